@@ -1,0 +1,21 @@
+"""Errors of the live layer, one type per failure kind, each with a message a user can act on."""
+
+
+class LiveError(Exception):
+    """Base of every error raised by the live layer."""
+
+
+class ProtocolError(LiveError):
+    """A frame from the server could not be decoded (malformed JSON, wrong shapes)."""
+
+
+class ConnectError(LiveError):
+    """A connection could not be opened, or was refused before it was opened."""
+
+
+class AuthError(ConnectError):
+    """The server refused the credential or the setup: retrying will not help."""
+
+
+class SessionClosed(LiveError):
+    """The session is closed for good; sends are no longer accepted."""

@@ -1,0 +1,554 @@
+"""A Live session that survives the service's connection limits.
+
+`LiveSession` owns one WebSocket at a time. It connects, sends the setup,
+waits for `setupComplete`, then reads frames into typed events that fan out
+to subscribers. When the server says GoAway or the connection drops it
+reconnects by itself, carrying the latest resumable handle so the
+conversation continues.
+
+Guarantees:
+
+- Nothing is sent before `setupComplete`. Every send goes through one ordered
+  outbox drained by one writer task, so order is kept across reconnects.
+- Reliable messages (text, client content, tool responses, activity signals,
+  stream ends) are never dropped. They stay in an "unacknowledged" list
+  after sending until a resumable `sessionResumptionUpdate` arrives (the
+  server's state now covers them); after a lost connection they are sent
+  again. Delivery is at-least-once: a message in flight when the socket died
+  may arrive twice, which is better than never.
+- Realtime audio and video older than `media_max_age` (1 s) is dropped, not
+  replayed late, and counted in `stats.media_dropped`.
+- Authentication and argument errors (HTTP 401/403, close 1007/1008) are
+  final: the phase goes to CLOSED with the server's reason and no retry
+  loop starts. A resumption handle the server no longer knows is the
+  exception: the session starts fresh and publishes `ContextLost`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import time
+from collections import deque
+from dataclasses import dataclass, replace
+
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus, InvalidURI
+
+from .codec import decode_frame, encode
+from .errors import ConnectError, ProtocolError, SessionClosed
+from .events import (
+    ContextLost,
+    Event,
+    GenerationComplete,
+    GoAway,
+    Interrupted,
+    ModelAudio,
+    ModelText,
+    OutputTranscription,
+    Phase,
+    PhaseChanged,
+    ResumptionUpdate,
+    SessionError,
+    SetupComplete,
+    TurnComplete,
+)
+from .fanout import Fanout, Subscription
+from .messages import (
+    REALTIME_MEDIA,
+    ActivityEnd,
+    ActivityStart,
+    AudioStreamEnd,
+    ClientContent,
+    ClientMessage,
+    FunctionResponse,
+    RealtimeAudio,
+    RealtimeText,
+    RealtimeVideo,
+    Setup,
+    ToolResponse,
+)
+from .transport import Endpoint
+
+log = logging.getLogger(__name__)
+
+FINAL_CLOSE_CODES = {1007, 1008}
+_STALE_HANDLE_WORDS = ("session not found", "handle", "resum")
+
+
+@dataclass(frozen=True)
+class SessionSettings:
+    """Timeouts, keepalive and reconnect policy."""
+
+    connect_timeout: float = 10.0
+    setup_timeout: float = 30.0
+    # The service can take many seconds to answer a ping; a ping timeout has
+    # been seen to kill healthy sessions with a false 1011. Ping to keep NAT
+    # state alive, but never time out on the answer: the server's close is
+    # the signal.
+    ping_interval: float | None = 20.0
+    ping_timeout: float | None = None
+    max_attempts: int = 8
+    backoff_base: float = 0.25
+    backoff_cap: float = 5.0
+    media_max_age: float = 1.0
+    goaway_margin: float = 1.0
+    max_frame_bytes: int = 64 * 1024 * 1024
+    subscriber_queue: int = 4000
+
+
+@dataclass
+class SessionStats:
+    """Counters a status bar can show."""
+
+    messages_sent: int = 0
+    messages_received: int = 0
+    media_dropped: int = 0
+    send_errors: int = 0
+    protocol_errors: int = 0
+    reconnects: int = 0
+    replayed: int = 0
+
+
+@dataclass
+class _Outgoing:
+    message: ClientMessage
+    queued_at: float
+
+    @property
+    def is_media(self) -> bool:
+        return isinstance(self.message, REALTIME_MEDIA)
+
+
+class _Final(Exception):
+    """The connection ended for a reason retrying will not fix."""
+
+
+class _StaleHandle(Exception):
+    """The server did not know the resumption handle."""
+
+
+class LiveSession:
+    """One conversation with a Live model, across as many connections as it takes."""
+
+    def __init__(
+        self,
+        endpoint: Endpoint,
+        setup: Setup,
+        settings: SessionSettings | None = None,
+    ) -> None:
+        self._endpoint = endpoint
+        self._setup = setup
+        self.settings = settings or SessionSettings()
+        self.stats = SessionStats()
+        self._events: Fanout[Event] = Fanout(self.settings.subscriber_queue)
+        self._outbox: deque[_Outgoing] = deque()
+        self._unacked: list[_Outgoing] = []
+        self._outbox_changed = asyncio.Event()
+        self._ready = asyncio.Event()
+        self._ws: ClientConnection | None = None
+        self._run_task: asyncio.Task[None] | None = None
+        self._writer_task: asyncio.Task[None] | None = None
+        self._closing = False
+        self._restart = asyncio.Event()
+        self._handle: str | None = None
+        self._phase = PhaseChanged(Phase.CLOSED, reason="not started")
+        self._turn_active = False
+        self._fresh_next = False
+
+    # ----- observation -------------------------------------------------
+
+    @property
+    def phase(self) -> PhaseChanged:
+        """The current connection phase, with attempt number and reason."""
+        return self._phase
+
+    @property
+    def resumption_handle(self) -> str | None:
+        """The latest handle that came with `resumable: true`."""
+        return self._handle
+
+    @property
+    def setup(self) -> Setup:
+        return self._setup
+
+    @property
+    def lagged(self) -> int:
+        """Events dropped across all subscribers that did not keep up."""
+        return self._events.total_lagged
+
+    def subscribe(self, maxsize: int | None = None) -> Subscription[Event]:
+        """A new subscriber queue; it receives events published from now on."""
+        subscription = self._events.subscribe(maxsize)
+        if self._run_task is not None:
+            subscription._offer(self._phase)
+        return subscription
+
+    # ----- lifecycle ---------------------------------------------------
+
+    async def start(self) -> None:
+        """Start connecting in the background; returns at once."""
+        if self._run_task and not self._run_task.done():
+            return
+        self._closing = False
+        self._run_task = asyncio.create_task(self._run(), name="live-session")
+        if self._writer_task is None or self._writer_task.done():
+            self._writer_task = asyncio.create_task(self._write_loop(), name="live-writer")
+
+    async def wait_connected(self, timeout: float | None = None) -> None:
+        """Wait until setupComplete; raises ConnectError if the session closes first."""
+        async with asyncio.timeout(timeout):
+            while not self._ready.is_set():
+                if self._phase.phase is Phase.CLOSED and (
+                    self._run_task is None or self._run_task.done()
+                ):
+                    raise ConnectError(self._phase.reason or "session closed")
+                ready = asyncio.create_task(self._ready.wait())
+                changed = asyncio.create_task(self._phase_event.wait())
+                await asyncio.wait({ready, changed}, return_when=asyncio.FIRST_COMPLETED)
+                ready.cancel()
+                changed.cancel()
+
+    def update_setup(self, setup: Setup) -> None:
+        """Use this setup from the next connection on (see `reconnect`)."""
+        self._setup = setup
+
+    async def reconnect(self, *, fresh: bool = False) -> None:
+        """Close the current connection and connect again (resuming unless `fresh`)."""
+        if fresh:
+            self._handle = None
+            self._fresh_next = True
+        if self._run_task is None or self._run_task.done():
+            await self.start()
+            return
+        self._restart.set()
+        if self._ws is not None:
+            await self._ws.close(1000, "client reconnect")
+
+    async def close(self) -> None:
+        """Close for good."""
+        self._closing = True
+        self._restart.set()
+        if self._ws is not None:
+            with contextlib.suppress(Exception):
+                await self._ws.close(1000, "client closed")
+        for task in (self._run_task, self._writer_task):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+        self._set_phase(Phase.CLOSED, reason="closed by user", final=True)
+
+    # ----- sending -----------------------------------------------------
+
+    async def send_text(self, text: str) -> None:
+        await self.send(RealtimeText(text))
+
+    async def send_audio(self, pcm: bytes, rate: int = 16000) -> None:
+        await self.send(RealtimeAudio(pcm, rate))
+
+    async def send_audio_stream_end(self) -> None:
+        await self.send(AudioStreamEnd())
+
+    async def send_video(self, data: bytes, mime_type: str = "image/jpeg") -> None:
+        await self.send(RealtimeVideo(data, mime_type))
+
+    async def send_activity_start(self) -> None:
+        await self.send(ActivityStart())
+
+    async def send_activity_end(self) -> None:
+        await self.send(ActivityEnd())
+
+    async def send_client_content(self, content: ClientContent) -> None:
+        await self.send(content)
+
+    async def send_tool_response(self, responses: list[FunctionResponse]) -> None:
+        await self.send(ToolResponse(tuple(responses)))
+
+    async def send(self, message: ClientMessage) -> None:
+        """Queue a message; it goes out in order once the session is ready."""
+        if self._closing:
+            raise SessionClosed("the session is closed")
+        now = time.monotonic()
+        if not self._ready.is_set():
+            self._prune_stale_media(now)
+        self._outbox.append(_Outgoing(message, now))
+        self._outbox_changed.set()
+
+    def _prune_stale_media(self, now: float) -> None:
+        limit = self.settings.media_max_age
+        if not any(item.is_media for item in self._outbox):
+            return
+        kept = deque(
+            item for item in self._outbox if not item.is_media or now - item.queued_at <= limit
+        )
+        self.stats.media_dropped += len(self._outbox) - len(kept)
+        self._outbox = kept
+
+    async def _write_loop(self) -> None:
+        while True:
+            if not self._outbox:
+                self._outbox_changed.clear()
+                await self._outbox_changed.wait()
+                continue
+            if not self._ready.is_set():
+                await self._ready.wait()
+                continue
+            item = self._outbox[0]
+            if item.is_media and time.monotonic() - item.queued_at > self.settings.media_max_age:
+                self._outbox.popleft()
+                self.stats.media_dropped += 1
+                continue
+            ws = self._ws
+            assert ws is not None
+            try:
+                await ws.send(encode(item.message))
+            except ConnectionClosed:
+                # The reader sees the same close and reconnects; the item
+                # stays at the head of the outbox for the next connection.
+                if self._ws is ws:
+                    self._ready.clear()
+                continue
+            except Exception as error:  # an unencodable message: report, skip
+                log.exception("send failed")
+                self._outbox.popleft()
+                self.stats.send_errors += 1
+                self._events.publish(SessionError(f"could not send a message: {error}"))
+                continue
+            self._outbox.popleft()
+            self.stats.messages_sent += 1
+            if not item.is_media:
+                self._unacked.append(item)
+
+    # ----- connection loop -----------------------------------------------
+
+    @property
+    def _phase_event(self) -> asyncio.Event:
+        if not hasattr(self, "_phase_changed"):
+            self._phase_changed = asyncio.Event()
+        return self._phase_changed
+
+    def _set_phase(
+        self, phase: Phase, attempt: int = 0, reason: str | None = None, final: bool = False
+    ) -> None:
+        self._phase = PhaseChanged(phase, attempt, reason, final)
+        log.info("phase %s attempt=%s reason=%s", phase.value, attempt, reason)
+        self._events.publish(self._phase)
+        self._phase_event.set()
+        self._phase_event.clear()
+
+    async def _run(self) -> None:
+        attempt = 0
+        first = True
+        last_error = ""
+        while not self._closing:
+            if attempt > self.settings.max_attempts:
+                self._set_phase(
+                    Phase.CLOSED,
+                    attempt - 1,
+                    f"gave up after {attempt - 1} attempts: {last_error} (/reconnect to try again)",
+                )
+                return
+            if attempt > 1:
+                await self._backoff(attempt)
+                if self._closing:
+                    return
+            self._set_phase(
+                Phase.CONNECTING if first else Phase.RECONNECTING, attempt, last_error or None
+            )
+            self._restart.clear()
+            try:
+                connected = await self._connect_once()
+            except _Final as final:
+                self._set_phase(Phase.CLOSED, attempt, str(final), final=True)
+                return
+            except _StaleHandle as stale:
+                self._handle = None
+                self._events.publish(
+                    ContextLost(f"the server no longer knew this session ({stale}); started fresh")
+                )
+                attempt, first, last_error = 1, False, str(stale)
+                continue
+            except (ConnectError, OSError, TimeoutError, InvalidHandshake, ProtocolError) as error:
+                last_error = _describe(error)
+                log.warning("connection attempt failed: %s", last_error)
+                attempt += 1
+                first = False
+                continue
+            except ConnectionClosed as closed:
+                last_error = _close_reason(closed)
+                attempt += 1
+                first = False
+                continue
+            first = False
+            self.stats.reconnects += 1
+            attempt = 1 if connected else attempt + 1
+            last_error = self._last_end
+
+    async def _backoff(self, attempt: int) -> None:
+        # attempt 1 is immediate; then base * 2^(n-2), capped, with full jitter
+        # in [50 %, 100 %] so many clients do not retry in step.
+        delay = min(self.settings.backoff_cap, self.settings.backoff_base * 2 ** (attempt - 2))
+        delay *= random.uniform(0.5, 1.0)
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(delay):
+                await self._restart.wait()
+
+    async def _connect_once(self) -> bool:
+        """One connection, from handshake to close. True if setupComplete arrived."""
+        self._last_end = ""
+        handle = None if self._fresh_next else self._handle
+        self._fresh_next = False
+        setup = replace(self._setup, resumption_handle=handle)
+        headers = await self._endpoint.credential.headers()
+        try:
+            ws = await asyncio.wait_for(
+                connect(
+                    self._endpoint.url,
+                    additional_headers=headers,
+                    open_timeout=None,
+                    ping_interval=self.settings.ping_interval,
+                    ping_timeout=self.settings.ping_timeout,
+                    close_timeout=2,
+                    max_size=self.settings.max_frame_bytes,
+                    user_agent_header="gemini-live-tui",
+                ),
+                self.settings.connect_timeout,
+            )
+        except InvalidStatus as error:
+            status = error.response.status_code
+            body = (
+                error.response.body.decode("utf-8", "replace")[:300] if error.response.body else ""
+            )
+            if status in (400, 401, 403, 404):
+                raise _Final(
+                    f"server refused the connection: HTTP {status} {body}".strip()
+                ) from None
+            raise ConnectError(f"HTTP {status} at handshake {body}".strip()) from None
+        except InvalidURI as error:
+            raise _Final(f"invalid server URL: {error}") from None
+        except TimeoutError:
+            raise ConnectError(
+                f"no connection within {self.settings.connect_timeout:g} s"
+            ) from None
+
+        self._ws = ws
+        try:
+            await ws.send(encode(setup))
+            try:
+                await self._await_setup_complete(ws)
+            except ConnectionClosed as closed:
+                self._classify_close(closed, during_setup=True, sent_handle=handle is not None)
+                raise
+            self._after_setup_complete()
+            await self._read_loop(ws)
+            return True
+        finally:
+            self._ready.clear()
+            self._ws = None
+            with contextlib.suppress(Exception):
+                await ws.close(1000, "reconnecting")
+
+    async def _await_setup_complete(self, ws: ClientConnection) -> None:
+        try:
+            async with asyncio.timeout(self.settings.setup_timeout):
+                while True:
+                    frame = await ws.recv()
+                    events = self._decode(frame)
+                    done = any(isinstance(e, SetupComplete) for e in events)
+                    for event in events:
+                        self._publish(event)
+                    if done:
+                        return
+        except TimeoutError:
+            raise ConnectError(
+                f"no setupComplete within {self.settings.setup_timeout:g} s"
+            ) from None
+
+    def _after_setup_complete(self) -> None:
+        replay = [item for item in self._unacked]
+        if replay:
+            self.stats.replayed += len(replay)
+            self._outbox.extendleft(reversed(replay))
+            self._unacked.clear()
+            self._outbox_changed.set()
+        self._turn_active = False
+        self._set_phase(Phase.CONNECTED)
+        self._ready.set()
+
+    async def _read_loop(self, ws: ClientConnection) -> None:
+        goaway_deadline: float | None = None
+        loop = asyncio.get_running_loop()
+        try:
+            while True:
+                if self._restart.is_set():
+                    self._last_end = "reconnect requested"
+                    return
+                if goaway_deadline is not None and (
+                    not self._turn_active or loop.time() >= goaway_deadline
+                ):
+                    self._last_end = "server sent GoAway"
+                    return
+                timeout = None if goaway_deadline is None else goaway_deadline - loop.time()
+                try:
+                    async with asyncio.timeout(timeout):
+                        frame = await ws.recv()
+                except TimeoutError:
+                    continue
+                for event in self._decode(frame):
+                    self._publish(event)
+                    if isinstance(event, GoAway):
+                        goaway_deadline = loop.time() + max(
+                            0.0, event.seconds_left - self.settings.goaway_margin
+                        )
+        except ConnectionClosed as closed:
+            self._classify_close(closed, during_setup=False, sent_handle=False)
+            self._last_end = _close_reason(closed)
+
+    def _classify_close(
+        self, closed: ConnectionClosed, *, during_setup: bool, sent_handle: bool
+    ) -> None:
+        if self._restart.is_set() or self._closing:
+            return
+        code = closed.rcvd.code if closed.rcvd else None
+        reason = _close_reason(closed)
+        if code in FINAL_CLOSE_CODES:
+            lowered = reason.lower()
+            if during_setup and sent_handle and any(w in lowered for w in _STALE_HANDLE_WORDS):
+                raise _StaleHandle(reason)
+            raise _Final(reason)
+
+    def _decode(self, frame: str | bytes) -> list[Event]:
+        self.stats.messages_received += 1
+        try:
+            return list(decode_frame(frame))
+        except ProtocolError as error:
+            self.stats.protocol_errors += 1
+            log.warning("%s", error)
+            return [SessionError(str(error))]
+
+    def _publish(self, event: Event) -> None:
+        if isinstance(event, ResumptionUpdate) and event.resumable and event.handle:
+            self._handle = event.handle
+            self._unacked.clear()
+        elif isinstance(event, ModelText | ModelAudio | OutputTranscription):
+            self._turn_active = True
+        elif isinstance(event, TurnComplete | GenerationComplete | Interrupted):
+            self._turn_active = False
+        self._events.publish(event)
+
+
+def _close_reason(closed: ConnectionClosed) -> str:
+    frame = closed.rcvd
+    if frame is None:
+        return "connection lost (no close frame)"
+    if frame.reason:
+        return f"{frame.reason} (code {frame.code})"
+    return f"closed with code {frame.code}"
+
+
+def _describe(error: BaseException) -> str:
+    text = str(error)
+    return text if text else type(error).__name__

@@ -1,0 +1,136 @@
+"""Where to connect and how to authenticate: URLs, the wss policy, credentials.
+
+The three endpoints of DESIGN §3 differ in path and in how the credential
+travels. Credentials always go in headers, never in the URL, because URLs end
+up in logs. Plain `ws://` is only allowed to a loopback address (the
+simulator); anything else is refused before a socket is opened.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Literal
+from urllib.parse import urlsplit
+
+from .errors import ConnectError
+
+GEMINI_BASE_URL = "wss://generativelanguage.googleapis.com"
+BASE_URL_ENV = "GEMINI_LIVE_BASE_URL"
+
+AuthKind = Literal["api_key", "ephemeral", "vertex"]
+
+DEFAULT_API_VERSION: dict[AuthKind, str] = {
+    "api_key": "v1beta",
+    "ephemeral": "v1alpha",
+    "vertex": "v1",
+}
+
+
+def endpoint_path(kind: AuthKind, api_version: str | None = None) -> str:
+    """The WebSocket path for an auth kind; the API version is one setting."""
+    version = api_version or DEFAULT_API_VERSION[kind]
+    if kind == "api_key":
+        return f"/ws/google.ai.generativelanguage.{version}.GenerativeService.BidiGenerateContent"
+    if kind == "ephemeral":
+        return (
+            f"/ws/google.ai.generativelanguage.{version}"
+            ".GenerativeService.BidiGenerateContentConstrained"
+        )
+    return f"/ws/google.cloud.aiplatform.{version}.LlmBidiService/BidiGenerateContent"
+
+
+def default_base_url(kind: AuthKind, vertex_location: str | None = None) -> str:
+    """The service's own base URL, unless GEMINI_LIVE_BASE_URL overrides it."""
+    override = os.environ.get(BASE_URL_ENV)
+    if override:
+        return override.rstrip("/")
+    if kind == "vertex":
+        return f"wss://{vertex_location or 'us-central1'}-aiplatform.googleapis.com"
+    return GEMINI_BASE_URL
+
+
+def is_loopback_host(host: str) -> bool:
+    """True only for `localhost` and literal 127.0.0.0/8 or ::1 addresses.
+
+    Deliberately strict: names that merely resolve to loopback
+    (`127.0.0.1.nip.io`, `localhost.` with a trailing dot), IPv4-mapped IPv6
+    (`::ffff:127.0.0.1`) and `0.0.0.0` are not trusted, because the check must
+    hold without asking DNS.
+    """
+    if host.lower() == "localhost":
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return False
+    return address.is_loopback
+
+
+def build_url(base_url: str, path: str) -> str:
+    """Join base and path, enforcing wss except to loopback."""
+    parts = urlsplit(base_url)
+    scheme = parts.scheme.lower()
+    if scheme not in ("ws", "wss"):
+        raise ConnectError(f"base URL must start with wss:// (got {parts.scheme or 'no'} scheme)")
+    host = parts.hostname or ""
+    if not host:
+        raise ConnectError(f"base URL {base_url!r} has no host")
+    if scheme == "ws" and not is_loopback_host(host):
+        raise ConnectError(
+            f"refusing unencrypted ws:// to {host}: plain ws:// is only allowed to loopback "
+            "(127.0.0.1, ::1, localhost); use wss://"
+        )
+    return f"{scheme}://{parts.netloc}{path}"
+
+
+@dataclass(frozen=True)
+class Credential:
+    """A secret plus how it travels. `repr` and `str` never show the secret."""
+
+    kind: AuthKind
+    secret: str = field(repr=False)
+    refresh: Callable[[], Awaitable[str]] | None = field(default=None, repr=False, compare=False)
+
+    def __str__(self) -> str:
+        return f"{self.kind} credential ({mask_secret(self.secret)})"
+
+    async def headers(self) -> dict[str, str]:
+        """Headers for the handshake; refreshes the token first if it can."""
+        secret = await self.refresh() if self.refresh else self.secret
+        if self.kind == "api_key":
+            return {"x-goog-api-key": secret}
+        if self.kind == "ephemeral":
+            return {"Authorization": f"Token {secret}"}
+        return {"Authorization": f"Bearer {secret}"}
+
+
+def mask_secret(secret: str) -> str:
+    """A form of the secret safe to show: its length and last two characters at most."""
+    if len(secret) < 12:
+        return "*" * 4
+    return f"…{secret[-2:]} ({len(secret)} chars)"
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """Everything needed to open a connection: URL and credential."""
+
+    url: str
+    credential: Credential
+
+    @classmethod
+    def create(
+        cls,
+        credential: Credential,
+        *,
+        base_url: str | None = None,
+        api_version: str | None = None,
+        vertex_location: str | None = None,
+    ) -> Endpoint:
+        base = base_url or default_base_url(credential.kind, vertex_location)
+        return cls(build_url(base, endpoint_path(credential.kind, api_version)), credential)

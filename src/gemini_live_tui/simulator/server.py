@@ -1,0 +1,603 @@
+"""A Live API server on loopback, for `--demo` and for every test.
+
+It speaks the protocol closely enough to exercise the whole client: it checks
+the endpoint path and credential, answers the setup, streams text or
+speech-shaped audio with transcriptions, hears realtime audio (with a simple
+energy voice detector, so the client's microphone path and barge-in can be
+tested), counts video frames, calls declared tools and waits for their
+responses, issues resumption handles and resumes from them.
+
+Faults on demand, through the methods of `LiveSimulator` (tests) or words in
+the user's text (the demo): `goaway`, `drop`, `interrupt`, `long`,
+`error 1011`, `tool NAME {json args}`. Every client message is recorded in
+`received` for assertions.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import itertools
+import json
+import logging
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from websockets.asyncio.server import Server, ServerConnection, serve
+from websockets.datastructures import Headers
+from websockets.exceptions import ConnectionClosed
+from websockets.http11 import Request, Response
+
+from .voice import RATE as OUTPUT_RATE
+from .voice import rms_dbfs, synthesize_words
+
+log = logging.getLogger(__name__)
+
+_PATH = re.compile(
+    r"^/ws/(google\.ai\.generativelanguage\.v\w+\.GenerativeService\.BidiGenerateContent(Constrained)?"
+    r"|google\.cloud\.aiplatform\.v\w+\.LlmBidiService/BidiGenerateContent)$"
+)
+BAD_KEY_REASON = "API key not valid. Please pass a valid API key."
+STALE_HANDLE_REASON = "Session not found: the resumption handle is unknown or has expired."
+SPEECH_DBFS = -45.0
+END_OF_SPEECH_S = 0.6
+
+
+@dataclass
+class Received:
+    """One message the simulator received, with the connection it came on."""
+
+    connection: int
+    message: dict[str, Any]
+    at: float
+
+
+@dataclass
+class SimSession:
+    """Server-side conversation state that survives reconnects through handles."""
+
+    id: int
+    history: list[tuple[str, str]] = field(default_factory=list)
+    pending_tools: dict[str, asyncio.Future[dict[str, Any]]] = field(default_factory=dict)
+    handles_issued: int = 0
+    connection: SimConnection | None = None
+
+
+class SimConnection:
+    """One client connection: its setup, its audio detector, its reply task."""
+
+    def __init__(self, sim: LiveSimulator, ws: ServerConnection, number: int) -> None:
+        self.sim = sim
+        self.ws = ws
+        self.number = number
+        self.setup: dict[str, Any] = {}
+        self.session: SimSession | None = None
+        self.reply_task: asyncio.Task[None] | None = None
+        self.heard = bytearray()
+        self.heard_rate = 16000
+        self.speech_seen = False
+        self.silence_s = 0.0
+        self.video_frames = 0
+        self.last_video: bytes | None = None
+        self.closed = False
+
+    @property
+    def modality(self) -> str:
+        modalities = self.setup.get("generationConfig", {}).get("responseModalities", ["AUDIO"])
+        return "TEXT" if "TEXT" in modalities else "AUDIO"
+
+    @property
+    def declared_tools(self) -> set[str]:
+        names = set()
+        for tool in self.setup.get("tools", []):
+            for declaration in tool.get("functionDeclarations", []):
+                names.add(declaration.get("name"))
+        return names
+
+    @property
+    def vad_enabled(self) -> bool:
+        config = self.setup.get("realtimeInputConfig", {})
+        return not config.get("automaticActivityDetection", {}).get("disabled", False)
+
+    async def send(self, message: dict[str, Any]) -> None:
+        if self.sim.stalled:
+            await self.sim._unstalled.wait()
+        text = json.dumps(message)
+        await self.ws.send(text.encode() if self.sim.binary_frames else text)
+        self.sim.sent.append((self.number, message))
+
+
+class LiveSimulator:
+    """The server. `async with LiveSimulator() as sim:` then connect to `sim.base_url`."""
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        word_delay: float = 0.01,
+        audio_speed: float = 4.0,
+        binary_frames: bool = True,
+    ) -> None:
+        self.api_key = api_key
+        self.host = host
+        self.port = port
+        self.word_delay = word_delay
+        self.audio_speed = audio_speed
+        self.binary_frames = binary_frames
+        self.received: list[Received] = []
+        self.sent: list[tuple[int, dict[str, Any]]] = []
+        self.connections: list[SimConnection] = []
+        self.sessions: dict[str, SimSession] = {}
+        self.http_reject_status: int | None = None
+        self.close_next_setups: list[tuple[int, str]] = []
+        self.stalled = False
+        self._unstalled = asyncio.Event()
+        self._unstalled.set()
+        self._server: Server | None = None
+        self._numbers = itertools.count(1)
+        self._session_ids = itertools.count(1)
+        self._tool_ids = itertools.count(1)
+        self._changed = asyncio.Condition()
+
+    # ----- lifecycle ---------------------------------------------------
+
+    async def start(self) -> LiveSimulator:
+        self._server = await serve(
+            self._handle,
+            self.host,
+            self.port,
+            process_request=self._process_request,
+            max_size=64 * 1024 * 1024,
+            ping_interval=None,
+        )
+        self.port = self._server.sockets[0].getsockname()[1]
+        return self
+
+    async def stop(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self._server.wait_closed(), 3)
+        for connection in self.connections:
+            if connection.reply_task:
+                connection.reply_task.cancel()
+
+    async def __aenter__(self) -> LiveSimulator:
+        return await self.start()
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    @property
+    def base_url(self) -> str:
+        return f"ws://{self.host}:{self.port}"
+
+    # ----- what was received (for assertions) ----------------------------
+
+    def realtime(self, key: str) -> list[Any]:
+        """Values of `realtimeInput.KEY` in arrival order."""
+        return [
+            r.message["realtimeInput"][key]
+            for r in self.received
+            if key in r.message.get("realtimeInput", {})
+        ]
+
+    def texts(self) -> list[str]:
+        return self.realtime("text")
+
+    def setups(self) -> list[dict[str, Any]]:
+        return [r.message["setup"] for r in self.received if "setup" in r.message]
+
+    def tool_responses(self) -> list[dict[str, Any]]:
+        return [
+            response
+            for r in self.received
+            for response in r.message.get("toolResponse", {}).get("functionResponses", [])
+        ]
+
+    def audio_pcm(self) -> bytes:
+        """All realtime audio received, concatenated."""
+        return b"".join(base64.b64decode(a["data"]) for a in self.realtime("audio"))
+
+    def video_frames(self) -> list[bytes]:
+        return [base64.b64decode(v["data"]) for v in self.realtime("video")]
+
+    @property
+    def current(self) -> SimConnection | None:
+        """The newest connection that is still open."""
+        for connection in reversed(self.connections):
+            if not connection.closed:
+                return connection
+        return None
+
+    async def wait_for(self, predicate: Callable[[], Any], timeout: float = 5.0) -> Any:
+        """Wait until `predicate()` is truthy (checked on every received message)."""
+        async with asyncio.timeout(timeout), self._changed:
+            while not (result := predicate()):
+                await self._changed.wait()
+            return result
+
+    async def _notify(self) -> None:
+        async with self._changed:
+            self._changed.notify_all()
+
+    # ----- faults and scripted behaviour ---------------------------------
+
+    async def send_goaway(self, seconds: float = 10.0) -> None:
+        if connection := self.current:
+            await connection.send({"goAway": {"timeLeft": f"{seconds:g}s"}})
+
+    async def drop(self) -> None:
+        """Drop the TCP connection without a close frame."""
+        if connection := self.current:
+            connection.closed = True
+            connection.ws.transport.abort()
+
+    async def close_with(self, code: int, reason: str) -> None:
+        if connection := self.current:
+            await connection.ws.close(code, reason)
+
+    async def send_raw(self, frame: str | bytes) -> None:
+        if connection := self.current:
+            await connection.ws.send(frame)
+
+    async def send_message(self, message: dict[str, Any]) -> None:
+        if connection := self.current:
+            await connection.send(message)
+
+    async def call_tool(self, name: str, args: dict[str, Any] | None = None) -> str:
+        """Start a model turn that calls a tool and waits for its response."""
+        connection = self.current
+        assert connection is not None, "no client connected"
+        call_id = f"call-{next(self._tool_ids)}"
+        connection.reply_task = asyncio.create_task(
+            self._tool_turn(connection, call_id, name, args or {})
+        )
+        return call_id
+
+    async def cancel_tool(self, call_id: str) -> None:
+        if connection := self.current:
+            await connection.send({"toolCallCancellation": {"ids": [call_id]}})
+
+    def stall(self, stalled: bool = True) -> None:
+        """Stop sending anything (or start again)."""
+        self.stalled = stalled
+        if stalled:
+            self._unstalled.clear()
+        else:
+            self._unstalled.set()
+
+    def forget_handles(self) -> None:
+        """Make every issued handle stale (as after the service's expiry)."""
+        self.sessions.clear()
+
+    # ----- connection handling -------------------------------------------
+
+    def _process_request(self, connection: ServerConnection, request: Request) -> Response | None:
+        if self.http_reject_status is not None:
+            status = self.http_reject_status
+            return connection.respond(status, f"rejected with HTTP {status}\n")
+        if not _PATH.match(request.path.split("?")[0]):
+            return connection.respond(404, f"no such endpoint: {request.path}\n")
+        return None
+
+    def _credential_ok(self, path: str, headers: Headers) -> bool:
+        if "Constrained" in path:
+            value = headers.get("Authorization", "")
+            return value.startswith("Token ") and self._key_matches(value[6:])
+        if "aiplatform" in path:
+            value = headers.get("Authorization", "")
+            return value.startswith("Bearer ") and self._key_matches(value[7:])
+        return self._key_matches(headers.get("x-goog-api-key", ""))
+
+    def _key_matches(self, secret: str) -> bool:
+        return bool(secret) and (self.api_key is None or secret == self.api_key)
+
+    async def _handle(self, ws: ServerConnection) -> None:
+        connection = SimConnection(self, ws, next(self._numbers))
+        self.connections.append(connection)
+        try:
+            if not self._credential_ok(ws.request.path, ws.request.headers):
+                await ws.close(1008, BAD_KEY_REASON)
+                return
+            async for frame in ws:
+                try:
+                    message = json.loads(frame)
+                except json.JSONDecodeError:
+                    await ws.close(1007, "Invalid JSON payload received.")
+                    return
+                self.received.append(Received(connection.number, message, time.monotonic()))
+                await self._on_message(connection, message)
+                await self._notify()
+        except ConnectionClosed:
+            pass
+        finally:
+            connection.closed = True
+            await self._notify()
+
+    async def _on_message(self, connection: SimConnection, message: dict[str, Any]) -> None:
+        if "setup" in message:
+            await self._on_setup(connection, message["setup"])
+            return
+        if connection.session is None:
+            await connection.ws.close(
+                1007, "Request contains an invalid argument: setup must come first."
+            )
+            return
+        if "realtimeInput" in message:
+            await self._on_realtime(connection, message["realtimeInput"])
+        elif "clientContent" in message:
+            content = message["clientContent"]
+            texts = [
+                part.get("text", "")
+                for turn in content.get("turns", [])
+                for part in turn.get("parts", [])
+            ]
+            if content.get("turnComplete", True) and texts:
+                self._start_reply(connection, " ".join(texts))
+        elif "toolResponse" in message:
+            for response in message["toolResponse"].get("functionResponses", []):
+                future = connection.session.pending_tools.pop(response.get("id"), None)
+                if future is not None and not future.done():
+                    future.set_result(response.get("response", {}))
+
+    async def _on_setup(self, connection: SimConnection, setup: dict[str, Any]) -> None:
+        if self.close_next_setups:
+            code, reason = self.close_next_setups.pop(0)
+            await connection.ws.close(code, reason)
+            return
+        if not str(setup.get("model", "")).strip():
+            await connection.ws.close(
+                1007, "Request contains an invalid argument: model is required."
+            )
+            return
+        connection.setup = setup
+        handle = setup.get("sessionResumption", {}).get("handle")
+        if handle:
+            session = self.sessions.get(handle)
+            if session is None:
+                await connection.ws.close(1008, STALE_HANDLE_REASON)
+                return
+        else:
+            session = SimSession(next(self._session_ids))
+        connection.session = session
+        session.connection = connection
+        await connection.send({"setupComplete": {}})
+        if "sessionResumption" in setup:
+            await self._issue_handle(connection)
+
+    async def _issue_handle(self, connection: SimConnection) -> None:
+        session = connection.session
+        assert session is not None
+        session.handles_issued += 1
+        handle = f"sim-{session.id}-{session.handles_issued}"
+        self.sessions[handle] = session
+        await connection.send({"sessionResumptionUpdate": {"newHandle": handle, "resumable": True}})
+
+    async def _on_realtime(self, connection: SimConnection, body: dict[str, Any]) -> None:
+        if "text" in body:
+            self._start_reply(connection, str(body["text"]))
+        if "audio" in body:
+            await self._hear(connection, body["audio"])
+        if "video" in body:
+            connection.video_frames += 1
+            connection.last_video = base64.b64decode(body["video"].get("data", ""))
+        if "activityStart" in body:
+            connection.heard.clear()
+            connection.speech_seen = True
+            await self._barge_in(connection)
+        ends_turn = "activityEnd" in body or body.get("audioStreamEnd")
+        if ends_turn and connection.heard and (connection.speech_seen or "activityEnd" in body):
+            await self._end_of_speech(connection)
+
+    async def _hear(self, connection: SimConnection, audio: dict[str, Any]) -> None:
+        pcm = base64.b64decode(audio.get("data", ""))
+        match = re.search(r"rate=(\d+)", audio.get("mimeType", ""))
+        connection.heard_rate = int(match.group(1)) if match else 16000
+        connection.heard += pcm
+        if not connection.vad_enabled:
+            return
+        seconds = len(pcm) / 2 / connection.heard_rate
+        if rms_dbfs(pcm) > SPEECH_DBFS:
+            if not connection.speech_seen:
+                connection.speech_seen = True
+                await self._barge_in(connection)
+            connection.silence_s = 0.0
+        elif connection.speech_seen:
+            connection.silence_s += seconds
+            if connection.silence_s >= END_OF_SPEECH_S:
+                await self._end_of_speech(connection)
+        else:
+            # keep only a short pre-roll of silence before speech
+            keep = int(0.5 * connection.heard_rate) * 2
+            del connection.heard[:-keep]
+
+    async def _barge_in(self, connection: SimConnection) -> None:
+        handling = connection.setup.get("realtimeInputConfig", {}).get("activityHandling")
+        task = connection.reply_task
+        if task and not task.done() and handling != "NO_INTERRUPTION":
+            task.cancel()
+            await connection.send({"serverContent": {"interrupted": True}})
+
+    async def _end_of_speech(self, connection: SimConnection) -> None:
+        seconds = len(connection.heard) / 2 / connection.heard_rate
+        heard = f"[heard {seconds:.2f} s of audio at {connection.heard_rate} Hz]"
+        connection.heard.clear()
+        connection.speech_seen = False
+        connection.silence_s = 0.0
+        await connection.send(
+            {"serverContent": {"inputTranscription": {"text": heard, "finished": True}}}
+        )
+        self._start_reply(connection, heard, spoken=True)
+
+    # ----- replies --------------------------------------------------------
+
+    def _start_reply(self, connection: SimConnection, text: str, spoken: bool = False) -> None:
+        if connection.reply_task and not connection.reply_task.done():
+            connection.reply_task.cancel()
+        connection.reply_task = asyncio.create_task(self._reply(connection, text, spoken))
+
+    async def _reply(self, connection: SimConnection, text: str, spoken: bool) -> None:
+        session = connection.session
+        assert session is not None
+        session.history.append(("user", text))
+        lowered = text.lower()
+        try:
+            if match := re.search(r"\btool\s+(\w+)\s*(\{.*\})?", text):
+                args = json.loads(match.group(2)) if match.group(2) else {}
+                await self._tool_turn(
+                    connection, f"call-{next(self._tool_ids)}", match.group(1), args
+                )
+                return
+            if re.search(r"\berror 1011\b", lowered):
+                await connection.ws.close(1011, "Internal error encountered.")
+                return
+            words = self._reply_words(connection, text, spoken)
+            if "long" in lowered or "interrupt" in lowered:
+                words = words + ("and here is a much longer answer " * 12).split()
+            await self._stream(
+                connection,
+                words,
+                drop_after=6 if "drop" in lowered else None,
+                interrupt_after=8 if "interrupt" in lowered else None,
+            )
+            if "goaway" in lowered:
+                await connection.send({"goAway": {"timeLeft": "5s"}})
+        except ConnectionClosed:
+            pass
+        except json.JSONDecodeError:
+            await connection.send(
+                {
+                    "serverContent": {
+                        "modelTurn": {"parts": [{"text": "(tool args were not JSON)"}]},
+                        "turnComplete": True,
+                    }
+                }
+            )
+
+    def _reply_words(self, connection: SimConnection, text: str, spoken: bool) -> list[str]:
+        session = connection.session
+        assert session is not None
+        if spoken:
+            return f"I {text.strip('[]')}.".split()
+        lowered = text.lower()
+        if any(w in lowered for w in ("see", "screen", "image", "picture", "frame")):
+            if connection.last_video:
+                size = _image_size(connection.last_video)
+                return (
+                    f"I have received {connection.video_frames} image frame(s); "
+                    f"the last one is {size}."
+                ).split()
+            return ["I", "have", "not", "received", "any", "image", "yet."]
+        turns = sum(1 for role, _ in session.history if role == "user")
+        system = connection.setup.get("systemInstruction", {}).get("parts", [{}])[0].get("text")
+        reply = f'You said: "{text}". This is the gemini-live simulator (turn {turns}).'
+        if system and "system" in lowered:
+            reply += f" My instruction is: {system}"
+        return reply.split()
+
+    async def _stream(
+        self,
+        connection: SimConnection,
+        words: list[str],
+        *,
+        drop_after: int | None = None,
+        interrupt_after: int | None = None,
+    ) -> None:
+        session = connection.session
+        assert session is not None
+        said = []
+        for index, word in enumerate(words):
+            if drop_after is not None and index == drop_after:
+                connection.closed = True
+                connection.ws.transport.abort()
+                return
+            if interrupt_after is not None and index == interrupt_after:
+                await connection.send({"serverContent": {"interrupted": True}})
+                return
+            chunk = word if index == 0 else " " + word
+            said.append(word)
+            if connection.modality == "TEXT":
+                await connection.send(
+                    {"serverContent": {"modelTurn": {"parts": [{"text": chunk}]}}}
+                )
+                await asyncio.sleep(self.word_delay)
+            else:
+                pcm = synthesize_words([word], seed=index)
+                await connection.send({"serverContent": {"outputTranscription": {"text": chunk}}})
+                for start in range(0, len(pcm), 9600):  # 200 ms chunks
+                    piece = pcm[start : start + 9600]
+                    await connection.send(
+                        {
+                            "serverContent": {
+                                "modelTurn": {
+                                    "parts": [
+                                        {
+                                            "inlineData": {
+                                                "mimeType": f"audio/pcm;rate={OUTPUT_RATE}",
+                                                "data": base64.b64encode(piece).decode(),
+                                            }
+                                        }
+                                    ]
+                                }
+                            }
+                        }
+                    )
+                    await asyncio.sleep(len(piece) / 2 / OUTPUT_RATE / self.audio_speed)
+        session.history.append(("model", " ".join(said)))
+        await connection.send({"serverContent": {"generationComplete": True}})
+        await connection.send({"serverContent": {"turnComplete": True}})
+        prompt = sum(len(t.split()) for _, t in session.history)
+        await connection.send(
+            {
+                "usageMetadata": {
+                    "promptTokenCount": prompt,
+                    "responseTokenCount": len(said),
+                    "totalTokenCount": prompt + len(said),
+                }
+            }
+        )
+        await self._issue_handle(connection)
+
+    async def _tool_turn(
+        self, connection: SimConnection, call_id: str, name: str, args: dict[str, Any]
+    ) -> None:
+        session = connection.session
+        assert session is not None
+        if name not in connection.declared_tools and name != "google_search":
+            await self._stream(connection, f"I cannot call {name}: it is not declared.".split())
+            return
+        future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        session.pending_tools[call_id] = future
+        await connection.send(
+            {"toolCall": {"functionCalls": [{"id": call_id, "name": name, "args": args}]}}
+        )
+        result = await future
+        # The answer may arrive on a newer connection after a resume: continue there.
+        target = session.connection or connection
+        summary = json.dumps(result, sort_keys=True)[:200]
+        await self._stream(target, f"The tool {name} returned {summary}".split())
+
+
+def _image_size(data: bytes) -> str:
+    try:
+        from io import BytesIO
+
+        from PIL import Image
+
+        with Image.open(BytesIO(data)) as image:
+            return f"{image.width}x{image.height} {image.format}"
+    except Exception:
+        return "not an image I can read"
+
+
+def pcm_to_array(pcm: bytes) -> np.ndarray:
+    """16-bit PCM bytes as a float array in [-1, 1] (for tests and benchmarks)."""
+    return np.frombuffer(pcm[: len(pcm) // 2 * 2], dtype="<i2").astype(np.float32) / 32768
