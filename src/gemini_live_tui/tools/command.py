@@ -1,0 +1,196 @@
+"""`run_command`: the model may run a program in the workspace, with the user's consent.
+
+Safe by default: off unless the user enables it; argv only, never a shell;
+every call confirmed by the user (the runner's `confirm`, a modal in the
+TUI); a timeout (10 s by default, 60 s at most); stdout and stderr capped;
+the environment stripped of anything that looks like a secret (the API key
+lives there). The program runs in its own process group, and the whole
+group is killed when the call times out, is cancelled, or the program exits
+leaving children behind, so nothing the model starts outlives its call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import re
+import signal
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .arguments import get_number, get_str_list
+from .errors import ToolError
+from .registry import CallContext, ToolSpec
+from .workspace import Workspace
+
+DEFAULT_TIMEOUT = 10.0
+MAX_TIMEOUT = 60.0
+OUTPUT_CAP = 16 * 1024
+_SECRET_NAME = re.compile(r"KEY|TOKEN|SECRET|PASSW|CREDENTIAL|COOKIE|AUTH", re.IGNORECASE)
+_DRAIN_GRACE = 1.0
+
+DECLARATION = {
+    "name": "run_command",
+    "description": (
+        "Run a program in the user's workspace folder and return its exit code, stdout and "
+        "stderr (each capped at 16 KB). Give the argv as a list: it is NOT run by a shell, so "
+        "no pipes, globbing or redirection. The user must confirm every call and may deny it."
+    ),
+    "parameters": {
+        "type": "OBJECT",
+        "properties": {
+            "argv": {
+                "type": "ARRAY",
+                "items": {"type": "STRING"},
+                "minItems": 1,
+                "description": "Program and arguments, e.g. ['ls', '-l'].",
+            },
+            "timeout_seconds": {
+                "type": "NUMBER",
+                "description": "Stop the program after this long (default 10, at most 60).",
+                "minimum": 0.1,
+                "maximum": MAX_TIMEOUT,
+            },
+        },
+        "required": ["argv"],
+    },
+}
+
+
+def scrubbed_environment(environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment without variables whose names look like secrets."""
+    source = os.environ if environ is None else environ
+    return {k: v for k, v in source.items() if not _SECRET_NAME.search(k)}
+
+
+@dataclass(slots=True)
+class _Capture:
+    """Keeps the first `cap` bytes of a stream and counts the rest."""
+
+    cap: int
+    data: bytearray
+    total: int = 0
+
+    async def drain(self, stream: asyncio.StreamReader) -> None:
+        while chunk := await stream.read(65536):
+            self.total += len(chunk)
+            room = self.cap - len(self.data)
+            if room > 0:
+                self.data += chunk[:room]
+
+    @property
+    def text(self) -> str:
+        return self.data.decode("utf-8", errors="replace")
+
+    @property
+    def truncated(self) -> bool:
+        return self.total > len(self.data)
+
+
+def _kill_group(pgid: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, signal.SIGKILL)
+
+
+async def run_argv(
+    argv: Sequence[str],
+    *,
+    cwd: str | os.PathLike[str],
+    timeout: float = DEFAULT_TIMEOUT,
+    output_cap: int = OUTPUT_CAP,
+) -> dict[str, Any]:
+    """Run `argv` (no shell) in `cwd`; the result dict, or `ToolError` on timeout or bad program.
+
+    Cancelling the awaiting task kills the program's whole process group.
+    """
+    try:
+        process = await asyncio.create_subprocess_exec(
+            *argv,
+            cwd=cwd,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+            env=scrubbed_environment(),
+            start_new_session=True,
+        )
+    except FileNotFoundError as exc:
+        raise ToolError(f"no such program: {argv[0]!r}") from exc
+    except PermissionError as exc:
+        raise ToolError(f"{argv[0]!r} cannot be run: permission denied") from exc
+    except OSError as exc:
+        raise ToolError(f"{argv[0]!r} cannot be run: {exc.strerror or exc}") from exc
+
+    assert process.stdout is not None and process.stderr is not None
+    out, err = _Capture(output_cap, bytearray()), _Capture(output_cap, bytearray())
+    readers = [
+        asyncio.create_task(out.drain(process.stdout)),
+        asyncio.create_task(err.drain(process.stderr)),
+    ]
+    try:
+        async with asyncio.timeout(timeout):
+            await process.wait()
+    except TimeoutError:
+        _kill_group(process.pid)
+        await process.wait()
+        await _finish_readers(readers)
+        so_far = out.text[-500:].strip()
+        raise ToolError(
+            f"{argv[0]!r} did not finish within {timeout:g} s and was stopped"
+            + (f"; its last output: {so_far!r}" if so_far else "")
+        ) from None
+    except BaseException:  # cancelled: the process must not outlive the call
+        _kill_group(process.pid)
+        for reader in readers:
+            reader.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.shield(process.wait())
+        raise
+    _kill_group(process.pid)  # children it left behind would hold the pipes open
+    await _finish_readers(readers)
+    return {
+        "exit_code": process.returncode,
+        "stdout": out.text,
+        "stderr": err.text,
+        "stdout_truncated": out.truncated,
+        "stderr_truncated": err.truncated,
+    }
+
+
+async def _finish_readers(readers: list[asyncio.Task[None]]) -> None:
+    _, late = await asyncio.wait(readers, timeout=_DRAIN_GRACE)
+    for reader in late:  # a process outside the group still holds a pipe
+        reader.cancel()
+    await asyncio.gather(*readers, return_exceptions=True)
+
+
+def run_command_spec(workspace: Workspace) -> ToolSpec:
+    """The `run_command` tool, running programs in `workspace`."""
+
+    async def run_command(args: dict[str, Any], context: CallContext) -> dict[str, Any]:
+        argv = get_str_list(args, "argv")
+        timeout = get_number(
+            args, "timeout_seconds", DEFAULT_TIMEOUT, minimum=0.1, maximum=MAX_TIMEOUT
+        )
+        if not await context.confirm(tuple(argv)):
+            raise ToolError("the user denied running this command")
+        return await run_argv(argv, cwd=workspace.root, timeout=timeout)
+
+    return ToolSpec(
+        name="run_command",
+        summary="run a program in the workspace (asks you first; off by default)",
+        default_enabled=False,
+        declaration=DECLARATION,
+        execute=run_command,
+        summarize=_summary,
+    )
+
+
+def _summary(result: dict[str, Any]) -> str:
+    parts = [f"exit {result['exit_code']}"]
+    for stream in ("stdout", "stderr"):
+        if result[stream]:
+            more = "+" if result[f"{stream}_truncated"] else ""
+            parts.append(f"{len(result[stream].encode())}{more} B {stream}")
+    return ", ".join(parts)

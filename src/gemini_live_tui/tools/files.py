@@ -1,0 +1,191 @@
+"""`list_files` and `read_file`: the model can look at the workspace, and only there.
+
+Paths go through `Workspace.resolve` (symlinks followed, anything outside
+the folder the app started in refused). `read_file` reads UTF-8 text only,
+up to a byte cap and within a line window; binary files are refused. File
+I/O runs in a worker thread so a slow disk never stalls the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import stat
+from pathlib import Path
+from typing import Any
+
+from .arguments import get_int, get_str
+from .errors import ToolError
+from .registry import CallContext, ToolSpec
+from .workspace import Workspace
+
+MAX_FILE_BYTES = 256 * 1024
+DEFAULT_LINES = 400
+MAX_LINES = 2000
+MAX_ENTRIES = 500
+_BINARY_PROBE = 8192
+
+
+def _size(n: int) -> str:
+    if n < 1024:
+        return f"{n} B"
+    if n < 1024 * 1024:
+        return f"{n / 1024:.1f} KB"
+    return f"{n / (1024 * 1024):.1f} MB"
+
+
+# -- list_files -----------------------------------------------------------
+
+LIST_DECLARATION = {
+    "name": "list_files",
+    "description": (
+        "List the entries of a folder in the user's workspace (the folder the app was started "
+        "in). Paths are relative to the workspace; '.' is the workspace itself."
+    ),
+    "parameters": {
+        "type": "OBJECT",
+        "properties": {
+            "path": {
+                "type": "STRING",
+                "description": "Folder to list, relative to the workspace. Default '.'.",
+            },
+        },
+    },
+}
+
+
+def _entry(path: Path) -> dict[str, Any]:
+    try:
+        info = path.lstat()
+    except OSError:
+        return {"name": path.name, "type": "unknown"}
+    if stat.S_ISLNK(info.st_mode):
+        return {"name": path.name, "type": "symlink"}
+    if stat.S_ISDIR(info.st_mode):
+        return {"name": path.name, "type": "dir"}
+    if stat.S_ISREG(info.st_mode):
+        return {"name": path.name, "type": "file", "size": info.st_size}
+    return {"name": path.name, "type": "other"}
+
+
+def _list(workspace: Workspace, path: str) -> dict[str, Any]:
+    folder = workspace.resolve(path)
+    if not folder.exists():
+        raise ToolError(f"{path!r} does not exist in the workspace")
+    if not folder.is_dir():
+        raise ToolError(f"{path!r} is a file, not a folder; use read_file to read it")
+    try:
+        children = sorted(folder.iterdir(), key=lambda p: p.name)
+    except PermissionError as exc:
+        raise ToolError(f"{path!r} cannot be listed: permission denied") from exc
+    entries = [_entry(child) for child in children[:MAX_ENTRIES]]
+    return {
+        "path": workspace.relative(folder),
+        "entries": entries,
+        "truncated": len(children) > MAX_ENTRIES,
+    }
+
+
+def list_files_spec(workspace: Workspace) -> ToolSpec:
+    """The `list_files` tool, confined to `workspace`."""
+
+    async def list_files(args: dict[str, Any], context: CallContext) -> dict[str, Any]:
+        return await asyncio.to_thread(_list, workspace, get_str(args, "path", "."))
+
+    return ToolSpec(
+        name="list_files",
+        summary="list a folder of the workspace",
+        default_enabled=True,
+        declaration=LIST_DECLARATION,
+        execute=list_files,
+        summarize=lambda r: f"{len(r['entries'])} entries" + (" (truncated)" * r["truncated"]),
+    )
+
+
+# -- read_file ------------------------------------------------------------
+
+READ_DECLARATION = {
+    "name": "read_file",
+    "description": (
+        "Read a UTF-8 text file of the user's workspace (at most 256 KB), optionally a window "
+        "of lines. Binary files are refused."
+    ),
+    "parameters": {
+        "type": "OBJECT",
+        "properties": {
+            "path": {"type": "STRING", "description": "File path, relative to the workspace."},
+            "start_line": {
+                "type": "INTEGER",
+                "description": "First line to return, counting from 1. Default 1.",
+                "minimum": 1,
+            },
+            "max_lines": {
+                "type": "INTEGER",
+                "description": f"How many lines to return (default {DEFAULT_LINES}, at most {MAX_LINES}).",
+                "minimum": 1,
+                "maximum": MAX_LINES,
+            },
+        },
+        "required": ["path"],
+    },
+}
+
+
+def _read(workspace: Workspace, path: str, start_line: int, max_lines: int) -> dict[str, Any]:
+    target = workspace.resolve(path)
+    if not target.exists():
+        raise ToolError(f"{path!r} does not exist in the workspace")
+    if target.is_dir():
+        raise ToolError(f"{path!r} is a folder; use list_files to see what it holds")
+    if not target.is_file():
+        raise ToolError(f"{path!r} is not a regular file")
+    size = target.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise ToolError(
+            f"{path!r} is {_size(size)}; read_file reads files up to {_size(MAX_FILE_BYTES)}"
+        )
+    try:
+        with target.open("rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
+    except PermissionError as exc:
+        raise ToolError(f"{path!r} cannot be read: permission denied") from exc
+    if len(raw) > MAX_FILE_BYTES:  # it grew since stat
+        raise ToolError(f"{path!r} is over {_size(MAX_FILE_BYTES)}; read_file cannot read it")
+    if b"\x00" in raw[:_BINARY_PROBE]:
+        raise ToolError(f"{path!r} is a binary file; read_file only reads UTF-8 text")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ToolError(
+            f"{path!r} is not UTF-8 text (a binary file?); read_file only reads UTF-8 text"
+        ) from exc
+    lines = text.splitlines(keepends=True)
+    window = lines[start_line - 1 : start_line - 1 + max_lines]
+    return {
+        "path": workspace.relative(target),
+        "start_line": start_line,
+        "end_line": start_line - 1 + len(window),
+        "total_lines": len(lines),
+        "text": "".join(window),
+        "truncated": start_line - 1 + len(window) < len(lines),
+    }
+
+
+def read_file_spec(workspace: Workspace) -> ToolSpec:
+    """The `read_file` tool, confined to `workspace`."""
+
+    async def read_file(args: dict[str, Any], context: CallContext) -> dict[str, Any]:
+        path = get_str(args, "path")
+        start = get_int(args, "start_line", 1, minimum=1)
+        count = get_int(args, "max_lines", DEFAULT_LINES, minimum=1, maximum=MAX_LINES)
+        return await asyncio.to_thread(_read, workspace, path, start, count)
+
+    return ToolSpec(
+        name="read_file",
+        summary="read a UTF-8 text file of the workspace",
+        default_enabled=True,
+        declaration=READ_DECLARATION,
+        execute=read_file,
+        summarize=lambda r: (
+            f"{r['path']} lines {r['start_line']}–{r['end_line']} of {r['total_lines']}"
+        ),
+    )
