@@ -1,0 +1,109 @@
+"""Which service to talk to and with what credential, from the environment.
+
+Three backends (DESIGN §3): a Gemini API key, an ephemeral token, or Vertex
+AI with a bearer token (given, or from Application Default Credentials via
+the optional google-auth package, refreshed on every reconnect). None of
+them: the app still opens and says how to set one, and that `--demo` works
+offline.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from .live.transport import Credential, Endpoint
+
+
+class BackendError(Exception):
+    """No usable credential, or an incomplete backend configuration."""
+
+
+NO_CREDENTIAL_HELP = (
+    "No credential set. Set GEMINI_API_KEY (or GOOGLE_API_KEY), or GEMINI_EPHEMERAL_TOKEN, "
+    "or LIVE_BACKEND=vertex with VERTEX_PROJECT and VERTEX_AI_ACCESS_TOKEN (or VERTEX_AUTH=adc). "
+    "Try `gemini-live --demo` to use the offline simulator."
+)
+
+
+@dataclass(frozen=True)
+class Backend:
+    """A resolved backend: the endpoint, the model name to put in the setup, a label."""
+
+    endpoint: Endpoint
+    model: str
+    label: str
+
+
+def vertex_model_name(model: str, project: str, location: str) -> str:
+    """Expand a short model name into the Vertex resource name; keep a full one."""
+    if model.startswith("projects/"):
+        return model
+    short = model.removeprefix("models/")
+    if short.startswith("publishers/"):
+        return f"projects/{project}/locations/{location}/{short}"
+    return f"projects/{project}/locations/{location}/publishers/google/models/{short}"
+
+
+def _adc_refresher() -> object:
+    try:
+        import google.auth
+        import google.auth.transport.requests
+    except ImportError:
+        raise BackendError(
+            "VERTEX_AUTH=adc needs google-auth: install with `uv tool install 'gemini-live-tui[vertex]'`"
+        ) from None
+    credentials, _ = google.auth.default(scopes=["https://www.googleapis.com/auth/cloud-platform"])
+
+    async def refresh() -> str:
+        def _refresh() -> str:
+            credentials.refresh(google.auth.transport.requests.Request())
+            return credentials.token
+
+        return await asyncio.to_thread(_refresh)
+
+    return refresh
+
+
+def resolve_backend(model: str, env: dict[str, str] | None = None) -> Backend:
+    """Pick the backend from the environment; raises BackendError with help text."""
+    env = dict(os.environ if env is None else env)
+    base_url = env.get("GEMINI_LIVE_BASE_URL") or None
+    api_version = env.get("GEMINI_LIVE_API_VERSION") or None
+    if env.get("LIVE_BACKEND", "").lower() == "vertex":
+        project = env.get("VERTEX_PROJECT") or env.get("GOOGLE_CLOUD_PROJECT")
+        location = env.get("VERTEX_LOCATION") or "us-central1"
+        if not project:
+            raise BackendError("LIVE_BACKEND=vertex needs VERTEX_PROJECT (or GOOGLE_CLOUD_PROJECT)")
+        vertex_model = vertex_model_name(env.get("VERTEX_MODEL") or model, project, location)
+        token = env.get("VERTEX_AI_ACCESS_TOKEN")
+        if env.get("VERTEX_AUTH", "").lower() == "adc":
+            credential = Credential("vertex", "", refresh=_adc_refresher())  # type: ignore[arg-type]
+        elif token:
+            credential = Credential("vertex", token)
+        else:
+            raise BackendError(
+                "LIVE_BACKEND=vertex needs VERTEX_AI_ACCESS_TOKEN or VERTEX_AUTH=adc"
+            )
+        endpoint = Endpoint.create(
+            credential, base_url=base_url, api_version=api_version, vertex_location=location
+        )
+        short = vertex_model.rsplit("/", 1)[-1]
+        return Backend(endpoint, vertex_model, f"vertex:{location} {short}")
+    if env.get("GEMINI_EPHEMERAL_TOKEN"):
+        credential = Credential("ephemeral", env["GEMINI_EPHEMERAL_TOKEN"])
+    else:
+        key = env.get("GEMINI_API_KEY") or env.get("GOOGLE_API_KEY")
+        key_file = env.get("GEMINI_API_KEY_FILE")
+        if not key and key_file:
+            try:
+                key = Path(key_file).expanduser().read_text(encoding="utf-8").strip()
+            except OSError as error:
+                raise BackendError(f"cannot read GEMINI_API_KEY_FILE: {error.strerror}") from None
+        if not key:
+            raise BackendError(NO_CREDENTIAL_HELP)
+        credential = Credential("api_key", key)
+    endpoint = Endpoint.create(credential, base_url=base_url, api_version=api_version)
+    return Backend(endpoint, model, model)

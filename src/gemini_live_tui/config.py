@@ -1,0 +1,182 @@
+"""Settings: environment > profile file > defaults.
+
+A profile is one TOML file in the user's config folder
+(`~/.config/gemini-live/NAME.toml` on Linux). It keeps choices, never
+secrets: credentials come only from the environment (or a key file the user
+names), and the app never writes them. Files are written atomically
+(temp file + rename) with mode 0600 in a 0700 folder. A broken file is
+reported with its path and line and is left as it is.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tempfile
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+import tomli_w
+
+APP_NAME = "gemini-live"
+DEFAULT_MODEL = "models/gemini-3.1-flash-live-preview"
+DEFAULT_PROFILE = "default"
+CONFIG_DIR_ENV = "GEMINI_LIVE_CONFIG_DIR"
+STATE_DIR_ENV = "GEMINI_LIVE_STATE_DIR"
+
+
+class ConfigError(Exception):
+    """A profile file could not be read or written; the message names the file."""
+
+
+@dataclass
+class AudioSettings:
+    """Microphone, speaker, echo cancellation and turn-taking choices."""
+
+    mic_device: str | None = None
+    speaker_device: str | None = None
+    mic_autostart: bool = False
+    speaker_autostart: bool = False
+    aec_backend: str = "aec3"
+    push_to_talk: bool = False
+    start_sensitivity: str | None = None
+    end_sensitivity: str | None = None
+    prefix_padding_ms: int | None = None
+    silence_duration_ms: int | None = None
+
+
+@dataclass
+class ScreenSettings:
+    """Screen sharing choices."""
+
+    target: str | None = None
+    interval: float = 1.0
+    autostart: bool = False
+    jpeg_quality: int = 75
+
+
+@dataclass
+class Profile:
+    """Everything a user may choose and keep between runs."""
+
+    model: str = DEFAULT_MODEL
+    voice: str | None = None
+    language: str | None = None
+    text_only: bool = False
+    system_instruction: str | None = None
+    thinking_level: str | None = None
+    greeting: str | None = None
+    tools: list[str] | None = None  # None: each tool's default
+    audio: AudioSettings = field(default_factory=AudioSettings)
+    screen: ScreenSettings = field(default_factory=ScreenSettings)
+
+    def to_toml(self) -> dict[str, Any]:
+        return _strip_none(dataclasses.asdict(self))
+
+    @classmethod
+    def from_toml(cls, data: dict[str, Any], source: str = "profile") -> Profile:
+        audio = _build(AudioSettings, data.pop("audio", {}) or {}, f"{source} [audio]")
+        screen = _build(ScreenSettings, data.pop("screen", {}) or {}, f"{source} [screen]")
+        profile = _build(cls, data, source)
+        profile.audio, profile.screen = audio, screen
+        return profile
+
+
+def _build(kind: type, data: Any, source: str) -> Any:
+    if not isinstance(data, dict):
+        raise ConfigError(f"{source}: expected a table")
+    names = {f.name for f in dataclasses.fields(kind)}
+    unknown = sorted(set(data) - names)
+    if unknown:
+        raise ConfigError(f"{source}: unknown setting(s): {', '.join(unknown)}")
+    try:
+        return kind(**data)
+    except TypeError as error:
+        raise ConfigError(f"{source}: {error}") from None
+
+
+def _strip_none(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _strip_none(v) for k, v in value.items() if v is not None}
+    return value
+
+
+def config_dir() -> Path:
+    override = os.environ.get(CONFIG_DIR_ENV)
+    return Path(override) if override else Path(platformdirs.user_config_dir(APP_NAME))
+
+
+def state_dir() -> Path:
+    override = os.environ.get(STATE_DIR_ENV)
+    return Path(override) if override else Path(platformdirs.user_state_dir(APP_NAME))
+
+
+def profile_path(name: str = DEFAULT_PROFILE) -> Path:
+    if not name or "/" in name or "\\" in name or name.startswith("."):
+        raise ConfigError(f"invalid profile name {name!r}")
+    return config_dir() / f"{name}.toml"
+
+
+def load_profile(name: str = DEFAULT_PROFILE) -> Profile:
+    """The saved profile, or defaults when there is no file yet."""
+    path = profile_path(name)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return Profile()
+    except OSError as error:
+        raise ConfigError(f"cannot read {path}: {error.strerror}") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: {error} (the file was left unchanged)") from None
+    return Profile.from_toml(data, str(path))
+
+
+def save_profile(profile: Profile, name: str = DEFAULT_PROFILE) -> Path:
+    """Write the profile atomically, file 0600 in a 0700 folder."""
+    path = profile_path(name)
+    write_private(path, tomli_w.dumps(profile.to_toml()))
+    return path
+
+
+def ensure_private_dir(path: Path) -> None:
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.chmod(path, 0o700)
+
+
+def write_private(path: Path, text: str) -> None:
+    """Atomic write of a user file: temp file in the same folder, fsync, rename; mode 0600."""
+    ensure_private_dir(path.parent)
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            os.fchmod(handle.fileno(), 0o600)
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def apply_env(profile: Profile, env: dict[str, str] | None = None) -> Profile:
+    """Environment overrides on top of the profile (env > profile > defaults)."""
+    env = dict(os.environ if env is None else env)
+    updated = dataclasses.replace(profile)
+    if env.get("GEMINI_MODEL"):
+        updated.model = env["GEMINI_MODEL"]
+    if env.get("GEMINI_VOICE"):
+        updated.voice = env["GEMINI_VOICE"]
+    return updated
+
+
+def normalize_model(model: str) -> str:
+    """`gemini-x` -> `models/gemini-x`; full names and Vertex resources are kept."""
+    if model.startswith(("models/", "projects/", "publishers/")):
+        return model
+    return f"models/{model}"
