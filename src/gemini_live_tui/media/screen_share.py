@@ -1,0 +1,307 @@
+"""Screen sharing: capture a target every N seconds and hand JPEGs to the session.
+
+``ScreenShare`` is the UI-agnostic engine behind ``/share-screen``. It takes
+the session's ``send_video(data, mime_type)`` coroutine, so it runs the same
+against the real session, the simulator or a test recorder, and it keeps
+calling it across reconnects (the session decides what to do with realtime
+media while it is reconnecting).
+
+Guarantees:
+
+- Capture and JPEG encoding run on one dedicated worker thread, never on
+  the event loop; captures never overlap, and a capture slower than the
+  interval delays the next tick instead of queueing ticks.
+- At most one frame waits to be sent. When ``send_video`` is slow, a newer
+  frame replaces the waiting one (counted as dropped): the link gets fresh
+  frames, never a backlog.
+- A frame identical to the last one is skipped (counted), but one still
+  goes out every ``keepalive`` seconds so the model keeps seeing the screen.
+- When the shared window closes or the display fails, sharing stops by
+  itself and ``on_stopped`` receives the ``MediaError`` to show.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import inspect
+import logging
+import math
+import time
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any, TypeVar
+
+from gemini_live_tui.media.errors import MediaError
+from gemini_live_tui.media.screen_capture import (
+    DEFAULT_MAX_SIDE,
+    DEFAULT_QUALITY,
+    EncodedFrame,
+    FrameGrabber,
+    Skip,
+    check_quality,
+)
+from gemini_live_tui.media.screen_errors import IntervalError
+from gemini_live_tui.media.screen_slot import FrameSlot
+from gemini_live_tui.media.screen_targets import ScreenTarget, find_target
+
+log = logging.getLogger(__name__)
+
+DEFAULT_INTERVAL = 1.0
+MIN_INTERVAL = 0.2
+KEEPALIVE_SECONDS = 5.0
+FPS_WINDOW_SECONDS = 10.0
+
+SendVideo = Callable[[bytes, str], Awaitable[Any]]
+OnStopped = Callable[[MediaError], Any]
+T = TypeVar("T")
+
+
+def parse_interval(value: str | float | None) -> float:
+    """Seconds between captures from user input; ``IntervalError`` if unusable."""
+    if value is None or value == "":
+        return DEFAULT_INTERVAL
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        raise IntervalError(
+            f"The interval must be a number of seconds, like 1 or 0.5, not {value!r}."
+        ) from None
+    if not math.isfinite(seconds) or seconds <= 0:
+        raise IntervalError(f"The interval must be a positive number of seconds, not {value!r}.")
+    if seconds < MIN_INTERVAL:
+        raise IntervalError(
+            f"An interval of {seconds:g} s is too short: the minimum is {MIN_INTERVAL:g} s."
+        )
+    return seconds
+
+
+@dataclass(frozen=True, slots=True)
+class ShareStats:
+    """A snapshot for the status bar and for tests."""
+
+    target: ScreenTarget | None
+    interval: float
+    active: bool
+    fps: float
+    """Frames sent per second over the last ten seconds."""
+    frames_sent: int
+    frames_unchanged: int
+    """Captures skipped because the screen had not changed."""
+    frames_dropped: int
+    """Frames replaced by a newer one while waiting for a slow link."""
+    frames_hidden: int
+    """Ticks skipped because the window was minimised or off screen."""
+    send_failures: int
+    last_error: str | None
+
+
+IDLE_STATS = ShareStats(None, 0.0, False, 0.0, 0, 0, 0, 0, 0, None)
+
+
+@dataclass(eq=False)
+class _Run:
+    """One sharing of one target: its grabber, tasks and counters."""
+
+    target: ScreenTarget
+    interval: float
+    grabber: FrameGrabber
+    slot: FrameSlot[EncodedFrame] = field(default_factory=FrameSlot)
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    queued_at: float = 0.0
+    sent: int = 0
+    unchanged: int = 0
+    dropped: int = 0
+    hidden: int = 0
+    send_failures: int = 0
+    last_error: str | None = None
+    sent_times: collections.deque[float] = field(default_factory=collections.deque)
+
+    def stats(self, now: float, active: bool) -> ShareStats:
+        while self.sent_times and self.sent_times[0] < now - FPS_WINDOW_SECONDS:
+            self.sent_times.popleft()
+        n = len(self.sent_times)
+        fps = (n - 1) / (now - self.sent_times[0]) if n >= 2 else 0.0
+        return ShareStats(
+            target=self.target,
+            interval=self.interval,
+            active=active,
+            fps=fps,
+            frames_sent=self.sent,
+            frames_unchanged=self.unchanged,
+            frames_dropped=self.dropped,
+            frames_hidden=self.hidden,
+            send_failures=self.send_failures,
+            last_error=self.last_error,
+        )
+
+
+class ScreenShare:
+    """Shares one target at a time through ``send_video``; see the module doc."""
+
+    def __init__(
+        self,
+        send_video: SendVideo,
+        *,
+        display: str | None = None,
+        quality: int = DEFAULT_QUALITY,
+        max_side: int = DEFAULT_MAX_SIDE,
+        skip_unchanged: bool = True,
+        keepalive: float = KEEPALIVE_SECONDS,
+        on_stopped: OnStopped | None = None,
+    ) -> None:
+        self._send_video = send_video
+        self._display = display
+        self._quality = check_quality(quality)
+        self._max_side = max_side
+        self._skip_unchanged = skip_unchanged
+        self._keepalive = keepalive
+        self._on_stopped = on_stopped
+        self._executor: ThreadPoolExecutor | None = None
+        self._run: _Run | None = None
+        self._last_stats = IDLE_STATS
+        self._lock = asyncio.Lock()
+        self._stoppers: set[asyncio.Task[None]] = set()
+
+    @property
+    def active(self) -> bool:
+        return self._run is not None
+
+    @property
+    def target(self) -> ScreenTarget | None:
+        return self._run.target if self._run else None
+
+    def stats(self) -> ShareStats:
+        if self._run is None:
+            return self._last_stats
+        return self._run.stats(time.monotonic(), active=True)
+
+    async def start(
+        self, target: ScreenTarget | str, interval: float | str | None = DEFAULT_INTERVAL
+    ) -> ScreenTarget:
+        """Share ``target`` (a ScreenTarget or its id) every ``interval`` seconds.
+
+        If something is already shared, this switches to the new target; if
+        the new target fails (unknown id, no display, window gone) the error
+        is raised and the current sharing goes on untouched. The first frame
+        is captured before this returns.
+        """
+        seconds = parse_interval(interval)
+        async with self._lock:
+            if isinstance(target, str):
+                target = await self._in_thread(find_target, target, self._display)
+            grabber = await self._in_thread(
+                partial(
+                    FrameGrabber,
+                    target,
+                    display=self._display,
+                    max_side=self._max_side,
+                    quality=self._quality,
+                )
+            )
+            try:
+                first = await self._in_thread(partial(grabber.capture, force=True))
+            except BaseException:
+                await self._in_thread(grabber.close)
+                raise
+            await self._halt()
+            run = _Run(target, seconds, grabber)
+            self._run = run
+            if isinstance(first, EncodedFrame):
+                self._queue(run, first)
+            run.tasks = [
+                asyncio.create_task(self._capture_loop(run), name="screen-capture"),
+                asyncio.create_task(self._send_loop(run), name="screen-send"),
+            ]
+            log.info("sharing %s every %.2f s", target.id, seconds)
+            return target
+
+    switch = start
+
+    async def stop(self) -> None:
+        """Stop sharing (no-op when idle) and release the display connection."""
+        async with self._lock:
+            await self._halt()
+            if self._executor is not None:
+                self._executor.shutdown(wait=False)
+                self._executor = None
+
+    async def _halt(self) -> None:
+        run, self._run = self._run, None
+        if run is None:
+            return
+        for task in run.tasks:
+            task.cancel()
+        await asyncio.gather(*run.tasks, return_exceptions=True)
+        self._last_stats = run.stats(time.monotonic(), active=False)
+        # Queued behind any capture still running on the worker thread.
+        await self._in_thread(run.grabber.close)
+        log.info("stopped sharing %s", run.target.id)
+
+    async def _in_thread(self, fn: Callable[..., T], *args: Any) -> T:
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="screen-capture")
+        return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
+
+    def _queue(self, run: _Run, frame: EncodedFrame) -> None:
+        run.queued_at = time.monotonic()
+        if run.slot.put(frame):
+            run.dropped += 1
+
+    async def _capture_loop(self, run: _Run) -> None:
+        loop = asyncio.get_running_loop()
+        next_tick = loop.time()
+        try:
+            while True:
+                next_tick += run.interval
+                delay = next_tick - loop.time()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+                else:
+                    next_tick = loop.time()  # capture overran the interval: no burst
+                force = (
+                    not self._skip_unchanged or time.monotonic() - run.queued_at >= self._keepalive
+                )
+                result = await self._in_thread(partial(run.grabber.capture, force=force))
+                if isinstance(result, EncodedFrame):
+                    self._queue(run, result)
+                elif result is Skip.UNCHANGED:
+                    run.unchanged += 1
+                else:
+                    run.hidden += 1
+        except MediaError as exc:
+            log.warning("screen sharing of %s stopped: %s", run.target.id, exc)
+            run.last_error = str(exc)
+            stopper = asyncio.create_task(self._stop_after_error(run, exc), name="screen-stop")
+            self._stoppers.add(stopper)
+            stopper.add_done_callback(self._stoppers.discard)
+
+    async def _stop_after_error(self, run: _Run, error: MediaError) -> None:
+        async with self._lock:
+            if self._run is not run:
+                return  # already stopped or switched meanwhile
+            await self._halt()
+        if self._on_stopped is not None:
+            try:
+                result = self._on_stopped(error)
+                if inspect.isawaitable(result):
+                    await result
+            except Exception:
+                log.exception("on_stopped callback failed")
+
+    async def _send_loop(self, run: _Run) -> None:
+        while True:
+            frame = await run.slot.take()
+            try:
+                await self._send_video(frame.jpeg, frame.mime_type)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # the session says why; keep sharing
+                run.send_failures += 1
+                run.last_error = str(exc) or type(exc).__name__
+                log.warning("sending a screen frame failed: %s", run.last_error)
+                continue
+            run.sent += 1
+            run.sent_times.append(time.monotonic())
