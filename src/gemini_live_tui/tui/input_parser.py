@@ -228,7 +228,8 @@ def _join_text(chunks: list[str]) -> str:
     return text.strip()
 
 
-def _parse_message(line: str, cwd: Path, home: Path, echo: str) -> Message:
+def _parse_message(line: str, cwd: Path, home: Path, echo: str, shift: int = 0) -> Message:
+    """Parse a message line; ``shift`` moves spans back onto the typed line."""
     refs: list[AttachmentRef] = []
     chunks: list[str] = []
     chunk_start = 0
@@ -248,7 +249,11 @@ def _parse_message(line: str, cwd: Path, home: Path, echo: str) -> Message:
             word = _strip_punctuation(word)
             if word.value:
                 refs.append(
-                    AttachmentRef(resolve_word(word, cwd, home), line[i : word.end], (i, word.end))
+                    AttachmentRef(
+                        resolve_word(word, cwd, home),
+                        line[i : word.end],
+                        (i + shift, word.end + shift),
+                    )
                 )
                 chunks.append(line[chunk_start:i])
                 chunk_start = word.end
@@ -281,7 +286,7 @@ def parse_input_line(line: str, cwd: Path, home: Path) -> ParsedLine:
     """
     stripped = line.strip()
     if stripped.startswith("//"):
-        return _parse_message(line.replace("/", "", 1), cwd, home, stripped)
+        return _parse_message(line.replace("/", "", 1), cwd, home, stripped, shift=1)
     if stripped.startswith("/"):
         return _parse_command(stripped[1:], stripped)
     return _parse_message(line, cwd, home, stripped)
