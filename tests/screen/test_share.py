@@ -1,0 +1,267 @@
+"""Sharing a real X display through ScreenShare, as the session would receive it."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import time
+from dataclasses import dataclass, field
+
+import pytest
+from PIL import Image, ImageStat
+
+from gemini_live_tui.media.screen_errors import (
+    IntervalError,
+    NoDisplayError,
+    TargetGoneError,
+    UnknownTargetError,
+)
+from gemini_live_tui.media.screen_share import ScreenShare
+from gemini_live_tui.media.screen_targets import list_targets
+
+from .xvfb import desktop_like_image, open_window
+
+
+@dataclass
+class Recorder:
+    """Stands in for session.send_video: keeps what it got and when."""
+
+    delay: float = 0.0
+    frames: list[tuple[float, Image.Image]] = field(default_factory=list)
+    in_flight: int = 0
+    max_in_flight: int = 0
+
+    async def send_video(self, data: bytes, mime_type: str = "image/jpeg") -> None:
+        assert mime_type == "image/jpeg"
+        self.in_flight += 1
+        self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        try:
+            received = time.monotonic()
+            if self.delay:
+                await asyncio.sleep(self.delay)
+            image = Image.open(io.BytesIO(data))
+            assert image.format == "JPEG"
+            self.frames.append((received, image.convert("RGB")))
+        finally:
+            self.in_flight -= 1
+
+    def colours(self) -> list[tuple[int, ...]]:
+        return [tuple(round(c) for c in ImageStat.Stat(img).mean) for _, img in self.frames]
+
+
+def close_to(actual, expected, tolerance=6) -> bool:
+    return all(abs(a - e) <= tolerance for a, e in zip(actual, expected, strict=True))
+
+
+async def wait_for(predicate, timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise TimeoutError("condition not met")
+        await asyncio.sleep(0.02)
+
+
+async def find_window(display: str, title: str):
+    for _ in range(100):
+        targets = await asyncio.to_thread(list_targets, display)
+        for target in targets:
+            if target.name == title:
+                return target
+        await asyncio.sleep(0.05)
+    raise TimeoutError(f"window {title!r} never appeared")
+
+
+async def test_sharing_every_half_second_delivers_painted_frames_at_that_rate(xvfb, painter):
+    painter.solid((220, 40, 40))
+    recorder = Recorder()
+    share = ScreenShare(recorder.send_video, display=xvfb.name, skip_unchanged=False)
+    target = await share.start("m1", 0.5)
+    assert target.id == "m1" and share.active
+    await asyncio.sleep(4.1)
+    stats = share.stats()
+    await share.stop()
+
+    times = [t for t, _ in recorder.frames]
+    assert 8 <= len(times) <= 10, len(times)
+    rate = (len(times) - 1) / (times[-1] - times[0])
+    assert 2.0 * 0.8 <= rate <= 2.0 * 1.2, rate
+    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+    assert all(0.3 < gap < 0.7 for gap in gaps), gaps
+    assert all(close_to(c, (220, 40, 40)) for c in recorder.colours())
+    assert all(img.size == (1280, 720) for _, img in recorder.frames)
+    assert stats.active and stats.target.id == "m1" and stats.interval == 0.5
+    assert stats.frames_sent == len(times) or stats.frames_sent == len(times) - 1
+    assert 1.5 <= stats.fps <= 2.5, stats.fps
+
+
+async def test_stop_stops_frames_and_reports_idle(xvfb, painter):
+    recorder = Recorder()
+    share = ScreenShare(recorder.send_video, display=xvfb.name, skip_unchanged=False)
+    await share.start("m1", 0.2)
+    await wait_for(lambda: len(recorder.frames) >= 3)
+    await share.stop()
+    count = len(recorder.frames)
+    await asyncio.sleep(0.8)
+    assert len(recorder.frames) == count
+    stats = share.stats()
+    assert not share.active and not stats.active
+    assert stats.frames_sent == count
+    await share.stop()  # stopping twice is harmless
+
+
+async def test_screen_changes_show_up_in_the_next_frame(xvfb, painter):
+    painter.solid((0, 0, 0))
+    recorder = Recorder()
+    share = ScreenShare(recorder.send_video, display=xvfb.name)
+    await share.start("m1", 0.2)
+    await wait_for(lambda: len(recorder.frames) >= 1)
+    painter.solid((255, 255, 0))
+    await wait_for(lambda: close_to(recorder.colours()[-1], (255, 255, 0)), timeout=1.0)
+    await share.stop()
+
+
+async def test_unchanged_screen_is_skipped_but_resent_every_keepalive(xvfb, painter):
+    painter.solid((90, 90, 200))
+    recorder = Recorder()
+    share = ScreenShare(recorder.send_video, display=xvfb.name, keepalive=1.0)
+    await share.start("m1", 0.2)
+    await asyncio.sleep(2.5)
+    stats = share.stats()
+    await share.stop()
+    # First frame at 0 s, then the keepalive re-sends at ~1 s and ~2 s.
+    assert len(recorder.frames) == 3, [
+        round(t - recorder.frames[0][0], 2) for t, _ in recorder.frames
+    ]
+    assert stats.frames_unchanged >= 8
+
+
+async def test_switching_target_sends_the_new_one(xvfb, painter, windows):
+    painter.solid((250, 250, 250))
+    windows.append(open_window(xvfb.name, "green pane", (0, 160, 0), 400, 300, 300, 200))
+    window = await find_window(xvfb.name, "green pane")
+    recorder = Recorder()
+    share = ScreenShare(recorder.send_video, display=xvfb.name, skip_unchanged=False)
+    await share.start("m1", 0.2)
+    await wait_for(lambda: len(recorder.frames) >= 2)
+    await share.switch(window.id, 0.2)
+    assert share.target == window
+    switched_at = time.monotonic()
+    await wait_for(lambda: sum(t > switched_at for t, _ in recorder.frames) >= 3)
+    await share.stop()
+    after = [img for t, img in recorder.frames if t > switched_at + 0.1]
+    assert after and all(img.size == (400, 300) for img in after)
+    assert close_to(tuple(ImageStat.Stat(after[-1]).mean), (0, 160, 0))
+    assert share.stats().target == window
+
+
+async def test_closed_window_stops_sharing_and_says_so(xvfb, painter, windows):
+    process = open_window(xvfb.name, "doomed", (200, 0, 200), 200, 150, 20, 20)
+    windows.append(process)
+    window = await find_window(xvfb.name, "doomed")
+    stopped: list[Exception] = []
+    recorder = Recorder()
+    share = ScreenShare(
+        recorder.send_video, display=xvfb.name, on_stopped=stopped.append, skip_unchanged=False
+    )
+    await share.start(window, 0.2)
+    await wait_for(lambda: len(recorder.frames) >= 2)
+    process.terminate()
+    process.wait()
+    await wait_for(lambda: bool(stopped), timeout=3)
+    assert isinstance(stopped[0], TargetGoneError) and "closed" in str(stopped[0])
+    assert not share.active
+    stats = share.stats()
+    assert not stats.active and stats.last_error == str(stopped[0])
+    count = len(recorder.frames)
+    await asyncio.sleep(0.5)
+    assert len(recorder.frames) == count
+
+
+async def test_slow_link_gets_fresh_frames_not_a_backlog(xvfb, painter):
+    """send_video takes 1 s while the screen changes every 0.2 s."""
+    palette = [(i * 8, 255 - i * 8, 128) for i in range(32)]
+    painted_at: list[float] = []
+
+    async def paint_changes() -> None:
+        for colour in palette:
+            painter.solid(colour)
+            painted_at.append(time.monotonic())
+            await asyncio.sleep(0.2)
+
+    recorder = Recorder(delay=1.0)
+    share = ScreenShare(recorder.send_video, display=xvfb.name, skip_unchanged=False)
+    painter.solid(palette[0])
+    await share.start("m1", 0.2)
+    await paint_changes()
+    stats = share.stats()
+    await share.stop()
+
+    assert recorder.max_in_flight == 1
+    # ~6.4 s of sharing at 5 fps over a 1-frame-per-second link.
+    assert 5 <= stats.frames_sent <= 8, stats
+    assert stats.frames_dropped >= 20, stats
+    for received, image in recorder.frames[1:]:
+        index = round(ImageStat.Stat(image).mean[0] / 8)
+        shown_since = painted_at[index]
+        # The frame that starts sending at `received` was captured at most
+        # ~one capture interval earlier: it is fresh, not from a queue.
+        latest = max(i for i, t in enumerate(painted_at) if t <= received)
+        assert latest - index <= 2, (latest, index, received - shown_since)
+
+
+async def test_event_loop_stays_responsive_while_sharing(xvfb, painter):
+    painter.image(desktop_like_image())
+    recorder = Recorder()
+    share = ScreenShare(recorder.send_video, display=xvfb.name, skip_unchanged=False)
+    await share.start("m1", 0.2)
+    lags = []
+    end = time.monotonic() + 3.0
+    while time.monotonic() < end:
+        before = time.monotonic()
+        await asyncio.sleep(0.005)
+        lags.append(time.monotonic() - before - 0.005)
+    await share.stop()
+    lags.sort()
+    assert len(recorder.frames) >= 12
+    assert lags[int(len(lags) * 0.99)] < 0.050, lags[-5:]
+
+
+async def test_failed_switch_keeps_the_current_share(xvfb, painter):
+    recorder = Recorder()
+    share = ScreenShare(recorder.send_video, display=xvfb.name, skip_unchanged=False)
+    await share.start("m1", 0.2)
+    with pytest.raises(UnknownTargetError):
+        await share.switch("w123456", 0.2)
+    with pytest.raises(IntervalError):
+        await share.switch("m1", "0")
+    assert share.active and share.target.id == "m1"
+    count = len(recorder.frames)
+    await wait_for(lambda: len(recorder.frames) >= count + 2)
+    await share.stop()
+
+
+async def test_send_failures_are_counted_and_sharing_goes_on(xvfb, painter):
+    calls = 0
+
+    async def flaky(data: bytes, mime_type: str) -> None:
+        nonlocal calls
+        calls += 1
+        if calls <= 2:
+            raise ConnectionError("reconnecting")
+
+    share = ScreenShare(flaky, display=xvfb.name, skip_unchanged=False)
+    await share.start("m1", 0.2)
+    await wait_for(lambda: calls >= 4)
+    stats = share.stats()
+    await share.stop()
+    assert stats.send_failures == 2 and stats.frames_sent >= 2
+    assert stats.last_error == "reconnecting"
+
+
+async def test_no_display_fails_start_with_a_clear_error(monkeypatch):
+    monkeypatch.delenv("DISPLAY", raising=False)
+    share = ScreenShare(Recorder().send_video)
+    with pytest.raises(NoDisplayError, match="DISPLAY is not set"):
+        await share.start("m1", 1.0)
+    assert not share.active
+    await share.stop()
