@@ -94,6 +94,22 @@ def _kill_group(pgid: int) -> None:
         os.killpg(pgid, signal.SIGKILL)
 
 
+class _ExitAware(asyncio.subprocess.SubprocessStreamProtocol):
+    """Stream protocol that also says when the program itself exited.
+
+    `Process.wait()` only returns once every pipe is closed too, which a
+    child left running in the background can delay forever.
+    """
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        super().__init__(limit=2**16, loop=loop)
+        self.exited = asyncio.Event()
+
+    def process_exited(self) -> None:
+        super().process_exited()
+        self.exited.set()
+
+
 async def run_argv(
     argv: Sequence[str],
     *,
@@ -105,8 +121,10 @@ async def run_argv(
 
     Cancelling the awaiting task kills the program's whole process group.
     """
+    loop = asyncio.get_running_loop()
     try:
-        process = await asyncio.create_subprocess_exec(
+        transport, protocol = await loop.subprocess_exec(
+            lambda: _ExitAware(loop),
             *argv,
             cwd=cwd,
             stdin=asyncio.subprocess.DEVNULL,
@@ -122,35 +140,43 @@ async def run_argv(
     except OSError as exc:
         raise ToolError(f"{argv[0]!r} cannot be run: {exc.strerror or exc}") from exc
 
-    assert process.stdout is not None and process.stderr is not None
+    pgid = transport.get_pid()  # a new session: the group id is the program's pid
+    assert protocol.stdout is not None and protocol.stderr is not None
     out, err = _Capture(output_cap, bytearray()), _Capture(output_cap, bytearray())
     readers = [
-        asyncio.create_task(out.drain(process.stdout)),
-        asyncio.create_task(err.drain(process.stderr)),
+        asyncio.create_task(out.drain(protocol.stdout)),
+        asyncio.create_task(err.drain(protocol.stderr)),
     ]
+    timed_out = False
     try:
-        async with asyncio.timeout(timeout):
-            await process.wait()
-    except TimeoutError:
-        _kill_group(process.pid)
-        await process.wait()
+        try:
+            async with asyncio.timeout(timeout):
+                await protocol.exited.wait()
+        except TimeoutError:
+            timed_out = True
+            _kill_group(pgid)
+            await protocol.exited.wait()
+        _kill_group(pgid)  # children it left behind would hold the pipes open
         await _finish_readers(readers)
+    except BaseException:  # cancelled: the program must not outlive the call
+        _kill_group(pgid)
+        for reader in readers:
+            reader.cancel()
+        # report "cancelled" only once the program is really gone
+        with contextlib.suppress(TimeoutError, asyncio.CancelledError):
+            async with asyncio.timeout(_DRAIN_GRACE):
+                await asyncio.shield(protocol.exited.wait())
+        raise
+    finally:
+        transport.close()
+    if timed_out:
         so_far = out.text[-500:].strip()
         raise ToolError(
             f"{argv[0]!r} did not finish within {timeout:g} s and was stopped"
             + (f"; its last output: {so_far!r}" if so_far else "")
-        ) from None
-    except BaseException:  # cancelled: the process must not outlive the call
-        _kill_group(process.pid)
-        for reader in readers:
-            reader.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await asyncio.shield(process.wait())
-        raise
-    _kill_group(process.pid)  # children it left behind would hold the pipes open
-    await _finish_readers(readers)
+        )
     return {
-        "exit_code": process.returncode,
+        "exit_code": transport.get_returncode(),
         "stdout": out.text,
         "stderr": err.text,
         "stdout_truncated": out.truncated,
