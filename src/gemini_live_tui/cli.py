@@ -11,13 +11,18 @@ import asyncio
 import contextlib
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from . import __version__
-from .backend import Backend, BackendError, resolve_backend
-from .config import ConfigError, apply_env, config_dir, load_profile, normalize_model
+from .backend import Backend, BackendError, resolve_backend, vertex_model_name
+from .config import ConfigError, Profile, apply_env, load_profile, normalize_model, profile_path
 from .live.messages import Setup
 from .live.session import LiveSession
 from .live.transport import Credential, Endpoint
+
+if TYPE_CHECKING:
+    from .tui.app import AppOptions
 
 DEMO_KEY = "demo-key"
 
@@ -35,7 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--voice", help="prebuilt voice name, e.g. Puck")
     parser.add_argument("--text", action="store_true", help="text replies instead of audio")
     sub = parser.add_subparsers(dest="command")
-    sub.add_parser("config", help="print the config folder")
+    sub.add_parser("config", help="print the path of the profile file")
     simulate = sub.add_parser("simulate", help="run the Live API simulator on loopback")
     simulate.add_argument("--port", type=int, default=8765)
     simulate.add_argument("--api-key", default=None, help="require this key (default: any)")
@@ -45,7 +50,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "config":
-        print(config_dir())
+        try:
+            print(profile_path(args.profile))
+        except ConfigError as error:
+            print(f"gemini-live: {error}", file=sys.stderr)
+            return 2
         return 0
     if args.command == "simulate":
         return _simulate(args.port, args.api_key)
@@ -54,39 +63,72 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as error:
         print(f"gemini-live: {error}", file=sys.stderr)
         return 2
+    from .tui.app import GeminiLiveApp
+
+    GeminiLiveApp(build_options(args, profile)).run()
+    return 0
+
+
+def build_options(args: argparse.Namespace, profile: Profile) -> AppOptions:
+    """The app's options from the command line and the profile (env already applied)."""
+    from .tools import builtin_registry
+    from .tui.app import AppOptions
+
     model = normalize_model(args.model or profile.model)
+    registry = builtin_registry()
+    known = set(registry.names())
+    enabled = frozenset(
+        registry.default_enabled() if profile.tools is None else set(profile.tools) & known
+    )
     setup = Setup(
         model=model,
         response_modalities=("TEXT",) if (args.text or profile.text_only) else ("AUDIO",),
         voice_name=args.voice or profile.voice,
+        language_code=profile.language,
         system_instruction=profile.system_instruction,
+        thinking_level=profile.thinking_level,
+        tools=tuple(registry.declarations(sorted(enabled))),
     )
-    from .tui.app import GeminiLiveApp
-
+    common = dict(
+        setup=setup,
+        profile=args.profile,
+        greeting=profile.greeting,
+        tools=enabled,
+        registry=registry,
+    )
     if args.demo:
-        app = GeminiLiveApp(_demo_factory(setup), label=f"demo · {model}")
-    else:
-        try:
-            backend = resolve_backend(model)
-        except BackendError as error:
-            app = GeminiLiveApp(None, label=model, notice=str(error))
-        else:
-            app = GeminiLiveApp(_factory(backend, setup), label=backend.label)
-    app.run()
-    return 0
+        return AppOptions(label=f"demo · {model}", session_factory=_demo_factory(), **common)
+    try:
+        backend = resolve_backend(model)
+    except BackendError as error:
+        return AppOptions(label=model, notice=str(error), **common)
+    common["setup"] = replace(setup, model=backend.model)
+    return AppOptions(
+        label=backend.label,
+        session_factory=_factory(backend),
+        model_name=_model_namer(backend),
+        **common,
+    )
 
 
-def _factory(backend: Backend, setup: Setup):
-    async def make() -> LiveSession:
-        from dataclasses import replace
+def _model_namer(backend: Backend):
+    """How `/model NAME` is spelt for this backend (Vertex wants the resource name)."""
+    if not backend.model.startswith("projects/"):
+        return normalize_model
+    prefix = backend.model.split("/publishers/", 1)[0]  # projects/P/locations/L
+    _, project, _, location = prefix.split("/")[:4]
+    return lambda name: vertex_model_name(name, project, location)
 
-        return LiveSession(backend.endpoint, replace(setup, model=backend.model))
+
+def _factory(backend: Backend):
+    async def make(setup: Setup) -> LiveSession:
+        return LiveSession(backend.endpoint, setup)
 
     return make
 
 
-def _demo_factory(setup: Setup):
-    async def make() -> LiveSession:
+def _demo_factory():
+    async def make(setup: Setup) -> LiveSession:
         from .simulator import LiveSimulator
 
         simulator = await LiveSimulator(api_key=DEMO_KEY).start()

@@ -1,25 +1,83 @@
 """The Textual app: conversation above, status and input below.
 
 The app talks to the session only through its public surface: it sends with
-`session.send_*` and consumes events from one subscription in a worker. No
-network, decoding or file I/O happens on the event loop's critical path.
+`session.send_*` and consumes events from one subscription in a worker. The
+conversation logic is the pure reducer in `state.py` and the slash commands
+are the table in `commands.py`; both return effects that `apply` carries out
+here, in one place. No network, decoding or file I/O happens on the event
+loop: connecting runs in a worker, files decode in threads.
+
+Features from other issues plug in without touching this flow: a command
+replaces its stub in `self.commands`, a speaker sets `self.audio_out`, a
+tool runner sets `self.tool_runner`, and each sets its `StatusFields` field.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+import logging
+import os
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any, Protocol
 
 from textual import work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Input, RichLog, Static
+from textual.widgets import Input, Static
 
+from ..backend import NO_CREDENTIAL_HELP
+from ..config import normalize_model
 from ..live import events as ev
+from ..live.messages import FunctionResponse, Setup
 from ..live.session import LiveSession
+from . import commands as cmd
+from . import state as st
+from .completion import Completion, complete
+from .history import InputHistory
+from .input_parser import InputError, Message, SlashCommand, parse_input_line
+from .lines import Line
+from .sender import MessageSender, cancel
+from .setup_draft import SetupDraft, build_setup, draft_from_setup
+from .status import StatusFields
+from .transcript import default_transcript_path, save_transcript
+from .widgets.conversation import Conversation
+from .widgets.prompt import CompletionPopup, PromptArea, PromptInput
+from .widgets.status_bar import StatusBar
 
-SessionFactory = Callable[[], Awaitable[LiveSession]]
+log = logging.getLogger(__name__)
+
+SessionFactory = Callable[[Setup], Awaitable[LiveSession]]
+FIRST_PAINT_ENV = "GEMINI_LIVE_FIRST_PAINT_FILE"
+READY_TEXT = "ready — type, @file to attach, /mic /speak for voice, /help for commands"
+
+
+class ToolRegistryLike(Protocol):
+    """What the app needs of `tools.ToolRegistry`."""
+
+    def names(self) -> list[str]: ...
+    def get(self, name: str) -> Any: ...
+    def declarations(self, enabled: Sequence[str]) -> list[dict[str, Any]]: ...
+
+
+@dataclass(frozen=True)
+class AppOptions:
+    """Everything the command line decides for the app."""
+
+    label: str
+    setup: Setup
+    session_factory: SessionFactory | None = None
+    notice: str | None = None
+    profile: str = "default"
+    greeting: str | None = None
+    tools: frozenset[str] = frozenset()
+    registry: ToolRegistryLike | None = None
+    model_name: Callable[[str], str] = normalize_model
+    cwd: Path = field(default_factory=Path.cwd)
+    home: Path = field(default_factory=Path.home)
+    persist_history: bool = True
 
 
 class GeminiLiveApp(App[None]):
@@ -27,81 +85,314 @@ class GeminiLiveApp(App[None]):
 
     CSS_PATH = "app.tcss"
     TITLE = "gemini-live"
+    ENABLE_COMMAND_PALETTE = False
     BINDINGS = [
-        Binding("ctrl+c", "quit", "Quit", priority=True),
-        Binding("ctrl+d", "quit", "Quit", show=False, priority=True),
+        Binding("ctrl+c", "quit", "Quit", priority=True, show=False),
+        Binding("ctrl+d", "quit", "Quit", priority=True, show=False),
+        Binding("ctrl+l", "clear_view", "Clear", priority=True, show=False),
+        Binding("pageup", "page(-1)", "Page up", show=False),
+        Binding("pagedown", "page(1)", "Page down", show=False),
     ]
 
-    def __init__(
-        self, session_factory: SessionFactory | None, *, label: str, notice: str | None = None
-    ) -> None:
+    def __init__(self, options: AppOptions) -> None:
         super().__init__()
-        self._session_factory = session_factory
-        self._label = label
-        self._notice = notice
+        self.options = options
+        self.base_setup = options.setup
         self.session: LiveSession | None = None
-        self._reply = ""
+        self.chat = st.ChatState(greeting=options.greeting)
+        self.status = StatusFields()
+        self.transcript: list[Line] = []
+        self.applied: SetupDraft = draft_from_setup(options.setup, options.tools)
+        self.staged: SetupDraft = self.applied
+        self.commands = cmd.builtin_commands()
+        self.history = (
+            InputHistory.load(options.profile) if options.persist_history else InputHistory()
+        )
+        self.sender = MessageSender(lambda: self.session, self.post_line, self._set_upload)
+        # plug-in points for the audio, screen and tools issues
+        self.audio_out: Callable[[st.Effect], None] | None = None
+        self.tool_runner: Callable[[st.Effect], None] | None = None
+        self._sender_task: asyncio.Task[None] | None = None
+
+    # ----- layout ------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield Static(self._label, id="header")
-        yield RichLog(id="conversation", wrap=True, markup=False)
-        yield Static("", id="streaming")
-        yield Static("", id="status")
-        yield Input(placeholder="type a message, /quit to leave", id="input")
-        yield Footer()
+        yield Static(self._header_text(), id="header")
+        yield Conversation(id="conversation")
+        popup = CompletionPopup(id="popup")
+        with PromptArea(id="prompt-area"):
+            yield StatusBar(id="status")
+            yield popup
+            yield PromptInput(
+                self.history,
+                self._complete,
+                popup,
+                placeholder="type a message, @file to attach, /help",
+                id="input",
+            )
+
+    @property
+    def conversation(self) -> Conversation:
+        return self.query_one(Conversation)
+
+    @property
+    def prompt(self) -> PromptInput:
+        return self.query_one(PromptInput)
 
     def on_mount(self) -> None:
-        self.query_one(Input).focus()
-        self.log_line("system", self._notice or "ready — type and press Enter")
-        if self._session_factory is not None:
+        self.prompt.focus()
+        if self.options.notice:
+            self.post_line(Line("error", self.options.notice))
+        if self.options.session_factory is None and self.options.notice != NO_CREDENTIAL_HELP:
+            self.post_line(Line("system", NO_CREDENTIAL_HELP))
+        self.post_line(Line("system", READY_TEXT))
+        self._sender_task = asyncio.create_task(self.sender.run(), name="message-sender")
+        self.set_interval(0.5, self._poll_session_stats)
+        if self.options.session_factory is not None:
             self.run_session()
+        if marker := os.environ.get(FIRST_PAINT_ENV):
+            self.call_after_refresh(self._mark_first_paint, marker)
 
-    def log_line(self, role: str, text: str) -> None:
-        self.query_one("#conversation", RichLog).write(f"{role:<6} {text}")
+    def _mark_first_paint(self, marker: str) -> None:
+        Path(marker).write_text(f"{time.monotonic()}\n", encoding="utf-8")
+        self.exit()
 
-    @work(exclusive=True, group="session")
+    def _header_text(self) -> str:
+        phase = self.chat.phase.value if self.session or self.options.session_factory else "offline"
+        return f"gemini-live · {self.options.label} · {phase}"
+
+    # ----- session -------------------------------------------------------------
+
+    @work(exclusive=True, group="session", exit_on_error=False)
     async def run_session(self) -> None:
-        assert self._session_factory is not None
-        self.session = await self._session_factory()
+        factory = self.options.session_factory
+        assert factory is not None
+        try:
+            self.session = await factory(self.base_setup)
+        except Exception as error:  # a refresh of credentials, the simulator…
+            log.exception("could not create the session")
+            self.post_line(Line("error", f"could not start the session: {error}"))
+            return
         events = self.session.subscribe()
         await self.session.start()
         async for event in events:
-            self.on_live_event(event)
+            try:
+                self.on_live_event(event)
+            except Exception:  # a bug in one event must not end the app
+                log.exception("handling %r failed", type(event).__name__)
 
     def on_live_event(self, event: ev.Event) -> None:
-        if isinstance(event, ev.ModelText | ev.OutputTranscription):
-            self._reply += event.text
-            self.query_one("#streaming", Static).update(f"model  {self._reply}")
-        elif isinstance(event, ev.TurnComplete | ev.GenerationComplete | ev.Interrupted):
-            if self._reply:
-                suffix = " [interrupted]" if isinstance(event, ev.Interrupted) else ""
-                self.log_line("model", self._reply + suffix)
-                self._reply = ""
-                self.query_one("#streaming", Static).update("")
-        elif isinstance(event, ev.PhaseChanged):
-            reason = f" — {event.reason}" if event.reason else ""
-            self.query_one("#status", Static).update(f"{event.phase.value}{reason}")
-            self.query_one("#header", Static).update(f"{self._label} · {event.phase.value}")
-        elif isinstance(event, ev.SessionError | ev.ContextLost):
-            self.log_line("error", getattr(event, "message", None) or getattr(event, "reason", ""))
+        """Feed one session event through the reducer and apply its effects."""
+        self.chat, effects = st.on_event(self.chat, event)
+        for effect in effects:
+            self.apply(effect)
+        if isinstance(event, ev.PhaseChanged | ev.ResumptionUpdate | ev.Usage):
+            self._refresh_status()
+
+    def _poll_session_stats(self) -> None:
+        self._refresh_status()
+
+    def _refresh_status(self) -> None:
+        session = self.session
+        fields = replace(
+            self.status,
+            phase=self.chat.phase,
+            attempt=self.chat.attempt,
+            resumable=self.chat.resumable,
+            tokens=self.chat.total_tokens,
+            staged=len(self.staged.changes(self.applied)),
+        )
+        if session is not None:
+            fields = replace(
+                fields,
+                lagged=session.lagged,
+                send_errors=session.stats.send_errors,
+                dropped_audio=session.stats.media_dropped,
+            )
+        self.set_status(fields)
+
+    def set_status(self, fields: StatusFields) -> None:
+        """Replace the status bar fields (features update theirs through this)."""
+        self.status = fields
+        self.query_one(StatusBar).fields = fields
+        self.query_one("#header", Static).update(self._header_text())
+
+    def _set_upload(self, text: str | None) -> None:
+        self.set_status(replace(self.status, upload=text))
+
+    # ----- effects: the one place where things happen -------------------------
+
+    def post_line(self, line: Line) -> None:
+        """Show a finished line and keep it for /save."""
+        self.conversation.append(line)
+        self.transcript.append(line)
+
+    def apply(self, effect: st.Effect | cmd.CommandEffect) -> None:
+        """Carry out one effect of the reducer or of a command."""
+        match effect:
+            case st.Post(line=line):
+                self.post_line(line)
+            case st.ShowLive(slot=slot, line=line):
+                self.conversation.show_live(slot, line)
+            case st.Settle(slot=slot, line=line):
+                self.conversation.settle(slot, line)
+                self.transcript.append(line)
+            case st.SendText(text=text):
+                self.post_line(Line("you", text))
+                self.sender.submit(Message(text, (), text))
+            case st.PlayAudio() | st.FlushPlayback():
+                if self.audio_out is not None:
+                    self.audio_out(effect)
+            case st.RunTools(calls=calls):
+                if self.tool_runner is not None:
+                    self.tool_runner(effect)
+                else:
+                    self._refuse_tools(calls)
+            case st.CancelTools():
+                if self.tool_runner is not None:
+                    self.tool_runner(effect)
+            case cmd.Quit():
+                self.exit()
+            case cmd.ClearView():
+                self.conversation.clear()
+            case cmd.Reconnect(fresh=fresh):
+                self._reconnect(fresh)
+            case cmd.ApplySetup(fresh=fresh):
+                self._apply_setup(fresh)
+            case cmd.SaveTranscript(path=path):
+                self._save(path)
+
+    def _refuse_tools(self, calls: tuple[ev.FunctionCall, ...]) -> None:
+        responses = [
+            FunctionResponse(
+                c.id, c.name, {"error": "tool execution is not available in this client yet"}
+            )
+            for c in calls
+        ]
+        for c in calls:
+            self.post_line(Line("tool", f"{c.name} → not available yet"))
+        if self.session is not None:
+            self.run_worker(self.session.send_tool_response(responses), exit_on_error=False)
+
+    def _reconnect(self, fresh: bool) -> None:
+        if self.session is not None:
+            self.run_worker(self.session.reconnect(fresh=fresh), exit_on_error=False)
+        elif self.options.session_factory is not None:
+            self.run_session()
+        else:
+            self.post_line(Line("error", NO_CREDENTIAL_HELP))
+
+    def _apply_setup(self, fresh: bool) -> None:
+        registry = self.options.registry
+        declarations = registry.declarations if registry is not None else None
+        self.base_setup = build_setup(
+            self.base_setup, self.staged, declarations, self.options.model_name
+        )
+        self.applied = self.staged
+        self._refresh_status()
+        if self.session is None:
+            self.post_line(Line("system", "applied; it takes effect when the session connects"))
+            return
+        self.session.update_setup(self.base_setup)
+        self.run_worker(self.session.reconnect(fresh=fresh), exit_on_error=False)
+
+    def _save(self, path: str | None) -> None:
+        target = (
+            default_transcript_path(folder=self.options.cwd)
+            if path is None
+            else _expand(path, self.options.cwd, self.options.home)
+        )
+        lines = list(self.transcript) + self._live_lines()
+
+        async def write() -> None:
+            try:
+                written = await asyncio.to_thread(save_transcript, lines, target)
+            except OSError as error:
+                self.post_line(Line("error", f"cannot save to {target}: {error.strerror or error}"))
+                return
+            self.post_line(Line("system", f"saved {len(lines)} lines to {written}"))
+
+        self.run_worker(write(), exit_on_error=False)
+
+    def _live_lines(self) -> list[Line]:
+        out = []
+        for slot, role in (("heard", "you"), ("thought", "thought"), ("reply", "model")):
+            text = getattr(self.chat, st.slot_field(slot))
+            if text:
+                out.append(Line(role, text, live=True))
+        return out
+
+    # ----- input ---------------------------------------------------------------
+
+    def command_context(self) -> cmd.CommandContext:
+        registry = self.options.registry
+        tools: tuple[tuple[str, str], ...] = ()
+        if registry is not None:
+            tools = tuple((n, registry.get(n).summary) for n in registry.names())
+        return cmd.CommandContext(
+            applied=self.applied,
+            staged=self.staged,
+            tools=tools,
+            has_handle=bool(self.session and self.session.resumption_handle),
+            model_name=self.options.model_name,
+        )
+
+    def _complete(self, line: str, cursor: int) -> Completion | None:
+        specs = self.commands.specs(self.command_context())
+        return complete(line, cursor, cwd=self.options.cwd, home=self.options.home, commands=specs)
 
     async def on_input_submitted(self, message: Input.Submitted) -> None:
-        text = message.value.strip()
+        raw = message.value
         message.input.value = ""
-        if not text:
+        if not raw.strip():
             return
-        if text in ("/quit", "/exit"):
-            self.exit()
+        self.history.add(raw)
+        self.post_line(Line("you", raw.strip()))
+        try:
+            parsed = parse_input_line(raw, self.options.cwd, self.options.home)
+        except InputError as error:
+            self.post_line(Line("error", str(error)))
             return
-        self.log_line("you", text)
-        if self.session is None:
-            self.log_line("error", "not connected")
-            return
-        await self.session.send_text(text)
+        if isinstance(parsed, SlashCommand):
+            await self.run_command(parsed.name, parsed.args)
+        else:
+            self.sender.submit(parsed)
+
+    async def run_command(self, name: str, args: tuple[str, ...]) -> None:
+        """Run a slash command and apply what it returns."""
+        outcome = await self.commands.run(self.command_context(), name, args)
+        for line in outcome.lines:
+            self.post_line(line)
+        if outcome.staged is not None:
+            self.staged = outcome.staged
+            self._refresh_status()
+        for effect in outcome.effects:
+            self.apply(effect)
+
+    # ----- actions -------------------------------------------------------------
+
+    def action_clear_view(self) -> None:
+        self.conversation.clear()
+
+    def action_page(self, direction: int) -> None:
+        if direction < 0:
+            self.conversation.scroll_page_up(animate=False)
+        else:
+            self.conversation.scroll_page_down(animate=False)
 
     async def on_unmount(self) -> None:
+        await cancel(self._sender_task)
         if self.session is not None:
-            await asyncio.wait_for(self.session.close(), 3)
+            try:
+                await asyncio.wait_for(self.session.close(), 3)
+            except Exception:
+                log.exception("closing the session failed")
+
+
+def _expand(path: str, cwd: Path, home: Path) -> Path:
+    if path == "~" or path.startswith("~/"):
+        return home / path[2:]
+    return cwd / path
 
 
 def stylesheet_path() -> Path:

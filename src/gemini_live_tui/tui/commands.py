@@ -1,0 +1,383 @@
+"""Slash commands: one table of name, usage, one-line help and handler.
+
+A handler gets a `CommandContext` (a snapshot of what it may look at) and
+the arguments, and returns an `Outcome`: lines to show, a new staged setup,
+and effects for the app to apply (quit, reconnect, apply the setup, save).
+The built-in handlers are pure functions, tested without a terminal. Audio,
+screen sharing and tool execution plug in by registering their own
+`Command` (their handler may be async and bound to their engine).
+
+Setup changes (/system, /tools, /voice, /model, /thinking) are staged in the
+context's draft and go to the session only with `apply`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field, replace
+
+from ..config import normalize_model
+from .completion import CommandSpec
+from .lines import Line
+from .setup_draft import THINKING_LEVELS, VOICES, SetupDraft
+
+# ----- effects the app applies ----------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Quit:
+    """Leave the app."""
+
+
+@dataclass(frozen=True, slots=True)
+class ClearView:
+    """Empty the conversation view (the transcript for /save is kept)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Reconnect:
+    """Connect again, resuming unless `fresh`."""
+
+    fresh: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ApplySetup:
+    """Give the staged setup to the session and reconnect (resume unless `fresh`)."""
+
+    fresh: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SaveTranscript:
+    """Write the conversation as Markdown to `path` (None: a dated file in the cwd)."""
+
+    path: str | None = None
+
+
+CommandEffect = Quit | ClearView | Reconnect | ApplySetup | SaveTranscript
+
+
+@dataclass(frozen=True, slots=True)
+class CommandContext:
+    """What a handler may look at."""
+
+    applied: SetupDraft
+    staged: SetupDraft
+    tools: tuple[tuple[str, str], ...] = ()  # (name, one-line summary) in display order
+    has_handle: bool = False
+    model_name: Callable[[str], str] = normalize_model
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What a command did: lines to show, the new staged draft, effects."""
+
+    lines: tuple[Line, ...] = ()
+    staged: SetupDraft | None = None
+    effects: tuple[CommandEffect, ...] = ()
+
+
+Handler = Callable[[CommandContext, tuple[str, ...]], "Outcome | Awaitable[Outcome]"]
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """One slash command."""
+
+    name: str
+    usage: str
+    help: str
+    handler: Handler
+    subcommands: tuple[str, ...] = ()
+    choices: Callable[[CommandContext], tuple[str, ...]] | None = None
+    choice_after: tuple[str, ...] = ()  # sub-commands whose argument is a choice
+    takes_path: bool = False
+    aliases: tuple[str, ...] = field(default=())
+
+
+def say(*texts: str, role: str = "system") -> tuple[Line, ...]:
+    return tuple(Line(role, t) for t in texts)
+
+
+def error(text: str) -> Outcome:
+    return Outcome(say(text, role="error"))
+
+
+class CommandTable:
+    """Commands by name, in the order they were added (the /help order)."""
+
+    def __init__(self, commands: Iterable[Command] = ()) -> None:
+        self._commands: dict[str, Command] = {}
+        self._aliases: dict[str, str] = {}
+        for command in commands:
+            self.add(command)
+
+    def add(self, command: Command) -> None:
+        """Add or replace a command (replacing is how a feature takes over a stub)."""
+        self._commands[command.name] = command
+        for alias in command.aliases:
+            self._aliases[alias] = command.name
+
+    def get(self, name: str) -> Command | None:
+        return self._commands.get(self._aliases.get(name, name))
+
+    def __iter__(self):
+        return iter(self._commands.values())
+
+    def help_lines(self) -> tuple[Line, ...]:
+        width = max(len(c.usage) for c in self._commands.values())
+        return tuple(Line("info", f"{c.usage:<{width}}  {c.help}") for c in self._commands.values())
+
+    def specs(self, ctx: CommandContext) -> tuple[CommandSpec, ...]:
+        """The table as completion specs (sub-commands and choices included)."""
+        out = []
+        for c in self._commands.values():
+            choices = c.choices(ctx) if c.choices else ()
+            subs = tuple(
+                CommandSpec(s, choices=choices if s in c.choice_after else ())
+                for s in c.subcommands
+            )
+            out.append(
+                CommandSpec(
+                    c.name,
+                    c.help,
+                    subcommands=subs,
+                    choices=() if c.choice_after else choices,
+                    takes_path=c.takes_path,
+                )
+            )
+        return tuple(out)
+
+    async def run(self, ctx: CommandContext, name: str, args: tuple[str, ...]) -> Outcome:
+        """Run `/name args…`; an unknown name gives an error line."""
+        command = self.get(name)
+        if command is None:
+            return error(f"unknown command /{name} — /help lists them")
+        result = command.handler(ctx, args)
+        if isinstance(result, Outcome):
+            return result
+        return await result
+
+
+# ----- built-in handlers -------------------------------------------------------
+
+
+def _apply_outcome(ctx: CommandContext, args: tuple[str, ...], name: str) -> Outcome:
+    fresh = "--fresh" in args
+    changes = ctx.staged.changes(ctx.applied)
+    if not changes:
+        return Outcome(say("nothing staged to apply"))
+    if not fresh and not ctx.has_handle:
+        return Outcome(
+            say(
+                "no resumption handle yet, so the conversation cannot carry over — "
+                f"/{name} apply --fresh applies it and starts a new conversation"
+            )
+        )
+    how = "starting a new conversation" if fresh else "resuming the conversation"
+    return Outcome(
+        say(f"applying: {'; '.join(changes)} ({how})"), effects=(ApplySetup(fresh=fresh),)
+    )
+
+
+def _staged(ctx: CommandContext, draft: SetupDraft, name: str) -> Outcome:
+    changes = draft.changes(ctx.applied)
+    text = f"staged: {'; '.join(changes)} — /{name} apply to use it" if changes else "no change"
+    return Outcome(say(text), staged=draft)
+
+
+def cmd_help(ctx: CommandContext, args: tuple[str, ...]) -> Outcome:  # replaced by the table's
+    return Outcome()
+
+
+def cmd_clear(ctx: CommandContext, args: tuple[str, ...]) -> Outcome:
+    return Outcome(effects=(ClearView(),))
+
+
+def cmd_quit(ctx: CommandContext, args: tuple[str, ...]) -> Outcome:
+    return Outcome(effects=(Quit(),))
+
+
+def cmd_reconnect(ctx: CommandContext, args: tuple[str, ...]) -> Outcome:
+    fresh = "--fresh" in args
+    text = "reconnecting (new conversation)" if fresh else "reconnecting"
+    return Outcome(say(text), effects=(Reconnect(fresh=fresh),))
+
+
+def cmd_apply(ctx: CommandContext, args: tuple[str, ...]) -> Outcome:
+    return _apply_outcome(ctx, args, "apply")
+
+
+def cmd_system(ctx: CommandContext, args: tuple[str, ...]) -> Outcome:
+    sub = args[0].lower() if args else "show"
+    if sub == "show":
+        applied = ctx.applied.system_instruction or "(none)"
+        lines = [f"system instruction: {applied}"]
+        if ctx.staged.system_instruction != ctx.applied.system_instruction:
+            lines.append(f"staged: {ctx.staged.system_instruction or '(none)'}")
+        return Outcome(say(*lines))
+    if sub == "set":
+        text = " ".join(args[1:]).strip()
+        if not text:
+            return error('usage: /system set TEXT (quote it or not: /system set "be brief")')
+        return _staged(ctx, replace(ctx.staged, system_instruction=text), "system")
+    if sub == "clear":
+        return _staged(ctx, replace(ctx.staged, system_instruction=None), "system")
+    if sub == "apply":
+        return _apply_outcome(ctx, args[1:], "system")
+    return error("usage: /system show|set TEXT|clear|apply")
+
+
+def cmd_tools(ctx: CommandContext, args: tuple[str, ...]) -> Outcome:
+    sub = args[0].lower() if args else "list"
+    names = [n for n, _ in ctx.tools]
+    if sub == "list":
+        if not ctx.tools:
+            return Outcome(say("no tools are available"))
+        lines = []
+        for name, summary in ctx.tools:
+            on = name in ctx.staged.tools
+            mark = "on " if on else "off"
+            if on != (name in ctx.applied.tools):
+                mark += " (staged)"
+            lines.append(f"{mark:<12} {name} — {summary}")
+        return Outcome(say(*lines))
+    if sub == "apply":
+        return _apply_outcome(ctx, args[1:], "tools")
+    if sub in ("enable", "disable", "toggle"):
+        if len(args) < 2:
+            return error(f"usage: /tools {sub} NAME")
+        unknown = [a for a in args[1:] if a not in names]
+        if unknown:
+            return error(f"unknown tool {unknown[0]} — /tools list shows them")
+        tools = set(ctx.staged.tools)
+        for name in args[1:]:
+            if sub == "enable" or (sub == "toggle" and name not in tools):
+                tools.add(name)
+            else:
+                tools.discard(name)
+        return _staged(ctx, replace(ctx.staged, tools=frozenset(tools)), "tools")
+    return error("usage: /tools list|enable|disable|toggle NAME|apply")
+
+
+def _single_value(name: str, attribute: str, values: tuple[str, ...] = ()) -> Handler:
+    def handler(ctx: CommandContext, args: tuple[str, ...]) -> Outcome:
+        if not args:
+            current = getattr(ctx.applied, attribute) or "default"
+            staged = getattr(ctx.staged, attribute)
+            text = f"{name}: {current}"
+            if staged != getattr(ctx.applied, attribute):
+                text += f" (staged: {staged or 'default'})"
+            return Outcome(say(text))
+        if args[0].lower() == "apply":
+            return _apply_outcome(ctx, args[1:], name)
+        value: str | None = args[0]
+        if value.lower() == "default":
+            value = None
+        elif values:
+            match = next((v for v in values if v.lower() == value.lower()), None)
+            if match is None and attribute == "thinking_level":
+                return error(f"unknown thinking level {value} — one of {', '.join(values)}")
+            value = match or value
+        if attribute == "model" and value is not None:
+            value = ctx.model_name(value)
+        if attribute == "model" and value is None:
+            return error("usage: /model NAME")
+        return _staged(ctx, replace(ctx.staged, **{attribute: value}), name)
+
+    return handler
+
+
+def not_available(feature: str) -> Handler:
+    def handler(ctx: CommandContext, args: tuple[str, ...]) -> Outcome:
+        return Outcome(say(f"{feature} is not available yet"))
+
+    return handler
+
+
+def cmd_save(ctx: CommandContext, args: tuple[str, ...]) -> Outcome:
+    return Outcome(effects=(SaveTranscript(args[0] if args else None),))
+
+
+def builtin_commands() -> CommandTable:
+    """The table with every built-in command; /mic, /speak, /share-screen are stubs."""
+    table = CommandTable(
+        [
+            Command("help", "/help", "list the commands", cmd_help),
+            Command("clear", "/clear", "clear the view (Ctrl-L)", cmd_clear),
+            Command("quit", "/quit", "leave (Ctrl-C, Ctrl-D)", cmd_quit, aliases=("exit",)),
+            Command(
+                "reconnect",
+                "/reconnect [--fresh]",
+                "connect again, resuming the conversation",
+                cmd_reconnect,
+                subcommands=("--fresh",),
+            ),
+            Command(
+                "system",
+                "/system show|set TEXT|clear|apply",
+                "show or stage the system instruction",
+                cmd_system,
+                subcommands=("show", "set", "clear", "apply"),
+            ),
+            Command(
+                "tools",
+                "/tools list|enable|disable|toggle NAME|apply",
+                "list or stage the model's tools",
+                cmd_tools,
+                subcommands=("list", "enable", "disable", "toggle", "apply"),
+                choices=lambda ctx: tuple(n for n, _ in ctx.tools),
+                choice_after=("enable", "disable", "toggle"),
+            ),
+            Command(
+                "voice",
+                "/voice NAME|apply",
+                "stage the model's voice",
+                _single_value("voice", "voice", VOICES),
+                choices=lambda ctx: (*VOICES, "apply"),
+            ),
+            Command(
+                "model",
+                "/model NAME|apply",
+                "stage another model",
+                _single_value("model", "model"),
+                choices=lambda ctx: ("apply",),
+            ),
+            Command(
+                "thinking",
+                "/thinking LEVEL|apply",
+                "stage the thinking level",
+                _single_value("thinking", "thinking_level", THINKING_LEVELS),
+                choices=lambda ctx: (*THINKING_LEVELS, "default", "apply"),
+            ),
+            Command(
+                "apply",
+                "/apply [--fresh]",
+                "apply every staged setup change",
+                cmd_apply,
+                subcommands=("--fresh",),
+            ),
+            Command(
+                "save",
+                "/save [PATH]",
+                "write the conversation as Markdown",
+                cmd_save,
+                takes_path=True,
+            ),
+            Command("mic", "/mic", "microphone on/off", not_available("/mic")),
+            Command("speak", "/speak", "speaker on/off", not_available("/speak")),
+            Command(
+                "share-screen",
+                "/share-screen [list|ID [SECONDS]]",
+                "share a screen or window",
+                not_available("/share-screen"),
+            ),
+        ]
+    )
+
+    def help_handler(ctx: CommandContext, args: tuple[str, ...]) -> Outcome:
+        return Outcome(table.help_lines())
+
+    table.add(Command("help", "/help", "list the commands", help_handler))
+    return table

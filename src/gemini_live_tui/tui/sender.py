@@ -1,0 +1,132 @@
+"""Sends typed messages in order: each attachment first, then the text.
+
+One task drains a FIFO of parsed messages, so lines go out in the order they
+were typed and the text of a line reaches the session only after its media
+was handed over (the session's outbox keeps that order on the wire — no
+sleep involved). Files are decoded in a worker thread, never on the event
+loop. A bad file gives one error line and is skipped; the rest of the line
+still goes. Audio streams in real time, so the user can keep typing; the
+progress goes to the status bar.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+from ..live.errors import SessionClosed
+from ..media.errors import MediaError
+from .input_parser import Message
+from .lines import Line
+
+if TYPE_CHECKING:
+    from ..media.attachments import Attachment
+
+log = logging.getLogger(__name__)
+
+
+class MessageSink(Protocol):
+    """The part of `LiveSession` the sender uses."""
+
+    async def send_text(self, text: str) -> None: ...
+    async def send_audio(self, pcm: bytes, rate: int = 16000) -> None: ...
+    async def send_audio_stream_end(self) -> None: ...
+    async def send_video(self, data: bytes, mime_type: str = "image/jpeg") -> None: ...
+
+
+class MessageSender:
+    """Queue of messages to send; `run` drains it until cancelled."""
+
+    def __init__(
+        self,
+        sink: Callable[[], MessageSink | None],
+        report: Callable[[Line], None],
+        progress: Callable[[str | None], None],
+        load: Callable[[Path], Attachment] | None = None,
+    ) -> None:
+        self._sink = sink
+        self._report = report
+        self._progress = progress
+        self._load = load
+        self._queue: asyncio.Queue[Message] = asyncio.Queue()
+        self.busy = False
+
+    def submit(self, message: Message) -> None:
+        """Send `message` after everything submitted before it."""
+        self._queue.put_nowait(message)
+
+    async def run(self) -> None:
+        while True:
+            message = await self._queue.get()
+            self.busy = True
+            try:
+                await self.send(message)
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:  # keep the loop alive; the user sees why
+                log.exception("sending a message failed")
+                self._report(Line("error", f"could not send: {error}"))
+            finally:
+                self.busy = False
+                self._progress(None)
+
+    async def idle(self) -> None:
+        """Wait until everything queued has been handed to the session."""
+        while self.busy or not self._queue.empty():
+            await asyncio.sleep(0.01)
+
+    async def send(self, message: Message) -> None:
+        """Attachments in order (bad ones reported and skipped), then the text."""
+        if message.attachments:
+            # numpy, Pillow, soundfile and soxr load on first use, not at start-up
+            from ..media.attachments import load_attachment, send_attachment
+        for ref in message.attachments:
+            try:
+                attachment = await asyncio.to_thread(self._load or load_attachment, ref.path)
+            except MediaError as error:
+                self._report(Line("error", str(error)))
+                continue
+            sink = self._sink()
+            if sink is None:
+                self._report(Line("error", f"not connected — {ref.path.name} was not sent"))
+                continue
+            self._report(Line("info", attachment.info_line))
+            name = attachment.path.name
+
+            def progress(done: float, total: float, name: str = name) -> None:
+                self._progress(f"{name} {done:.1f}/{total:.1f} s")
+
+            try:
+                await send_attachment(
+                    attachment,
+                    send_video=sink.send_video,
+                    send_audio=sink.send_audio,
+                    send_audio_stream_end=sink.send_audio_stream_end,
+                    progress=progress,
+                )
+            except SessionClosed as error:
+                self._report(Line("error", f"{name} was not sent: {error}"))
+            finally:
+                self._progress(None)
+        if message.text:
+            sink = self._sink()
+            if sink is None:
+                self._report(Line("error", "not connected — the text was not sent"))
+                return
+            try:
+                await sink.send_text(message.text)
+            except SessionClosed as error:
+                self._report(Line("error", f"not sent: {error}"))
+
+
+async def cancel(task: asyncio.Task[None] | None) -> None:
+    """Cancel a task and wait for it to finish."""
+    if task is None:
+        return
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError, Exception):
+        await task

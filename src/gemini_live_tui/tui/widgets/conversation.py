@@ -1,0 +1,251 @@
+"""The conversation view: role-labelled lines drawn with Textual's line API.
+
+A widget per line would make a 10,000-line conversation crawl, so this is one
+`ScrollView` that keeps every line pre-wrapped into `Strip`s for the current
+width and paints only the rows in view (`render_line`). Widths are measured
+in terminal cells (rich's `cell_len`), so East Asian wide characters and
+emoji keep their width.
+
+Live lines (a streaming reply, an input transcription) are replaced in place
+by slot name. Their re-wrap is coalesced to at most one per frame interval,
+so a stream of hundreds of fragments per second costs a few wraps per second,
+not hundreds. The view follows new output only while it is scrolled to the
+bottom.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from itertools import accumulate
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from ..lines import LABEL_WIDTH, ROLES, Line
+
+LIVE_REFRESH_S = 1 / 30
+
+
+class Conversation(ScrollView, can_focus=False):
+    """Scrollback of `Line`s; `append`, `show_live`, `settle`, `clear`."""
+
+    COMPONENT_CLASSES = {f"conversation--{role}" for role in ROLES} | {
+        "conversation--label",
+        "conversation--live",
+    }
+
+    DEFAULT_CSS = """
+    Conversation { height: 1fr; overflow-x: hidden; }
+    Conversation > .conversation--label { text-style: bold; }
+    Conversation > .conversation--you { color: $text-primary; }
+    Conversation > .conversation--model { color: $text; }
+    Conversation > .conversation--thought { color: $text-muted; text-style: italic; }
+    Conversation > .conversation--tool { color: $text-warning; }
+    Conversation > .conversation--system { color: $text-secondary; }
+    Conversation > .conversation--info { color: $text-muted; }
+    Conversation > .conversation--error { color: $text-error; }
+    Conversation > .conversation--live { text-style: dim; }
+    """
+
+    def __init__(
+        self, *, max_lines: int = 20_000, name: str | None = None, id: str | None = None
+    ) -> None:
+        super().__init__(name=name, id=id)
+        self.max_lines = max_lines
+        self.lines: list[Line] = []
+        self._rows: list[list[Strip]] = []  # wrapped rows of each line
+        self._row_total = 0
+        self._slots: dict[str, int] = {}  # slot -> index of its live line
+        self._pending: dict[str, Line] = {}  # live updates not wrapped yet
+        self._flush_scheduled = False
+        self._wrap_width = 0
+        self._starts: list[int] | None = None  # first row of each line, cached
+
+    # ----- public API ---------------------------------------------------------
+
+    def append(self, line: Line) -> None:
+        """Add a finished line at the bottom."""
+        follow = self._at_bottom()
+        self._insert(len(self.lines), line)
+        self._prune()
+        self._changed(follow)
+
+    def show_live(self, slot: str, line: Line) -> None:
+        """Create or update the live line of `slot` (re-wrapped at most once per frame)."""
+        self._pending[slot] = line
+        if not self._flush_scheduled:
+            self._flush_scheduled = True
+            self.set_timer(LIVE_REFRESH_S, self.flush_live)
+
+    def settle(self, slot: str, line: Line) -> None:
+        """Replace the live line of `slot` with its final form (or append it)."""
+        self._pending.pop(slot, None)
+        follow = self._at_bottom()
+        index = self._slots.pop(slot, None)
+        if index is None:
+            self._insert(len(self.lines), line)
+        else:
+            self._replace(index, line)
+        self._prune()
+        self._changed(follow)
+
+    def flush_live(self) -> None:
+        """Wrap and show every pending live update now."""
+        self._flush_scheduled = False
+        if not self._pending:
+            return
+        follow = self._at_bottom()
+        pending, self._pending = self._pending, {}
+        for slot, line in pending.items():
+            index = self._slots.get(slot)
+            if index is None:
+                self._slots[slot] = len(self.lines)
+                self._insert(len(self.lines), line)
+            else:
+                self._replace(index, line)
+        self._prune()
+        self._changed(follow)
+
+    def clear(self) -> None:
+        """Remove every line (live ones too)."""
+        self.lines.clear()
+        self._rows.clear()
+        self._slots.clear()
+        self._pending.clear()
+        self._row_total = 0
+        self._starts = None
+        self.virtual_size = Size(self._wrap_width, 0)
+        self.scroll_to(0, 0, animate=False)
+        self.refresh()
+
+    @property
+    def row_count(self) -> int:
+        """Rows the conversation takes at the current width."""
+        return self._row_total
+
+    def visible_text(self) -> list[str]:
+        """The rows in view, as plain text (for tests and accessibility)."""
+        top = int(self.scroll_offset.y)
+        rows = [strip for rows in self._rows for strip in rows]
+        return [s.text.rstrip() for s in rows[top : top + self.size.height]]
+
+    # ----- wrapping -------------------------------------------------------------
+
+    def _width(self) -> int:
+        return max(LABEL_WIDTH + 8, self.scrollable_content_region.width)
+
+    def _wrap(self, line: Line) -> list[Strip]:
+        if not self.is_attached:
+            return [Strip([Segment(line.display_text)])]
+        width = self._wrap_width or self._width()
+        role_style = self._role_style(line.role)
+        label_style = role_style + self.get_component_rich_style(
+            "conversation--label", partial=True
+        )
+        body_style = role_style
+        if line.live:
+            body_style += self.get_component_rich_style("conversation--live", partial=True)
+        text = Text(line.text, style=body_style, end="")
+        if line.note:
+            text.append(f" [{line.note}]", style=role_style + Style(italic=True))
+        console = self.app.console
+        parts = text.wrap(console, width - LABEL_WIDTH, overflow="fold") if line.text else [text]
+        label = f"{line.role:<{LABEL_WIDTH - 1}} "[:LABEL_WIDTH]
+        blank = " " * LABEL_WIDTH
+        strips = []
+        for number, part in enumerate(parts or [Text("")]):
+            part.end = ""
+            segments = [Segment(label if number == 0 else blank, label_style)]
+            segments += [s for s in part.render(console) if s.text != "\n"]
+            strips.append(Strip(segments))
+        return strips
+
+    def _role_style(self, role: str) -> Style:
+        name = f"conversation--{role}" if role in ROLES else "conversation--system"
+        return self.get_component_rich_style(name, partial=True)
+
+    def _insert(self, index: int, line: Line) -> None:
+        rows = self._wrap(line)
+        self.lines.insert(index, line)
+        self._rows.insert(index, rows)
+        self._row_total += len(rows)
+        if index < len(self.lines) - 1:
+            self._slots = {s: i + (i >= index) for s, i in self._slots.items()}
+
+    def _replace(self, index: int, line: Line) -> None:
+        rows = self._wrap(line)
+        self._row_total += len(rows) - len(self._rows[index])
+        self.lines[index] = line
+        self._rows[index] = rows
+
+    def _prune(self) -> None:
+        excess = len(self.lines) - self.max_lines
+        if excess <= 0:
+            return
+        self._row_total -= sum(len(r) for r in self._rows[:excess])
+        del self.lines[:excess]
+        del self._rows[:excess]
+        self._slots = {s: i - excess for s, i in self._slots.items() if i >= excess}
+
+    def _rewrap_all(self) -> None:
+        self._wrap_width = self._width()
+        self._rows = [self._wrap(line) for line in self.lines]
+        self._row_total = sum(len(r) for r in self._rows)
+
+    # ----- Textual hooks --------------------------------------------------------
+
+    def _at_bottom(self) -> bool:
+        return self.scroll_offset.y >= self.max_scroll_y
+
+    def _changed(self, follow: bool) -> None:
+        self._starts = None
+        self.virtual_size = Size(self._wrap_width, self._row_total)
+        if follow:
+            self.scroll_to(
+                y=max(0, self._row_total - self.scrollable_content_region.height),
+                animate=False,
+                immediate=True,
+            )
+        self.refresh()
+
+    def on_resize(self) -> None:
+        if self._width() != self._wrap_width:
+            follow = self._at_bottom()
+            self._rewrap_all()
+            self._changed(follow)
+
+    def on_mount(self) -> None:
+        self._wrap_width = self._width()
+        if self.lines:
+            self._rewrap_all()
+            self._changed(True)
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        if self.is_attached and self.lines:
+            self._rewrap_all()
+            self._starts = None
+            self.refresh()
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        width = self.scrollable_content_region.width
+        row = scroll_y + y
+        strip = self._row_at(row)
+        if strip is None:
+            return Strip.blank(width, self.rich_style)
+        return strip.crop_extend(scroll_x, scroll_x + width, self.rich_style).apply_style(
+            self.rich_style
+        )
+
+    def _row_at(self, row: int) -> Strip | None:
+        if row < 0 or row >= self._row_total:
+            return None
+        if self._starts is None:  # rebuilt at most once per change, not per row
+            self._starts = list(accumulate((len(r) for r in self._rows), initial=0))
+        index = bisect_right(self._starts, row) - 1
+        return self._rows[index][row - self._starts[index]]
