@@ -156,6 +156,7 @@ class LiveSession:
         self._handle: str | None = None
         self._phase = PhaseChanged(Phase.CLOSED, reason="not started")
         self._turn_active = False
+        self._generation_done = False
         self._fresh_next = False
 
     # ----- observation -------------------------------------------------
@@ -436,8 +437,8 @@ class LiveSession:
 
         self._ws = ws
         try:
-            await ws.send(encode(setup))
             try:
+                await ws.send(encode(setup))
                 await self._await_setup_complete(ws)
             except ConnectionClosed as closed:
                 self._classify_close(closed, during_setup=True, sent_handle=handle is not None)
@@ -475,6 +476,7 @@ class LiveSession:
             self._unacked.clear()
             self._outbox_changed.set()
         self._turn_active = False
+        self._generation_done = False
         self._set_phase(Phase.CONNECTED)
         self._ready.set()
 
@@ -503,6 +505,10 @@ class LiveSession:
                         goaway_deadline = loop.time() + max(
                             0.0, event.seconds_left - self.settings.goaway_margin
                         )
+                    if goaway_deadline is not None and self._generation_done:
+                        # Some turns never get turnComplete after generationComplete:
+                        # wait only briefly for it (it carries usage and a new handle).
+                        goaway_deadline = min(goaway_deadline, loop.time() + 0.5)
         except ConnectionClosed as closed:
             self._classify_close(closed, during_setup=False, sent_handle=False)
             self._last_end = _close_reason(closed)
@@ -535,8 +541,12 @@ class LiveSession:
             self._unacked.clear()
         elif isinstance(event, ModelText | ModelAudio | OutputTranscription):
             self._turn_active = True
-        elif isinstance(event, TurnComplete | GenerationComplete | Interrupted):
+            self._generation_done = False
+        elif isinstance(event, GenerationComplete):
+            self._generation_done = True
+        elif isinstance(event, TurnComplete | Interrupted):
             self._turn_active = False
+            self._generation_done = False
         self._events.publish(event)
 
 

@@ -66,6 +66,7 @@ class SimSession:
     pending_tools: dict[str, asyncio.Future[dict[str, Any]]] = field(default_factory=dict)
     handles_issued: int = 0
     connection: SimConnection | None = None
+    faulted: set[str] = field(default_factory=set)  # texts whose keyword fault already fired
 
 
 class SimConnection:
@@ -448,9 +449,12 @@ class LiveSimulator:
         session = connection.session
         assert session is not None
         session.history.append(("user", text))
-        lowered = text.lower()
+        # A keyword fault fires once per text: the client replays an unanswered
+        # text after a drop, and the replay must get a normal answer.
+        lowered = "" if text in session.faulted else text.lower()
+        session.faulted.add(text)
         try:
-            if match := re.search(r"\btool\s+(\w+)\s*(\{.*\})?", text):
+            if match := re.search(r"\btool\s+(\w+)\s*(\{.*\})?", text if lowered else ""):
                 args = json.loads(match.group(2)) if match.group(2) else {}
                 await self._tool_turn(
                     connection, f"call-{next(self._tool_ids)}", match.group(1), args
