@@ -132,13 +132,14 @@ async def make_harness(workspace: Workspace):
         registry: ToolRegistry | None = None,
         non_blocking: bool = False,
         answer_after: float = 0.3,
+        confirm: Callable[[list[str]], Any] | None = None,
     ) -> Harness:
         registry = registry or builtin_registry(workspace)
         wire, reports, confirmer = Wire(), Reports(), Confirmer()
         runner = ToolRunner(
             registry,
             wire.send,
-            confirmer,
+            confirm or confirmer,
             reports,
             enabled=set(registry.names()) if enabled is None else enabled,
             non_blocking=non_blocking,

@@ -168,3 +168,36 @@ async def test_bad_programs_and_arguments(harness) -> None:
         response = await harness.result("run_command", **args)
         assert response["ok"] is False
         assert expected in response["error"]["message"], (args, response)
+
+
+async def test_cancel_while_the_user_is_still_deciding_closes_the_question(make_harness) -> None:
+    asked = asyncio.Event()
+    closed = asyncio.Event()
+
+    async def slow_user(argv: list[str]) -> str:
+        asked.set()
+        try:
+            await asyncio.sleep(60)
+        except asyncio.CancelledError:
+            closed.set()  # the TUI dismisses its modal here
+            raise
+        return "once"
+
+    harness = make_harness(confirm=slow_user)
+    call_id = harness.call("run_command", argv=["touch", "never"])
+    await asyncio.wait_for(asked.wait(), 2)
+    harness.runner.cancel([call_id])
+    await harness.reports.wait_for(ToolCallCancelled, call_id, timeout=2)
+    assert closed.is_set()
+    assert not (harness.workspace.root / "never").exists()
+
+
+def test_confirmation_reports_read_well() -> None:
+    from gemini_live_tui.tools import describe
+
+    once = ToolConfirmation("c1", "run_command", ("ls", "-l"), "once")
+    always = ToolConfirmation("c2", "run_command", ("ls",), "always", remembered=True)
+    deny = ToolConfirmation("c3", "run_command", ("rm", "x"), "deny")
+    assert describe(once) == "run_command ['ls', '-l'] allowed once by you"
+    assert describe(always) == "run_command ['ls'] allowed for this session (remembered)"
+    assert describe(deny) == "run_command ['rm', 'x'] denied by you"

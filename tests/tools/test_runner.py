@@ -1,0 +1,191 @@
+"""The runner: every call answered, concurrently, with the right scheduling, across reconnects."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+
+from gemini_live_tui.live.events import FunctionCall, ToolCall
+from gemini_live_tui.media.errors import DeviceError
+from gemini_live_tui.tools import (
+    ToolCallFinished,
+    ToolCallStarted,
+    ToolError,
+    ToolRegistry,
+    ToolResponseDeferred,
+    ToolSpec,
+    builtin_registry,
+    describe,
+)
+from gemini_live_tui.tools.runner import BACKGROUND_NOTICE
+
+
+async def test_unknown_tool_answers_with_an_error_naming_the_available_ones(make_harness) -> None:
+    harness = make_harness(enabled={"set_timer", "read_file"})
+    response = await harness.result("launch_rockets", count=3)
+    assert response == {
+        "ok": False,
+        "error": {
+            "message": "unknown tool 'launch_rockets'; the tools available are: read_file, set_timer"
+        },
+    }
+    finished = harness.reports.of(ToolCallFinished)[0]
+    assert describe(finished).startswith("launch_rockets(count=3) → error: unknown tool")
+
+
+async def test_disabled_tool_answers_with_an_error_and_does_not_run(make_harness) -> None:
+    harness = make_harness(enabled={"set_timer"})
+    response = await harness.result("run_command", argv=["touch", "x"])
+    assert response["ok"] is False
+    assert "/tools enable run_command" in response["error"]["message"]
+    assert harness.confirmer.asked == []
+    harness.runner.set_enabled({"set_timer", "list_files"})
+    assert (await harness.result("list_files"))["ok"] is True
+
+
+async def test_server_side_tool_called_as_a_function_is_refused(harness) -> None:
+    response = await harness.result("google_search", query="x")
+    assert "run by the service" in response["error"]["message"]
+
+
+async def test_calls_run_concurrently(harness) -> None:
+    loop = asyncio.get_running_loop()
+    (harness.workspace.root / "a.txt").write_text("a")
+    started = loop.time()
+    event = ToolCall(
+        (
+            FunctionCall("t1", "set_timer", {"seconds": 0.6}),
+            FunctionCall("t2", "set_timer", {"seconds": 0.6}),
+            FunctionCall("r1", "read_file", {"path": "a.txt"}),
+        )
+    )
+    harness.runner.handle_call(event)
+    read = await harness.wire.final("r1")
+    read_at = loop.time() - started
+    await harness.wire.final("t1")
+    await harness.wire.final("t2")
+    both_at = loop.time() - started
+    assert read.response["result"]["text"] == "a"
+    assert read_at < 0.25, f"a quick call waited {read_at:.2f} s behind the timers"
+    assert both_at < 1.0, f"two 0.6 s timers took {both_at:.2f} s: not concurrent"
+    assert [type(r) for r in harness.reports.items[:3]] == [ToolCallStarted] * 3
+
+
+async def test_blocking_declarations_get_no_scheduling(make_harness) -> None:
+    harness = make_harness(non_blocking=False)
+    call_id = harness.call("set_timer", seconds=0.4)
+    await harness.wire.final(call_id)
+    assert [r.scheduling for r in harness.wire.for_call(call_id)] == [None, None]
+    assert harness.wire.frames[0]["toolResponse"]["functionResponses"][0] == {
+        "id": call_id,
+        "name": "set_timer",
+        "response": {"ok": True, "result": BACKGROUND_NOTICE},
+        "willContinue": True,
+    }
+
+
+async def test_non_blocking_results_wait_for_the_model_to_be_idle(make_harness) -> None:
+    harness = make_harness(non_blocking=True)
+    slow = harness.call("set_timer", seconds=0.4)
+    quick = harness.call("list_files")
+    await harness.wire.final(slow)
+    await harness.wire.final(quick)
+    assert [(r.scheduling, r.will_continue) for r in harness.wire.for_call(slow)] == [
+        ("SILENT", True),
+        ("WHEN_IDLE", False),
+    ]
+    assert [r.scheduling for r in harness.wire.for_call(quick)] == ["WHEN_IDLE"]
+    final_wire = harness.wire.frames[-1]["toolResponse"]["functionResponses"][0]
+    assert final_wire["response"]["scheduling"] == "WHEN_IDLE" and "willContinue" not in final_wire
+
+
+def _registry_with(*specs: ToolSpec) -> ToolRegistry:
+    return ToolRegistry(specs)
+
+
+async def test_a_crashing_tool_answers_with_an_error(make_harness) -> None:
+    async def crash(args, context):
+        raise KeyError("oops")
+
+    async def refuse(args, context):
+        raise ToolError("the thing is off")
+
+    async def device(args, context):
+        raise DeviceError("the microphone went away; pick another with /mic device")
+
+    registry = _registry_with(
+        *(
+            ToolSpec(name, "", True, {"name": name}, execute)
+            for name, execute in (("crash", crash), ("refuse", refuse), ("device", device))
+        )
+    )
+    harness = make_harness(registry=registry)
+    crashed = await harness.result("crash")
+    assert crashed["error"]["message"] == "crash failed unexpectedly: KeyError: 'oops'"
+    assert (await harness.result("refuse"))["error"]["message"] == "the thing is off"
+    assert "pick another" in (await harness.result("device"))["error"]["message"]
+
+
+async def test_answers_survive_a_connection_swap(make_harness) -> None:
+    """A call in flight while the connection is replaced (GoAway) is answered on the new one."""
+    harness = make_harness()
+    call_id = harness.call("set_timer", seconds=0.5)
+    quick_before = harness.call("list_files")
+    await harness.wire.final(quick_before)
+    harness.wire.down = True  # the old connection closes after GoAway
+    deferred = await harness.reports.wait_for(ToolResponseDeferred, call_id)
+    assert "being replaced" in deferred.reason
+    later = harness.call("list_files")  # queued behind, to keep the order
+    await harness.reports.wait_for(ToolCallFinished, later)
+    await harness.reports.wait_for(ToolCallFinished, call_id)
+    assert harness.wire.for_call(call_id) == []
+    assert [r.id for r in harness.runner.pending] == [call_id, later, call_id]
+    harness.wire.down = False  # the new connection is set up
+    await harness.runner.resend_pending()
+    assert harness.runner.pending == ()
+    assert [(r.id, r.will_continue) for r in harness.wire.responses[1:]] == [
+        (call_id, True),
+        (later, False),
+        (call_id, False),
+    ]
+    assert harness.wire.for_call(call_id)[-1].response["result"]["fired"] is True
+
+
+async def test_resend_stops_at_a_failure_and_keeps_the_rest(make_harness) -> None:
+    harness = make_harness()
+    harness.wire.down = True
+    first = harness.call("list_files")
+    await harness.reports.wait_for(ToolCallFinished, first)
+    await harness.runner.resend_pending()  # still down
+    assert [r.id for r in harness.runner.pending] == [first]
+    harness.wire.down = False
+    await harness.runner.resend_pending()
+    assert [r.id for r in harness.wire.responses] == [first]
+
+
+async def test_closing_the_runner_stops_every_call(make_harness) -> None:
+    harness = make_harness()
+    harness.confirmer.answers = ["once"]
+    harness.call("set_timer", seconds=30)
+    harness.call("run_command", argv=[sys.executable, "-c", "import time; time.sleep(30)"])
+    await asyncio.sleep(0.4)
+    assert len(harness.runner.running) == 2
+    await asyncio.wait_for(harness.runner.aclose(), 3)
+    assert harness.runner.running == ()
+
+
+async def test_cancel_of_unknown_ids_is_harmless(harness) -> None:
+    harness.runner.cancel(["nope"])
+    assert (await harness.result("list_files"))["ok"] is True
+
+
+async def test_the_default_registry_enables_the_safe_tools_only(workspace) -> None:
+    registry = builtin_registry(workspace)
+    assert registry.default_enabled() == {"google_search", "set_timer", "list_files", "read_file"}
+    assert registry.names()[:5] == [
+        "google_search",
+        "set_timer",
+        "list_files",
+        "read_file",
+        "run_command",
+    ]
