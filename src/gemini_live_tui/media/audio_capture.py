@@ -1,0 +1,360 @@
+"""Capture path: microphone blocks in, echo-cancelled 16 kHz chunks for the wire out.
+
+``CapturePipeline`` is the device-free part (resample to 16 kHz, exact 10 ms
+frames, echo cancellation against the playback reference, 40 ms chunks), so
+it can be tested and benchmarked on arrays. ``MicStream`` owns the PortAudio
+input stream, whose callback only copies into a preallocated ring, and a
+worker thread that runs the pipeline and hands chunks to a callable.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from .aec import EchoCanceller
+from .audio_devices import AudioDevice, device_error, portaudio
+from .audio_framing import Chunker, Framer
+from .audio_ring import SampleRing
+from .errors import DeviceError
+from .resample import StreamResampler
+
+WIRE_RATE = 16000
+FRAME_SAMPLES = WIRE_RATE // 100
+
+
+@dataclass(frozen=True, slots=True)
+class CaptureChunk:
+    """One chunk for ``realtimeInput.audio``: s16le mono at 16 kHz."""
+
+    pcm: bytes
+    first_sample: int  # index of its first sample in the 16 kHz stream
+    rms: float  # after echo cancellation, 0..1 full scale
+    captured_at: float | None = None  # perf_counter of the callback that delivered its first sample
+
+
+def rms_level(frame: np.ndarray) -> float:
+    """RMS of int16 samples relative to full scale."""
+    if frame.size == 0:
+        return 0.0
+    f = frame.astype(np.float32)
+    return float(math.sqrt(float(np.dot(f, f)) / f.size) / 32768.0)
+
+
+class CapturePipeline:
+    """Turns device-rate capture and playback reference into echo-free 16 kHz chunks.
+
+    Call ``process(captured, reference)`` with whatever arrived since the last
+    call: ``captured`` is ``(frames, channels)`` float32 at ``device_rate``,
+    ``reference`` is mono float32 at ``reference_rate`` (what the speaker
+    played). Render frames are fed to the canceller interleaved with capture
+    frames in proportion, so the reference stays in step with the microphone.
+    """
+
+    def __init__(
+        self,
+        device_rate: int,
+        *,
+        canceller: EchoCanceller | None = None,
+        chunk_ms: int = 40,
+    ) -> None:
+        if chunk_ms % 10:
+            raise ValueError("chunk_ms must be a multiple of 10")
+        self.device_rate = device_rate
+        self.canceller = canceller
+        self._resampler = StreamResampler(device_rate, WIRE_RATE)
+        self._capture_framer = Framer(FRAME_SAMPLES)
+        self._reference_framer = (
+            Framer(canceller.render_frame_samples) if canceller is not None else None
+        )
+        self.reference_rate = canceller.render_rate if canceller is not None else 0
+        self._reference_resampler: StreamResampler | None = None
+        self._chunker = Chunker(WIRE_RATE * chunk_ms // 1000)
+        self._chunk_sq = 0.0
+        self._frame = np.zeros(FRAME_SAMPLES, dtype=np.int16)
+        self._render: list[np.ndarray] = []
+        self.render_frames = 0
+        self.capture_frames = 0
+
+    def set_reference_rate(self, rate: int) -> None:
+        """Say at which rate ``reference`` blocks come; resampled for the canceller if needed."""
+        if self.canceller is None or rate == self.reference_rate:
+            return
+        self.reference_rate = rate
+        target = self.canceller.render_rate
+        self._reference_resampler = None if rate == target else StreamResampler(rate, target)
+
+    def process(
+        self, captured: np.ndarray, reference: np.ndarray | None = None
+    ) -> list[CaptureChunk]:
+        # Reference: whole render frames, as int16 copies (the framer reuses its buffer).
+        render = self._render
+        render.clear()
+        if reference is not None and reference.size and self._reference_framer is not None:
+            if self._reference_resampler is not None:
+                reference = self._reference_resampler.process(reference)
+            ref16 = _to_int16(reference)
+            render.extend(f.copy() for f in self._reference_framer.frames(ref16))
+        mic = _to_int16(self._resampler.process(captured)) if captured.size else None
+        chunks: list[CaptureChunk] = []
+        fed = 0
+        if mic is not None:
+            frames = list(self._capture_framer.frames(mic))
+            count = len(frames)
+            for i, frame in enumerate(frames):
+                upto = -(-(i + 1) * len(render) // count)  # ceil: render leads capture
+                while fed < upto:
+                    self._feed_render(render[fed])
+                    fed += 1
+                chunk = self._capture(frame)
+                if chunk is not None:
+                    chunks.append(chunk)
+        while fed < len(render):
+            self._feed_render(render[fed])
+            fed += 1
+        return chunks
+
+    def flush(self) -> CaptureChunk | None:
+        """The partial chunk left when the microphone stops."""
+        start = self._chunker.position - self._chunker.pending
+        pending = self._chunker.pending
+        pcm = self._chunker.flush()
+        if pcm is None:
+            return None
+        rms = math.sqrt(self._chunk_sq / max(pending, 1)) / 32768.0
+        self._chunk_sq = 0.0
+        return CaptureChunk(pcm=pcm, first_sample=start, rms=rms)
+
+    def _feed_render(self, frame: np.ndarray) -> None:
+        assert self.canceller is not None
+        self.canceller.render_array(frame)
+        self.render_frames += 1
+
+    def _capture(self, frame: np.ndarray) -> CaptureChunk | None:
+        work = self._frame
+        work[:] = frame
+        if self.canceller is not None:
+            self.canceller.capture_array(work)
+        self.capture_frames += 1
+        f = work.astype(np.float32)
+        self._chunk_sq += float(np.dot(f, f))
+        start = self._chunker.position - self._chunker.pending
+        pcm = self._chunker.add(work)
+        if pcm is None:
+            return None
+        rms = math.sqrt(self._chunk_sq / self._chunker.chunk_samples) / 32768.0
+        self._chunk_sq = 0.0
+        return CaptureChunk(pcm=pcm, first_sample=start, rms=rms)
+
+
+def _to_int16(samples: np.ndarray) -> np.ndarray:
+    return np.clip(samples * 32768.0, -32768.0, 32767.0).astype(np.int16)
+
+
+class _CallbackClock:
+    """Remembers, per recent callback, how many frames had arrived and when (for latency)."""
+
+    def __init__(self, size: int = 512) -> None:
+        self.ends = np.zeros(size, dtype=np.int64)
+        self.times = np.zeros(size, dtype=np.float64)
+        self.count = 0
+        self.last = 0.0
+
+    def mark(self, end: int, now: float) -> None:
+        k = self.count % self.ends.shape[0]
+        self.ends[k] = end
+        self.times[k] = now
+        self.last = now
+        self.count += 1
+
+    def time_of(self, frame_index: int) -> float | None:
+        """Callback time of the block that delivered ``frame_index`` (None if forgotten)."""
+        n = min(self.count, self.ends.shape[0])
+        if n == 0:
+            return None
+        size = self.ends.shape[0]
+        start = self.count - n
+        order = [(start + i) % size for i in range(n)]
+        ends = self.ends[order]
+        pos = int(np.searchsorted(ends, frame_index, side="right"))
+        if pos >= n:
+            return None
+        return float(self.times[order[pos]])
+
+
+class MicStream:
+    """A running microphone: PortAudio input stream + capture worker thread.
+
+    ``on_chunk`` is called on the worker thread for each chunk (it should hand
+    the chunk to the event loop and return). ``reference`` is the playback
+    reference ring (or None when nothing plays); it can be swapped while
+    running with ``set_reference``.
+    """
+
+    def __init__(
+        self,
+        device: AudioDevice,
+        on_chunk: Callable[[CaptureChunk], None],
+        *,
+        canceller_factory: Callable[[int], EchoCanceller | None],
+        reference: SampleRing | None = None,
+        reference_rate: int = 24000,
+        chunk_ms: int = 40,
+        latency: str | float = 0.03,
+    ) -> None:
+        self.device = device
+        self._on_chunk = on_chunk
+        sd = portaudio()
+        self.rate, self.channels = _pick_capture_format(sd, device)
+        self._ring = SampleRing(self.rate * 2, self.channels)  # 2 s of slack
+        self._clock = _CallbackClock()
+        self._reference = (reference, reference_rate)
+        self.canceller = canceller_factory(reference_rate)
+        self.pipeline = CapturePipeline(self.rate, canceller=self.canceller, chunk_ms=chunk_ms)
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._finished = threading.Event()
+        self._stopping = False
+        self.level = 0.0
+        self.overruns = 0
+        self.error: str | None = None
+        self.started_at = 0.0
+        self._seen_reference: SampleRing | None = None
+        self._ref_scratch = np.zeros(48000, dtype=np.float32)
+        self._cap_scratch = np.zeros((self.rate * 2, self.channels), dtype=np.float32)
+        try:
+            self._stream = sd.InputStream(
+                device=device.id,
+                samplerate=self.rate,
+                channels=self.channels,
+                dtype="float32",
+                blocksize=0,  # whatever the host prefers; the Framer makes 10 ms frames
+                latency=latency,
+                callback=self._callback,
+                finished_callback=self._on_finished,
+            )
+        except sd.PortAudioError as exc:
+            raise device_error(exc, "input", device) from exc
+        self._worker = threading.Thread(target=self._run, name="mic-capture", daemon=True)
+
+    # -- PortAudio thread ---------------------------------------------------------
+    def _callback(self, indata, frames, time_info, status) -> None:  # noqa: ANN001
+        if status.input_overflow:
+            self.overruns += 1
+        self._ring.write(indata)
+        self._clock.mark(self._ring.written, time.perf_counter())
+        self._wake.set()
+
+    def _on_finished(self) -> None:
+        self._finished.set()
+        self._wake.set()
+
+    # -- control ------------------------------------------------------------------
+    def start(self) -> None:
+        sd = portaudio()
+        self.started_at = time.perf_counter()
+        try:
+            self._stream.start()
+        except sd.PortAudioError as exc:
+            self._stream.close(ignore_errors=True)
+            raise device_error(exc, "input", self.device) from exc
+        self._worker.start()
+
+    def set_reference(self, ring: SampleRing | None, rate: int) -> None:
+        """Use ``ring`` (mono float32 at ``rate``) as the echo reference from now on."""
+        self._reference = (ring, rate)
+
+    def stop(self) -> CaptureChunk | None:
+        """Stop capturing; return the last partial chunk (not passed to ``on_chunk``)."""
+        self._stopping = True
+        try:
+            self._stream.stop(ignore_errors=True)
+        finally:
+            self._stream.close(ignore_errors=True)
+        self._stop.set()
+        self._wake.set()
+        if self._worker.is_alive():
+            self._worker.join(timeout=2.0)
+        return self.pipeline.flush()
+
+    def failure(self, stall_after: float) -> DeviceError | None:
+        """A DeviceError if the device went away or stopped delivering audio."""
+        if self._stopping:
+            return None
+        if self._finished.is_set():
+            return DeviceError(
+                f"The microphone {self.device.name!r} stopped (was it unplugged or "
+                "removed?). Pick a device with /mic devices and turn /mic on again."
+            )
+        last = self._clock.last or self.started_at
+        if self.started_at and time.perf_counter() - last > stall_after:
+            return DeviceError(
+                f"The microphone {self.device.name!r} delivers no audio: it may be "
+                "suspended or held by another program. Try again or pick another device."
+            )
+        if self.error:
+            return DeviceError(self.error)
+        return None
+
+    @property
+    def latency(self) -> float:
+        return float(self._stream.latency)
+
+    # -- worker thread ----------------------------------------------------------------
+    def _run(self) -> None:
+        try:
+            while not self._stop.is_set():
+                self._wake.wait(0.1)
+                self._wake.clear()
+                self._step()
+        except Exception as exc:  # surfaces through failure()
+            self.error = f"Microphone processing failed: {exc}"
+
+    def _step(self) -> None:
+        n = self._ring.read_into(self._cap_scratch)
+        captured = self._cap_scratch[:n]
+        ref = None
+        reference, rate = self._reference
+        if reference is not None:
+            if reference is not self._seen_reference:
+                reference.discard()  # stale audio from before this microphone listened
+                self._seen_reference = reference
+            self.pipeline.set_reference_rate(rate)
+            m = reference.read_into(self._ref_scratch)
+            ref = self._ref_scratch[:m]
+        if n == 0 and (ref is None or ref.size == 0):
+            return
+        chunks = self.pipeline.process(captured, ref)
+        for chunk in chunks:
+            self.level = chunk.rms
+            device_index = chunk.first_sample * self.rate // WIRE_RATE
+            stamped = CaptureChunk(
+                pcm=chunk.pcm,
+                first_sample=chunk.first_sample,
+                rms=chunk.rms,
+                captured_at=self._clock.time_of(device_index),
+            )
+            self._on_chunk(stamped)
+
+
+def _pick_capture_format(sd, device: AudioDevice) -> tuple[int, int]:  # noqa: ANN001
+    """16 kHz mono when the device takes it, else its native rate and channel count."""
+    try:
+        sd.check_input_settings(device=device.id, samplerate=WIRE_RATE, channels=1, dtype="float32")
+        return WIRE_RATE, 1
+    except Exception:
+        pass
+    rate = int(device.default_samplerate) or 48000
+    channels = max(1, min(device.max_input_channels, 2))
+    try:
+        sd.check_input_settings(
+            device=device.id, samplerate=rate, channels=channels, dtype="float32"
+        )
+    except sd.PortAudioError as exc:
+        raise device_error(exc, "input", device) from exc
+    return rate, channels

@@ -1,0 +1,279 @@
+"""Playback path: model audio in, speaker out, with a prebuffer and instant barge-in.
+
+``PlaybackFeeder`` is the device-free heart of the output callback: it copies
+out of the playback ring, holds back the start of each turn until about
+60 ms are buffered (network jitter), plays silence on underrun (counted),
+applies a flush requested by ``interrupt`` at its next call (so barge-in
+takes at most one callback period), and copies what it played into the echo
+reference ring. ``SpeakerStream`` wraps it in a PortAudio output stream and
+resamples model audio (24 kHz) to the device rate when the device needs it.
+
+Overflow policy: the playback ring holds ``buffer_seconds`` of audio (60 s by
+default, 5.6 MB at 24 kHz float32), far more than the server sends ahead. If
+it still fills, the newest samples that do not fit are dropped and counted
+(``overflow_samples``): the producer may not move the consumer's read
+index, and cutting the tail of a reply is less jarring than skipping its
+middle.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+
+import numpy as np
+
+from .audio_devices import AudioDevice, device_error, portaudio
+from .audio_ring import SampleRing
+from .errors import DeviceError
+from .resample import StreamResampler, pcm16_to_float
+
+MODEL_RATE = 24000
+
+IDLE, PRIMING, PLAYING = 0, 1, 2
+
+
+class PlaybackFeeder:
+    """Fills output blocks from the playback ring (runs on PortAudio's thread).
+
+    Producer side (event loop): ``push``, ``end_of_turn``, ``interrupt``.
+    Consumer side (callback): ``fill``.
+    """
+
+    def __init__(
+        self,
+        rate: int,
+        *,
+        prebuffer_ms: int = 60,
+        buffer_seconds: float = 60.0,
+        reference: SampleRing | None = None,
+    ) -> None:
+        self.rate = rate
+        self.ring = SampleRing(int(rate * buffer_seconds), 1)
+        self.reference = reference
+        self.prebuffer = rate * prebuffer_ms // 1000
+        self.state = IDLE
+        self._waited = 0
+        self._turn_open = False  # producer-owned: more audio of this turn may come
+        self.underruns = 0
+        self.level = 0.0
+        self.played = 0  # frames that reached the device (including silence)
+        # Per-callback log for latency measurement: read start/end and time.
+        self._log_start = np.zeros(1024, dtype=np.int64)
+        self._log_end = np.zeros(1024, dtype=np.int64)
+        self._log_time = np.zeros(1024, dtype=np.float64)
+        self._log_count = 0
+        self.last_callback = 0.0
+
+    # -- producer ---------------------------------------------------------------
+    def push(self, samples: np.ndarray) -> int:
+        """Queue mono float32 samples at the device rate; return how many fit."""
+        self._turn_open = True
+        return self.ring.write(samples)
+
+    def end_of_turn(self) -> None:
+        """No more audio for this turn: play out what is buffered without waiting."""
+        self._turn_open = False
+
+    def interrupt(self) -> None:
+        """Barge-in: drop everything queued; takes effect at the next callback."""
+        self._turn_open = False
+        self.ring.request_flush()
+
+    @property
+    def overflow_samples(self) -> int:
+        return self.ring.dropped
+
+    @property
+    def buffered(self) -> int:
+        return self.ring.available
+
+    # -- consumer (PortAudio thread) --------------------------------------------
+    def fill(self, out: np.ndarray) -> None:
+        """Write ``len(out)`` mono samples into ``out``."""
+        n = out.shape[0]
+        ring = self.ring
+        ring.apply_flush()
+        start = ring.read_position
+        got = 0
+        if self.state != PLAYING:
+            avail = ring.available
+            if avail == 0:
+                self.state = IDLE
+                self._waited = 0
+            else:
+                if self.state == IDLE:
+                    self.state = PRIMING
+                    self._waited = 0
+                if avail >= self.prebuffer or self._waited >= self.prebuffer or not self._turn_open:
+                    self.state = PLAYING
+                else:
+                    self._waited += n
+        if self.state == PLAYING:
+            got = ring.read_into(out)
+            if got < n:
+                if self._turn_open:
+                    self.underruns += 1
+                    self.state = PRIMING
+                    self._waited = 0
+                else:
+                    self.state = IDLE
+        if got < n:
+            out[got:] = 0.0
+        if got:
+            seg = out[:got]
+            self.level = float(np.sqrt(np.dot(seg, seg) / got))
+        else:
+            self.level = 0.0
+        k = self._log_count % self._log_start.shape[0]
+        self._log_start[k] = start
+        self._log_end[k] = start + got
+        now = time.perf_counter()
+        self._log_time[k] = now
+        self._log_count += 1
+        self.last_callback = now
+        self.played += n
+        if self.reference is not None:
+            self.reference.write(out)
+
+    # -- measurement ---------------------------------------------------------------
+    def first_played_at(self, position: int) -> float | None:
+        """perf_counter of the callback that played ring sample ``position`` (None if not yet/never)."""
+        n = min(self._log_count, self._log_start.shape[0])
+        hit = np.flatnonzero((self._log_start[:n] <= position) & (position < self._log_end[:n]))
+        return float(self._log_time[hit[0]]) if hit.size else None
+
+
+class SpeakerStream:
+    """A running speaker: PortAudio output stream fed by a ``PlaybackFeeder``."""
+
+    def __init__(
+        self,
+        device: AudioDevice,
+        *,
+        preferred_rate: int = MODEL_RATE,
+        prebuffer_ms: int = 60,
+        buffer_seconds: float = 60.0,
+        latency: str | float = 0.03,
+    ) -> None:
+        self.device = device
+        sd = portaudio()
+        self.rate, self.channels = _pick_playback_format(sd, device, preferred_rate)
+        # What was really played, for the echo canceller (1 s of slack).
+        self.reference = SampleRing(self.rate, 1)
+        self.feeder = PlaybackFeeder(
+            self.rate,
+            prebuffer_ms=prebuffer_ms,
+            buffer_seconds=buffer_seconds,
+            reference=self.reference,
+        )
+        self._mono = np.zeros(self.rate, dtype=np.float32)  # 1 s: more than any callback asks
+        self._resamplers: dict[int, StreamResampler] = {}
+        self._finished = threading.Event()
+        self._stopping = False
+        self.started_at = 0.0
+        self.arrivals: deque[tuple[int, float]] = deque(maxlen=4096)
+        try:
+            self._stream = sd.OutputStream(
+                device=device.id,
+                samplerate=self.rate,
+                channels=self.channels,
+                dtype="float32",
+                blocksize=0,  # fixed sizes stall the ALSA→PulseAudio plugin (design-audio.md)
+                latency=latency,
+                callback=self._callback,
+                finished_callback=self._finished.set,
+            )
+        except sd.PortAudioError as exc:
+            raise device_error(exc, "output", device) from exc
+
+    def _callback(self, outdata, frames, time_info, status) -> None:  # noqa: ANN001
+        mono = (
+            self._mono[:frames] if frames <= self._mono.shape[0] else np.zeros(frames, np.float32)
+        )
+        self.feeder.fill(mono)
+        if self.channels == 1:
+            outdata[:, 0] = mono
+        else:
+            outdata[:] = mono[:, None]
+
+    def start(self) -> None:
+        sd = portaudio()
+        self.started_at = time.perf_counter()
+        try:
+            self._stream.start()
+        except sd.PortAudioError as exc:
+            self._stream.close(ignore_errors=True)
+            raise device_error(exc, "output", self.device) from exc
+
+    def stop(self) -> None:
+        self._stopping = True
+        try:
+            self._stream.stop(ignore_errors=True)
+        finally:
+            self._stream.close(ignore_errors=True)
+
+    def play(self, pcm: bytes, rate: int = MODEL_RATE, received_at: float | None = None) -> int:
+        """Queue s16le mono PCM at ``rate``; return samples queued (device rate)."""
+        samples = pcm16_to_float(pcm)
+        if rate != self.rate:
+            resampler = self._resamplers.get(rate)
+            if resampler is None:
+                resampler = self._resamplers[rate] = StreamResampler(rate, self.rate)
+            samples = resampler.process(samples)
+        if samples.size == 0:
+            return 0
+        position = self.feeder.ring.written
+        self.arrivals.append((position, received_at or time.perf_counter()))
+        return self.feeder.push(samples)
+
+    def failure(self, stall_after: float) -> DeviceError | None:
+        if self._stopping:
+            return None
+        if self._finished.is_set():
+            return DeviceError(
+                f"The speaker {self.device.name!r} stopped (was it unplugged or removed?). "
+                "Pick a device with /speak devices and turn /speak on again."
+            )
+        last = self.feeder.last_callback or self.started_at
+        if self.started_at and time.perf_counter() - last > stall_after:
+            return DeviceError(
+                f"The speaker {self.device.name!r} takes no audio: it may be suspended or "
+                "held by another program. Try again or pick another device."
+            )
+        return None
+
+    def latencies(self) -> list[float]:
+        """Seconds from each ``play`` call to its first sample in the output callback."""
+        out = []
+        for position, received in list(self.arrivals):
+            played = self.feeder.first_played_at(position)
+            if played is not None:
+                out.append(played - received)
+        return out
+
+    @property
+    def latency(self) -> float:
+        return float(self._stream.latency)
+
+
+def _pick_playback_format(sd, device: AudioDevice, preferred: int) -> tuple[int, int]:  # noqa: ANN001
+    """The model's rate in mono when the device takes it, else its native rate and channels."""
+    for rate, channels in ((preferred, 1), (preferred, 2)):
+        try:
+            sd.check_output_settings(
+                device=device.id, samplerate=rate, channels=channels, dtype="float32"
+            )
+            return rate, channels
+        except Exception:
+            continue
+    rate = int(device.default_samplerate) or 48000
+    channels = max(1, min(device.max_output_channels, 2))
+    try:
+        sd.check_output_settings(
+            device=device.id, samplerate=rate, channels=channels, dtype="float32"
+        )
+    except sd.PortAudioError as exc:
+        raise device_error(exc, "output", device) from exc
+    return rate, channels
