@@ -84,7 +84,10 @@ def _flatten_to_rgb(img: Image.Image) -> Image.Image:
 
 def _reencode(img: Image.Image) -> tuple[bytes, int, int]:
     """Fit into MAX_SIDE×MAX_SIDE, apply EXIF orientation, encode JPEG."""
-    img.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS, reducing_gap=3.0)
+    scale = min(1.0, MAX_SIDE / max(img.size))
+    # JPEG only: let libjpeg decode at 1/2, 1/4 or 1/8 size, never below the target.
+    img.draft(None, (max(1, int(img.width * scale)), max(1, int(img.height * scale))))
+    img.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS, reducing_gap=2.0)
     upright = ImageOps.exif_transpose(img)
     rgb = _flatten_to_rgb(upright)
     buf = io.BytesIO()
