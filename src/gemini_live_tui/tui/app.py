@@ -26,6 +26,7 @@ from typing import Any, Protocol
 from textual import work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
+from textual.css.query import NoMatches
 from textual.widgets import Input, Static
 
 from ..backend import NO_CREDENTIAL_HELP
@@ -214,8 +215,11 @@ class GeminiLiveApp(App[None]):
     def set_status(self, fields: StatusFields) -> None:
         """Replace the status bar fields (features update theirs through this)."""
         self.status = fields
-        self.query_one(StatusBar).fields = fields
-        self.query_one("#header", Static).update(self._header_text())
+        try:
+            self.query_one(StatusBar).fields = fields
+            self.query_one("#header", Static).update(self._header_text())
+        except NoMatches:  # shutting down: the widgets are gone
+            pass
 
     def _set_upload(self, text: str | None) -> None:
         self.set_status(replace(self.status, upload=text))
@@ -224,8 +228,11 @@ class GeminiLiveApp(App[None]):
 
     def post_line(self, line: Line) -> None:
         """Show a finished line and keep it for /save."""
-        self.conversation.append(line)
         self.transcript.append(line)
+        try:
+            self.conversation.append(line)
+        except NoMatches:  # shutting down
+            pass
 
     def apply(self, effect: st.Effect | cmd.CommandEffect) -> None:
         """Carry out one effect of the reducer or of a command."""
