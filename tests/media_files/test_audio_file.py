@@ -5,6 +5,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from gemini_live_tui.media.attachments import load_attachment
 from gemini_live_tui.media.audio_file import load_audio, load_raw_pcm
 from gemini_live_tui.media.errors import MediaError
 
@@ -73,6 +74,13 @@ def test_compressed_formats_decode(make_audio, name: str, fmt: str, subtype: str
     x = samples(p.pcm)
     assert p.duration_s == pytest.approx(2.0, rel=0.02)
     assert peak_hz(x) == pytest.approx(440, abs=3)
+
+
+def test_big_audio_file_is_not_held_to_the_image_size_limit(make_audio) -> None:
+    path = make_audio("studio.wav", rate=48000, channels=2, seconds=65, subtype="FLOAT")
+    assert path.stat().st_size > 20 * 2**20
+    p = load_attachment(path).payload
+    assert p.duration_s == pytest.approx(65.0)
 
 
 def test_16k_mono_pcm16_wav_goes_bit_exact(make_audio) -> None:

@@ -104,10 +104,6 @@ def load_image(path: Path) -> ImagePayload | None:
     """
     name = path.name
     size = path.stat().st_size
-    if size > MAX_IMAGE_BYTES:
-        raise MediaError(
-            f"{name}: image is {size / 2**20:.1f} MB; the limit is {MAX_IMAGE_BYTES // 2**20} MB"
-        )
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -118,7 +114,11 @@ def load_image(path: Path) -> ImagePayload | None:
         raise MediaError(f"{name}: too many pixels to be a photo; refusing to decode it") from None
     except (OSError, SyntaxError, ValueError, EOFError) as e:
         raise MediaError(f"{name}: corrupt image ({e})") from None
-    with img:
+    with img:  # only the header has been read so far
+        if size > MAX_IMAGE_BYTES:
+            raise MediaError(
+                f"{name}: image is {size / 2**20:.1f} MB; the limit is {MAX_IMAGE_BYTES // 2**20} MB"
+            )
         fmt = img.format or "?"
         source_mime = img.get_format_mimetype() or f"image/{fmt.lower()}"
         width, height = img.size
