@@ -17,7 +17,9 @@ async def test_typed_text_is_echoed_sent_and_answered(make_app, sim):
         assert "hello there" in texts(app, "you")
         assert app.prompt.value == ""
         await sim.wait_for(lambda: sim.texts() == ["hello there"])
-        reply = await until(pilot, lambda: [l for l in app.conversation.lines if l.role == "model"])
+        reply = await until(
+            pilot, lambda: [ln for ln in app.conversation.lines if ln.role == "model"]
+        )
         assert reply[0].text.startswith('You said: "hello there"')
         assert not reply[0].live
         assert "gemini-live · test-model · connected" in str(app.query_one("#header").render())
@@ -30,12 +32,12 @@ async def test_streaming_reply_is_live_then_settled(make_app, sim):
         await connected(pilot)
         await type_line(pilot, "long answer please")
         live = await until(
-            pilot, lambda: [l for l in app.conversation.lines if l.role == "model" and l.live]
+            pilot, lambda: [ln for ln in app.conversation.lines if ln.role == "model" and ln.live]
         )
         assert live[0].text
         done = await until(
             pilot,
-            lambda: [l for l in app.conversation.lines if l.role == "model" and not l.live],
+            lambda: [ln for ln in app.conversation.lines if ln.role == "model" and not ln.live],
             timeout=10,
         )
         assert len(done) == 1 and len(done[0].text.split()) > 50  # one line grew in place
@@ -46,7 +48,7 @@ async def test_interrupted_reply_is_marked(make_app, sim):
     async with app.run_test(size=(100, 30)) as pilot:
         await connected(pilot)
         await type_line(pilot, "interrupt me")
-        line = await until(pilot, lambda: [l for l in app.conversation.lines if l.note])
+        line = await until(pilot, lambda: [ln for ln in app.conversation.lines if ln.note])
         assert line[0].role == "model" and line[0].note == "interrupted"
         assert "[interrupted]" in "\n".join(app.conversation.visible_text())
 
