@@ -273,10 +273,44 @@ class LiveSession:
         if self._closing:
             raise SessionClosed("the session is closed")
         now = time.monotonic()
+        item = _Outgoing(message, now)
+        ws = self._ws
+        if self._ready.is_set() and not self._outbox and ws is not None:
+            # Fast path: nothing waiting, so send now and skip the writer's
+            # task hop. The writer only pops an item after its send returns,
+            # so an empty outbox means it is idle and order is kept.
+            await self._send_now(ws, item)
+            return
         if not self._ready.is_set():
             self._prune_stale_media(now)
-        self._outbox.append(_Outgoing(message, now))
+        self._outbox.append(item)
         self._outbox_changed.set()
+
+    async def _send_now(self, ws: ClientConnection, item: _Outgoing) -> None:
+        try:
+            frame = encode(item.message)
+        except Exception as error:
+            self._report_unencodable(error)
+            return
+        try:
+            await ws.send(frame)
+        except ConnectionClosed:
+            if self._ws is ws:
+                self._ready.clear()
+            self._outbox.append(item)  # goes out (or ages out) after the reconnect
+            self._outbox_changed.set()
+            return
+        self._sent(item)
+
+    def _sent(self, item: _Outgoing) -> None:
+        self.stats.messages_sent += 1
+        if not item.is_media:
+            self._unacked.append(item)
+
+    def _report_unencodable(self, error: Exception) -> None:
+        log.error("could not encode a message: %s", error)
+        self.stats.send_errors += 1
+        self._events.publish(SessionError(f"could not send a message: {error}"))
 
     def _prune_stale_media(self, now: float) -> None:
         limit = self.settings.media_max_age
@@ -305,23 +339,21 @@ class LiveSession:
             ws = self._ws
             assert ws is not None
             try:
-                await ws.send(encode(item.message))
+                frame = encode(item.message)
+            except Exception as error:
+                self._outbox.popleft()
+                self._report_unencodable(error)
+                continue
+            try:
+                await ws.send(frame)
             except ConnectionClosed:
                 # The reader sees the same close and reconnects; the item
                 # stays at the head of the outbox for the next connection.
                 if self._ws is ws:
                     self._ready.clear()
                 continue
-            except Exception as error:  # an unencodable message: report, skip
-                log.exception("send failed")
-                self._outbox.popleft()
-                self.stats.send_errors += 1
-                self._events.publish(SessionError(f"could not send a message: {error}"))
-                continue
             self._outbox.popleft()
-            self.stats.messages_sent += 1
-            if not item.is_media:
-                self._unacked.append(item)
+            self._sent(item)
 
     # ----- connection loop -----------------------------------------------
 
