@@ -1,0 +1,129 @@
+"""Profiles, backends from the environment, and the log file's secret masking."""
+
+from __future__ import annotations
+
+import logging
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from gemini_live_tui import logs
+from gemini_live_tui.backend import (
+    NO_CREDENTIAL_HELP,
+    BackendError,
+    resolve_backend,
+    vertex_model_name,
+)
+from gemini_live_tui.config import (
+    ConfigError,
+    Profile,
+    apply_env,
+    load_profile,
+    normalize_model,
+    profile_path,
+    save_profile,
+)
+
+
+@pytest.fixture(autouse=True)
+def private_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("GEMINI_LIVE_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setenv("GEMINI_LIVE_STATE_DIR", str(tmp_path / "state"))
+    return tmp_path
+
+
+def test_profile_round_trips_atomically_with_private_modes() -> None:
+    profile = Profile(voice="Puck", system_instruction="Be brief.", tools=["set_timer"])
+    profile.audio.mic_autostart = True
+    profile.screen.interval = 0.5
+    path = save_profile(profile, "work")
+    assert load_profile("work") == profile
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    assert not [p for p in path.parent.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_missing_profile_gives_defaults() -> None:
+    assert load_profile("nope") == Profile()
+
+
+def test_broken_toml_is_reported_with_path_and_line_and_left_alone() -> None:
+    path = profile_path("broken")
+    path.parent.mkdir(parents=True)
+    path.write_text('model = "x"\nvoice = \n')
+    with pytest.raises(ConfigError) as error:
+        load_profile("broken")
+    assert str(path) in str(error.value) and "line 2" in str(error.value)
+    assert path.read_text() == 'model = "x"\nvoice = \n'
+
+
+def test_unknown_setting_is_named() -> None:
+    path = profile_path("odd")
+    path.parent.mkdir(parents=True)
+    path.write_text('colour = "blue"\n')
+    with pytest.raises(ConfigError, match="colour"):
+        load_profile("odd")
+
+
+def test_env_beats_profile_beats_defaults() -> None:
+    profile = Profile(model="models/from-profile")
+    assert apply_env(profile, {}).model == "models/from-profile"
+    assert apply_env(profile, {"GEMINI_MODEL": "models/from-env"}).model == "models/from-env"
+    assert Profile().model == "models/gemini-3.1-flash-live-preview"
+    assert normalize_model("gemini-x") == "models/gemini-x"
+
+
+def test_backends_from_env() -> None:
+    with pytest.raises(BackendError) as error:
+        resolve_backend("models/m", {})
+    assert str(error.value) == NO_CREDENTIAL_HELP and "--demo" in NO_CREDENTIAL_HELP
+
+    key = resolve_backend("models/m", {"GOOGLE_API_KEY": "k1"})
+    assert key.endpoint.credential.kind == "api_key" and "v1beta" in key.endpoint.url
+
+    token = resolve_backend("models/m", {"GEMINI_EPHEMERAL_TOKEN": "t"})
+    assert "BidiGenerateContentConstrained" in token.endpoint.url
+
+    vertex = resolve_backend(
+        "models/gemini-live-2.5-flash",
+        {
+            "LIVE_BACKEND": "vertex",
+            "VERTEX_PROJECT": "p",
+            "VERTEX_LOCATION": "us-east1",
+            "VERTEX_AI_ACCESS_TOKEN": "b",
+        },
+    )
+    assert (
+        vertex.model
+        == "projects/p/locations/us-east1/publishers/google/models/gemini-live-2.5-flash"
+    )
+    assert vertex.label == "vertex:us-east1 gemini-live-2.5-flash"
+    assert vertex.endpoint.url.startswith("wss://us-east1-aiplatform.googleapis.com/")
+    with pytest.raises(BackendError, match="VERTEX_PROJECT"):
+        resolve_backend("m", {"LIVE_BACKEND": "vertex"})
+
+
+def test_vertex_full_resource_name_is_kept() -> None:
+    full = "projects/a/locations/b/publishers/google/models/c"
+    assert vertex_model_name(full, "x", "y") == full
+
+
+def test_secrets_are_masked_in_the_log_file_including_tracebacks() -> None:
+    secret = "AIzaSyTOTALLY-SECRET-0123456789"
+    path = logs.setup_file_logging()
+    logs.register_secret(secret)
+    log = logging.getLogger("test")
+    log.info("connecting with key %s", secret)
+    try:
+        raise RuntimeError(f"handshake failed for {secret}")
+    except RuntimeError:
+        log.exception("boom")
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+    text = path.read_text()
+    assert "boom" in text and "RuntimeError" in text
+    assert secret not in text and "****" in text
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    logging.getLogger().handlers.clear()
