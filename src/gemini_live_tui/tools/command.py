@@ -116,14 +116,26 @@ async def run_argv(
     cwd: str | os.PathLike[str],
     timeout: float = DEFAULT_TIMEOUT,
     output_cap: int = OUTPUT_CAP,
+    spawn_gate: asyncio.Semaphore | None = None,
 ) -> dict[str, Any]:
     """Run `argv` (no shell) in `cwd`; the result dict, or `ToolError` on timeout or bad program.
 
     Cancelling the awaiting task kills the program's whole process group.
+    Spawning blocks the event loop for a few milliseconds (fork/exec);
+    callers sharing a `spawn_gate` spawn one program per loop iteration.
     """
+    async with spawn_gate or contextlib.nullcontext():
+        transport, protocol = await _spawn(argv, cwd)
+        await asyncio.sleep(0)  # let the loop breathe before the next spawn
+    return await _supervise(argv, transport, protocol, timeout, output_cap)
+
+
+async def _spawn(
+    argv: Sequence[str], cwd: str | os.PathLike[str]
+) -> tuple[asyncio.SubprocessTransport, _ExitAware]:
     loop = asyncio.get_running_loop()
     try:
-        transport, protocol = await loop.subprocess_exec(
+        return await loop.subprocess_exec(
             lambda: _ExitAware(loop),
             *argv,
             cwd=cwd,
@@ -140,6 +152,14 @@ async def run_argv(
     except OSError as exc:
         raise ToolError(f"{argv[0]!r} cannot be run: {exc.strerror or exc}") from exc
 
+
+async def _supervise(
+    argv: Sequence[str],
+    transport: asyncio.SubprocessTransport,
+    protocol: _ExitAware,
+    timeout: float,
+    output_cap: int,
+) -> dict[str, Any]:
     pgid = transport.get_pid()  # a new session: the group id is the program's pid
     assert protocol.stdout is not None and protocol.stderr is not None
     out, err = _Capture(output_cap, bytearray()), _Capture(output_cap, bytearray())
@@ -193,6 +213,7 @@ async def _finish_readers(readers: list[asyncio.Task[None]]) -> None:
 
 def run_command_spec(workspace: Workspace) -> ToolSpec:
     """The `run_command` tool, running programs in `workspace`."""
+    spawn_gate = asyncio.Semaphore(1)
 
     async def run_command(args: dict[str, Any], context: CallContext) -> dict[str, Any]:
         argv = get_str_list(args, "argv")
@@ -201,7 +222,7 @@ def run_command_spec(workspace: Workspace) -> ToolSpec:
         )
         if not await context.confirm(tuple(argv)):
             raise ToolError("the user denied running this command")
-        return await run_argv(argv, cwd=workspace.root, timeout=timeout)
+        return await run_argv(argv, cwd=workspace.root, timeout=timeout, spawn_gate=spawn_gate)
 
     return ToolSpec(
         name="run_command",

@@ -3,7 +3,10 @@
 Paths go through `Workspace.resolve` (symlinks followed, anything outside
 the folder the app started in refused). `read_file` reads UTF-8 text only,
 up to a byte cap and within a line window; binary files are refused. File
-I/O runs in a worker thread so a slow disk never stalls the event loop.
+I/O runs in a worker thread so a slow disk never stalls the event loop, one
+call of each tool at a time: many threads decoding text at once contend for
+the GIL and delayed the event loop by ~16 ms (3 ms with the gate; see
+docs/design-tools.md).
 """
 
 from __future__ import annotations
@@ -87,9 +90,12 @@ def _list(workspace: Workspace, path: str) -> dict[str, Any]:
 
 def list_files_spec(workspace: Workspace) -> ToolSpec:
     """The `list_files` tool, confined to `workspace`."""
+    gate = asyncio.Semaphore(1)
 
     async def list_files(args: dict[str, Any], context: CallContext) -> dict[str, Any]:
-        return await asyncio.to_thread(_list, workspace, get_str(args, "path", "."))
+        path = get_str(args, "path", ".")
+        async with gate:
+            return await asyncio.to_thread(_list, workspace, path)
 
     return ToolSpec(
         name="list_files",
@@ -172,12 +178,14 @@ def _read(workspace: Workspace, path: str, start_line: int, max_lines: int) -> d
 
 def read_file_spec(workspace: Workspace) -> ToolSpec:
     """The `read_file` tool, confined to `workspace`."""
+    gate = asyncio.Semaphore(1)
 
     async def read_file(args: dict[str, Any], context: CallContext) -> dict[str, Any]:
         path = get_str(args, "path")
         start = get_int(args, "start_line", 1, minimum=1)
         count = get_int(args, "max_lines", DEFAULT_LINES, minimum=1, maximum=MAX_LINES)
-        return await asyncio.to_thread(_read, workspace, path, start, count)
+        async with gate:
+            return await asyncio.to_thread(_read, workspace, path, start, count)
 
     return ToolSpec(
         name="read_file",
