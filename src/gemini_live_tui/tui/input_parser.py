@@ -59,8 +59,11 @@ __all__ = [
     "Message",
     "ParsedLine",
     "SlashCommand",
+    "PathWord",
     "parse_input_line",
     "quote_path",
+    "resolve_word",
+    "scan_path_word",
 ]
 
 #: Characters that end a sentence and are not taken into an unquoted path.
