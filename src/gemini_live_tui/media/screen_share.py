@@ -15,7 +15,8 @@ Guarantees:
   frame replaces the waiting one (counted as dropped): the link gets fresh
   frames, never a backlog.
 - A frame identical to the last one is skipped (counted), but one still
-  goes out every ``keepalive`` seconds so the model keeps seeing the screen.
+  goes out at least every ``keepalive`` seconds so the model keeps seeing
+  the screen.
 - When the shared window closes or the display fails, sharing stops by
   itself and ``on_stopped`` receives the ``MediaError`` to show.
 """
@@ -261,9 +262,10 @@ class ScreenShare:
                     await asyncio.sleep(delay)
                 else:
                     next_tick = loop.time()  # capture overran the interval: no burst
-                force = (
-                    not self._skip_unchanged or time.monotonic() - run.queued_at >= self._keepalive
-                )
+                # Force a frame when waiting for the next tick would leave
+                # more than `keepalive` seconds without one.
+                since = time.monotonic() - run.queued_at
+                force = not self._skip_unchanged or since + run.interval > self._keepalive
                 result = await self._in_thread(partial(run.grabber.capture, force=force))
                 if isinstance(result, EncodedFrame):
                     self._queue(run, result)
