@@ -133,6 +133,7 @@ async def make_harness(workspace: Workspace):
         non_blocking: bool = False,
         answer_after: float = 0.3,
         confirm: Callable[[list[str]], Any] | None = None,
+        report: Callable[[ToolReport], None] | None = None,
     ) -> Harness:
         registry = registry or builtin_registry(workspace)
         wire, reports, confirmer = Wire(), Reports(), Confirmer()
@@ -140,7 +141,7 @@ async def make_harness(workspace: Workspace):
             registry,
             wire.send,
             confirm or confirmer,
-            reports,
+            report or reports,
             enabled=set(registry.names()) if enabled is None else enabled,
             non_blocking=non_blocking,
             answer_after=answer_after,

@@ -189,3 +189,13 @@ async def test_the_default_registry_enables_the_safe_tools_only(workspace) -> No
         "read_file",
         "run_command",
     ]
+
+
+async def test_a_failing_report_callback_does_not_leave_the_call_unanswered(
+    make_harness,
+) -> None:
+    def broken_display(report) -> None:
+        raise RuntimeError("widget gone")
+
+    harness = make_harness(report=broken_display)
+    assert (await harness.result("list_files"))["ok"] is True

@@ -88,7 +88,7 @@ class ToolRunner:
         self._registry = registry
         self._send = send_tool_response
         self._confirm = confirm
-        self._report = report
+        self._report_to = report
         self._enabled = set(registry.default_enabled() if enabled is None else enabled)
         self.non_blocking = non_blocking
         """Whether the functions were declared NON_BLOCKING (decides `scheduling`)."""
@@ -183,6 +183,12 @@ class ToolRunner:
         await self.wait_idle()
 
     # -- inside --------------------------------------------------------------
+
+    def _report(self, report: ToolReport) -> None:
+        try:
+            self._report_to(report)
+        except Exception:  # a broken display must not leave a call unanswered
+            log.exception("tool report callback failed for %r", report)
 
     def _refusal(self, name: str, spec: ToolSpec | None) -> str | None:
         if spec is None:
