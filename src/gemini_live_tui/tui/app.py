@@ -15,6 +15,7 @@ tool runner sets `self.tool_runner`, and each sets its `StatusFields` field.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import time
@@ -114,6 +115,7 @@ class GeminiLiveApp(App[None]):
         self.audio_out: Callable[[st.Effect], None] | None = None
         self.tool_runner: Callable[[st.Effect], None] | None = None
         self._sender_task: asyncio.Task[None] | None = None
+        self._conversation: Conversation | None = None
 
     # ----- layout ------------------------------------------------------------
 
@@ -134,7 +136,9 @@ class GeminiLiveApp(App[None]):
 
     @property
     def conversation(self) -> Conversation:
-        return self.query_one(Conversation)
+        if self._conversation is None or not self._conversation.is_attached:
+            self._conversation = self.query_one(Conversation)
+        return self._conversation
 
     @property
     def prompt(self) -> PromptInput:
@@ -215,11 +219,9 @@ class GeminiLiveApp(App[None]):
     def set_status(self, fields: StatusFields) -> None:
         """Replace the status bar fields (features update theirs through this)."""
         self.status = fields
-        try:
+        with contextlib.suppress(NoMatches):  # shutting down: the widgets are gone
             self.query_one(StatusBar).fields = fields
             self.query_one("#header", Static).update(self._header_text())
-        except NoMatches:  # shutting down: the widgets are gone
-            pass
 
     def _set_upload(self, text: str | None) -> None:
         self.set_status(replace(self.status, upload=text))
@@ -229,10 +231,8 @@ class GeminiLiveApp(App[None]):
     def post_line(self, line: Line) -> None:
         """Show a finished line and keep it for /save."""
         self.transcript.append(line)
-        try:
+        with contextlib.suppress(NoMatches):  # shutting down: the view is gone
             self.conversation.append(line)
-        except NoMatches:  # shutting down
-            pass
 
     def apply(self, effect: st.Effect | cmd.CommandEffect) -> None:
         """Carry out one effect of the reducer or of a command."""

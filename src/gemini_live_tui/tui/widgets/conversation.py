@@ -18,6 +18,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from itertools import accumulate
 
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -64,6 +65,8 @@ class Conversation(ScrollView, can_focus=False):
         self._flush_scheduled = False
         self._wrap_width = 0
         self._starts: list[int] | None = None  # first row of each line, cached
+        self._sync_follow: bool | None = None  # a size/scroll update is scheduled
+        self._styles: dict[str, tuple[Style, Style, Style]] = {}  # role -> label, body, live
 
     # ----- public API ---------------------------------------------------------
 
@@ -142,19 +145,21 @@ class Conversation(ScrollView, can_focus=False):
         if not self.is_attached:
             return [Strip([Segment(line.display_text)])]
         width = self._wrap_width or self._width()
-        role_style = self._role_style(line.role)
-        label_style = role_style + self.get_component_rich_style(
-            "conversation--label", partial=True
-        )
-        body_style = role_style
-        if line.live:
-            body_style += self.get_component_rich_style("conversation--live", partial=True)
+        label_style, role_style, live_style = self._role_styles(line.role)
+        body_style = live_style if line.live else role_style
+        label = f"{line.role:<{LABEL_WIDTH - 1}} "[:LABEL_WIDTH]
+        body = line.display_text
+        if "\n" not in body and body.isprintable() and cell_len(body) <= width - LABEL_WIDTH:
+            # the common case: one row, no wrapping needed (rich's wrap is the slow part)
+            segments = [Segment(label, label_style), Segment(line.text, body_style)]
+            if line.note:
+                segments.append(Segment(f" [{line.note}]", role_style + Style(italic=True)))
+            return [Strip(segments)]
         text = Text(line.text, style=body_style, end="")
         if line.note:
             text.append(f" [{line.note}]", style=role_style + Style(italic=True))
         console = self.app.console
         parts = text.wrap(console, width - LABEL_WIDTH, overflow="fold") if line.text else [text]
-        label = f"{line.role:<{LABEL_WIDTH - 1}} "[:LABEL_WIDTH]
         blank = " " * LABEL_WIDTH
         strips = []
         for number, part in enumerate(parts or [Text("")]):
@@ -164,9 +169,16 @@ class Conversation(ScrollView, can_focus=False):
             strips.append(Strip(segments))
         return strips
 
-    def _role_style(self, role: str) -> Style:
-        name = f"conversation--{role}" if role in ROLES else "conversation--system"
-        return self.get_component_rich_style(name, partial=True)
+    def _role_styles(self, role: str) -> tuple[Style, Style, Style]:
+        """Label, body and live-body styles of a role (from the CSS, cached)."""
+        styles = self._styles.get(role)
+        if styles is None:
+            name = f"conversation--{role}" if role in ROLES else "conversation--system"
+            body = self.get_component_rich_style(name, partial=True)
+            label = body + self.get_component_rich_style("conversation--label", partial=True)
+            live = body + self.get_component_rich_style("conversation--live", partial=True)
+            styles = self._styles[role] = (label, body, live)
+        return styles
 
     def _insert(self, index: int, line: Line) -> None:
         rows = self._wrap(line)
@@ -202,7 +214,14 @@ class Conversation(ScrollView, can_focus=False):
         return self.scroll_offset.y >= self.max_scroll_y
 
     def _changed(self, follow: bool) -> None:
+        """Note a change; the size and scroll update once for a whole batch of changes."""
         self._starts = None
+        if self._sync_follow is None:
+            self._sync_follow = follow
+            self.call_later(self._sync)
+
+    def _sync(self) -> None:
+        follow, self._sync_follow = self._sync_follow, None
         self.virtual_size = Size(self._wrap_width, self._row_total)
         if follow:
             self.scroll_to(
@@ -226,6 +245,7 @@ class Conversation(ScrollView, can_focus=False):
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
+        self._styles.clear()
         if self.is_attached and self.lines:
             self._rewrap_all()
             self._starts = None

@@ -1,0 +1,138 @@
+"""Completion popup, scrolling, following the bottom, wide characters, resizing."""
+
+from __future__ import annotations
+
+from rich.cells import cell_len
+from textual import events
+
+from gemini_live_tui.tui.lines import Line
+
+from .helpers import type_line, until
+
+
+async def test_tab_completes_commands_subcommands_and_tools(make_app):
+    app = make_app(connect=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press(*"/too", "tab")
+        assert app.prompt.value == "/tools "
+        await pilot.press(*"en", "tab")
+        assert app.prompt.value == "/tools enable "
+        await pilot.press(*"set_", "tab")
+        assert app.prompt.value == "/tools enable set_timer "
+
+
+async def test_popup_moves_accepts_and_closes(make_app):
+    app = make_app(connect=False)
+    popup = None
+    async with app.run_test(size=(100, 30)) as pilot:
+        popup = app.query_one("#popup")
+        await pilot.press(*"/s", "tab")
+        assert popup.is_open
+        labels = [str(o.prompt).split()[0] for o in popup.options]
+        assert labels[:3] == ["/system", "/save", "/speak"]
+        await pilot.press("down")
+        await pilot.press("tab")
+        assert not popup.is_open
+        assert app.prompt.value == "/save "
+        app.prompt.value = ""
+        await pilot.press(*"/s", "tab")
+        assert popup.is_open
+        await pilot.press("shift+tab")  # wraps to the last candidate
+        await pilot.press("escape")
+        assert not popup.is_open and app.prompt.value == "/s"
+
+
+async def test_tab_completes_attachment_paths(make_app, isolated_dirs):
+    cwd = isolated_dirs["cwd"]
+    (cwd / "my photos").mkdir()
+    (cwd / "my photos" / "cat.png").write_bytes(b"x")
+    app = make_app(connect=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press(*"look @my", "tab")
+        assert app.prompt.value == "look @my\\ photos/"
+        await pilot.press("tab")
+        assert app.prompt.value == "look @my\\ photos/cat.png "
+
+
+def _fill(app, count: int) -> None:
+    for number in range(count):
+        app.post_line(Line("model", f"line {number}"))
+
+
+async def test_view_follows_the_bottom_only_while_at_the_bottom(make_app):
+    app = make_app(connect=False)
+    async with app.run_test(size=(60, 15)) as pilot:
+        _fill(app, 100)
+        await pilot.pause()
+        view = app.conversation
+        assert view.visible_text()[-1].endswith("line 99")
+        await pilot.press("pageup")
+        top = view.scroll_offset.y
+        assert top < view.max_scroll_y
+        app.post_line(Line("model", "new line"))
+        await pilot.pause()
+        assert view.scroll_offset.y == top  # reading history: the view stays
+        assert not any("new line" in t for t in view.visible_text())
+        await pilot.press("pagedown", "pagedown", "pagedown")
+        assert view.visible_text()[-1].endswith("new line")
+        app.post_line(Line("model", "newest"))
+        await pilot.pause()
+        assert view.visible_text()[-1].endswith("newest")
+
+
+async def test_mouse_wheel_scrolls(make_app):
+    app = make_app(connect=False)
+    async with app.run_test(size=(60, 15)) as pilot:
+        _fill(app, 100)
+        await pilot.pause()
+        before = app.conversation.scroll_offset.y
+        view = app.conversation
+        view.post_message(events.MouseScrollUp(view, 5, 5, 0, -1, 0, False, False, False))
+        await pilot.pause()
+        assert app.conversation.scroll_offset.y < before
+
+
+async def test_wide_characters_keep_their_width_when_wrapping(make_app):
+    app = make_app(connect=False)
+    async with app.run_test(size=(60, 15)) as pilot:
+        app.post_line(Line("model", "漢字かな😀" * 20))
+        await pilot.pause()
+        view = app.conversation
+        rows = view._rows[-1]
+        width = view.scrollable_content_region.width
+        assert len(rows) > 1
+        assert all(strip.cell_length <= width for strip in rows)
+        body = "".join(strip.text[7:].rstrip() for strip in rows)
+        assert body == "漢字かな😀" * 20  # nothing lost or split
+        assert cell_len(rows[0].text.rstrip()) > width - 3
+
+
+async def test_resize_rewraps(make_app):
+    app = make_app(connect=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.post_line(Line("model", "word " * 60))
+        await pilot.pause()
+        wide = len(app.conversation._rows[-1])
+        await pilot.resize_terminal(60, 15)
+        await until(pilot, lambda: len(app.conversation._rows[-1]) > wide)
+        await type_line(pilot, "/help")  # still usable at 60x15
+        assert app.conversation.visible_text()
+
+
+async def test_ten_thousand_lines_stay_responsive(make_app):
+    import time
+
+    app = make_app(connect=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        start = time.perf_counter()
+        _fill(app, 10_000)
+        await pilot.pause()
+        filled = time.perf_counter() - start
+        start = time.perf_counter()
+        for _ in range(20):
+            await pilot.press("pageup")
+        scrolled = time.perf_counter() - start
+        await pilot.press(*"abc")
+        assert app.prompt.value == "abc"
+        assert filled < 5.0, filled
+        assert scrolled < 3.0, scrolled

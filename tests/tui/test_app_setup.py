@@ -1,0 +1,99 @@
+"""Staged setup changes through the app: shown as staged, applied with a resume."""
+
+from __future__ import annotations
+
+import stat
+
+from gemini_live_tui.live.events import Phase
+from gemini_live_tui.live.messages import Setup
+
+from .helpers import connected, texts, type_line, until
+
+
+async def test_system_instruction_staged_then_applied_with_resume(make_app, sim):
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await connected(pilot)
+        await type_line(pilot, '/system set "answer like a pirate"')
+        assert any("staged" in t for t in texts(app, "system"))
+        assert "1 staged" in str(app.query_one("#status").render())
+        assert len(sim.setups()) == 1
+        await type_line(pilot, "/system apply")
+        await until(pilot, lambda: len(sim.setups()) == 2)
+        setup = sim.setups()[-1]
+        assert setup["systemInstruction"]["parts"][0]["text"] == "answer like a pirate"
+        assert setup["sessionResumption"]["handle"]  # the conversation carries over
+        await until(pilot, lambda: app.chat.phase is Phase.CONNECTED)
+        assert "staged" not in str(app.query_one("#status").render())
+        await type_line(pilot, "/system show")
+        assert "system instruction: answer like a pirate" in texts(app, "system")
+
+
+async def test_tools_voice_model_thinking_apply_together(make_app, sim):
+    app = make_app(text=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await connected(pilot)
+        for line in (
+            "/tools disable google_search",
+            "/tools enable set_timer",
+            "/voice kore",
+            "/model gemini-2.5-flash-native-audio-preview",
+            "/thinking low",
+        ):
+            await type_line(pilot, line)
+        assert app.query_one("#status").render() is not None
+        await type_line(pilot, "/apply")
+        await until(pilot, lambda: len(sim.setups()) == 2)
+        setup = sim.setups()[-1]
+        names = [d["name"] for t in setup["tools"] for d in t.get("functionDeclarations", [])]
+        assert "set_timer" in names and {"googleSearch": {}} not in setup["tools"]
+        voice = setup["generationConfig"]["speechConfig"]["voiceConfig"]
+        assert voice["prebuiltVoiceConfig"]["voiceName"] == "Kore"
+        assert setup["model"] == "models/gemini-2.5-flash-native-audio-preview"
+        assert setup["generationConfig"]["thinkingConfig"] == {"thinkingLevel": "low"}
+
+
+async def test_without_a_handle_apply_offers_fresh(make_app, sim):
+    setup = Setup(model="models/m", response_modalities=("TEXT",), session_resumption=False)
+    app = make_app(setup=setup)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until(pilot, lambda: app.chat.phase is Phase.CONNECTED)
+        await type_line(pilot, "/voice Puck")
+        await type_line(pilot, "/voice apply")
+        assert any("apply --fresh" in t for t in texts(app, "system"))
+        assert len(sim.setups()) == 1
+        await type_line(pilot, "/voice apply --fresh")
+        await until(pilot, lambda: len(sim.setups()) == 2)
+        assert "sessionResumption" not in sim.setups()[-1]
+
+
+async def test_save_writes_markdown_with_transcripts(make_app, sim, isolated_dirs):
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await connected(pilot)
+        await type_line(pilot, "hello")
+        await until(pilot, lambda: texts(app, "model"))
+        await sim.send_message(
+            {"serverContent": {"inputTranscription": {"text": "spoken words", "finished": True}}}
+        )
+        await until(pilot, lambda: "spoken words" in texts(app, "you"))
+        await type_line(pilot, "/save chat.md")
+        path = isolated_dirs["cwd"] / "chat.md"
+        await until(pilot, path.exists)
+        text = path.read_text()
+        assert text.startswith("# gemini-live conversation")
+        assert "- **you**: hello" in text
+        assert "- **model**: You said:" in text
+        assert "- **you**: spoken words" in text
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        await until(pilot, lambda: any("saved" in t for t in texts(app, "system")))
+
+
+async def test_not_yet_available_commands(make_app):
+    app = make_app(connect=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        for name in ("mic", "speak", "share-screen"):
+            await type_line(pilot, f"/{name}")
+            assert f"/{name} is not available yet" in texts(app, "system")
+        await type_line(pilot, "/help")
+        assert any(t.startswith("/tools list|enable") for t in texts(app, "info"))
