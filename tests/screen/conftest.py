@@ -32,6 +32,15 @@ def xvfb() -> Iterator[XvfbServer]:
 
 
 @pytest.fixture
+def short_lived_xvfb(xvfb: XvfbServer) -> Iterator[XvfbServer]:
+    """A small second display that a test may kill (``stop()``)."""
+    server = XvfbServer.start(640, 480)
+    yield server
+    if server.process.poll() is None:
+        server.stop()
+
+
+@pytest.fixture
 def painter(xvfb: XvfbServer) -> Iterator[Painter]:
     """Paints the display's root; the screen is black again afterwards."""
     p = Painter(xvfb.name)

@@ -11,6 +11,7 @@ import pytest
 from PIL import Image, ImageStat
 
 from gemini_live_tui.media.screen_errors import (
+    CaptureError,
     IntervalError,
     NoDisplayError,
     TargetGoneError,
@@ -177,6 +178,26 @@ async def test_closed_window_stops_sharing_and_says_so(xvfb, painter, windows):
     count = len(recorder.frames)
     await asyncio.sleep(0.5)
     assert len(recorder.frames) == count
+
+
+async def test_display_lost_while_sharing_stops_and_says_so(short_lived_xvfb):
+    stopped: list[Exception] = []
+    recorder = Recorder()
+    share = ScreenShare(
+        recorder.send_video,
+        display=short_lived_xvfb.name,
+        on_stopped=stopped.append,
+        skip_unchanged=False,
+    )
+    await share.start("m1", 0.2)
+    await wait_for(lambda: len(recorder.frames) >= 2)
+    short_lived_xvfb.stop()
+    await wait_for(lambda: bool(stopped), timeout=3)
+    assert isinstance(stopped[0], CaptureError)
+    assert "could not be captured" in str(stopped[0])
+    assert not share.active
+    assert share.stats().fps == 0.0
+    await share.stop()
 
 
 async def test_slow_link_gets_fresh_frames_not_a_backlog(xvfb, painter):

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import enum
 import io
+import logging
 from dataclasses import dataclass
 
-import mss
 from PIL import Image
 
 from gemini_live_tui.media.errors import MediaError
@@ -28,6 +28,8 @@ from gemini_live_tui.media.screen_targets import ScreenTarget, open_mss, resolve
 DEFAULT_MAX_SIDE = 1280
 DEFAULT_QUALITY = 75
 JPEG_MIME = "image/jpeg"
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,9 +107,14 @@ class FrameGrabber:
                 raise
 
     def close(self) -> None:
-        self._mss.close()
-        if self._windows is not None:
-            self._windows.close()
+        """Release the display connections; never raises (the display may be gone)."""
+        for resource in (self._mss, self._windows):
+            if resource is None:
+                continue
+            try:
+                resource.close()
+            except Exception as exc:
+                log.debug("closing a screen capture connection failed: %s", exc)
 
     def __enter__(self) -> FrameGrabber:
         return self
@@ -143,10 +150,13 @@ class FrameGrabber:
             return Skip.HIDDEN
         try:
             shot = self._mss.grab(region)
-        except mss.ScreenShotError as exc:
+        except Exception as exc:  # mss raises ScreenShotError, or AssertionError once X is gone
             if self._windows is not None and self.target.xid is not None:
                 self._windows.locate(self.target.xid)  # raises TargetGoneError if closed
-            raise CaptureError(f"Could not capture {self.target.name!r}: {exc}") from exc
+            detail = str(exc) or "the X connection was lost"
+            raise CaptureError(
+                f"Stopped sharing {self.target.name!r}: the screen could not be captured ({detail})."
+            ) from exc
         pixels = shot.raw
         if not force and pixels == self._last_pixels:
             return Skip.UNCHANGED

@@ -44,7 +44,7 @@ from gemini_live_tui.media.screen_capture import (
     Skip,
     check_quality,
 )
-from gemini_live_tui.media.screen_errors import IntervalError
+from gemini_live_tui.media.screen_errors import CaptureError, IntervalError
 from gemini_live_tui.media.screen_slot import FrameSlot
 from gemini_live_tui.media.screen_targets import ScreenTarget, find_target
 
@@ -124,7 +124,7 @@ class _Run:
         while self.sent_times and self.sent_times[0] < now - FPS_WINDOW_SECONDS:
             self.sent_times.popleft()
         n = len(self.sent_times)
-        fps = (n - 1) / (now - self.sent_times[0]) if n >= 2 else 0.0
+        fps = (n - 1) / (now - self.sent_times[0]) if n >= 2 and active else 0.0
         return ShareStats(
             target=self.target,
             interval=self.interval,
@@ -273,7 +273,10 @@ class ScreenShare:
                     run.unchanged += 1
                 else:
                     run.hidden += 1
-        except MediaError as exc:
+        except Exception as exc:
+            if not isinstance(exc, MediaError):
+                log.exception("screen capture failed")
+                exc = CaptureError(f"Stopped sharing {run.target.name!r}: capture failed ({exc}).")
             log.warning("screen sharing of %s stopped: %s", run.target.id, exc)
             run.last_error = str(exc)
             stopper = asyncio.create_task(self._stop_after_error(run, exc), name="screen-stop")
