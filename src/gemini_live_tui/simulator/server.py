@@ -345,6 +345,8 @@ class LiveSimulator:
                 self._start_reply(connection, " ".join(texts))
         elif "toolResponse" in message:
             for response in message["toolResponse"].get("functionResponses", []):
+                if response.get("willContinue"):
+                    continue  # an interim answer: the call is still pending
                 future = connection.session.pending_tools.pop(response.get("id"), None)
                 if future is not None and not future.done():
                     future.set_result(response.get("response", {}))
