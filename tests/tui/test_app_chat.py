@@ -22,7 +22,7 @@ async def test_typed_text_is_echoed_sent_and_answered(make_app, sim):
         )
         assert reply[0].text.startswith('You said: "hello there"')
         assert not reply[0].live
-        assert "gemini-live · test-model · connected" in str(app.query_one("#header").render())
+        assert "gemini-live · test-model · connected" in app.query_one("#header").render()
 
 
 async def test_streaming_reply_is_live_then_settled(make_app, sim):

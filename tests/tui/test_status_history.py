@@ -56,3 +56,13 @@ def test_damaged_history_lines_are_skipped():
     path.parent.mkdir(parents=True)
     path.write_text('"ok"\nnot json\n42\n"fine"\n')
     assert InputHistory.load("default").entries == ["ok", "fine"]
+
+
+def test_header_keeps_the_phase_visible_when_narrow():
+    from gemini_live_tui.tui.widgets.header import header_text
+
+    label = "models/gemini-3.1-flash-live-preview"
+    assert header_text(label, "connected", 100) == f"gemini-live · {label} · connected"
+    narrow = header_text(label, "reconnecting", 40)
+    assert narrow.endswith("reconnecting") and cell_len(narrow) <= 40
+    assert header_text("vertex:us-central1 gemini-x", "connected", 40).startswith("vertex:")

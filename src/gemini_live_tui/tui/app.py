@@ -28,7 +28,7 @@ from textual import work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.css.query import NoMatches
-from textual.widgets import Input, Static
+from textual.widgets import Input
 
 from ..backend import NO_CREDENTIAL_HELP
 from ..config import normalize_model
@@ -46,6 +46,7 @@ from .setup_draft import SetupDraft, build_setup, draft_from_setup
 from .status import StatusFields
 from .transcript import default_transcript_path, save_transcript
 from .widgets.conversation import Conversation
+from .widgets.header import HeaderBar
 from .widgets.prompt import CompletionPopup, PromptArea, PromptInput
 from .widgets.status_bar import StatusBar
 
@@ -102,7 +103,7 @@ class GeminiLiveApp(App[None]):
         self.base_setup = options.setup
         self.session: LiveSession | None = None
         self.chat = st.ChatState(greeting=options.greeting)
-        self.status = StatusFields()
+        self.status = StatusFields(offline=options.session_factory is None)
         self.transcript: list[Line] = []
         self.applied: SetupDraft = draft_from_setup(options.setup, options.tools)
         self.staged: SetupDraft = self.applied
@@ -120,7 +121,7 @@ class GeminiLiveApp(App[None]):
     # ----- layout ------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield Static(self._header_text(), id="header")
+        yield HeaderBar(self.options.label, self._phase_text(), id="header")
         yield Conversation(id="conversation")
         popup = CompletionPopup(id="popup")
         with PromptArea(id="prompt-area"):
@@ -146,6 +147,7 @@ class GeminiLiveApp(App[None]):
 
     def on_mount(self) -> None:
         self.prompt.focus()
+        self.set_status(self.status)
         if self.options.notice:
             self.post_line(Line("error", self.options.notice))
         if self.options.session_factory is None and self.options.notice != NO_CREDENTIAL_HELP:
@@ -162,9 +164,10 @@ class GeminiLiveApp(App[None]):
         Path(marker).write_text(f"{time.monotonic()}\n", encoding="utf-8")
         self.exit()
 
-    def _header_text(self) -> str:
-        phase = self.chat.phase.value if self.session or self.options.session_factory else "offline"
-        return f"gemini-live · {self.options.label} · {phase}"
+    def _phase_text(self) -> str:
+        if self.options.session_factory is None:
+            return "offline"
+        return self.chat.phase.value
 
     # ----- session -------------------------------------------------------------
 
@@ -221,7 +224,7 @@ class GeminiLiveApp(App[None]):
         self.status = fields
         with contextlib.suppress(NoMatches):  # shutting down: the widgets are gone
             self.query_one(StatusBar).fields = fields
-            self.query_one("#header", Static).update(self._header_text())
+            self.query_one(HeaderBar).phase = self._phase_text()
 
     def _set_upload(self, text: str | None) -> None:
         self.set_status(replace(self.status, upload=text))

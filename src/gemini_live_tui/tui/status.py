@@ -30,6 +30,7 @@ class StatusFields:
     send_errors: int = 0
     upload: str | None = None  # "talk.wav 3.2/10.0 s" while a file streams
     staged: int = 0  # setup changes waiting for `apply`
+    offline: bool = False  # no credential: there is no session at all
 
 
 def format_tokens(count: int) -> str:
@@ -43,7 +44,7 @@ def format_tokens(count: int) -> str:
 
 def status_parts(fields: StatusFields) -> list[str]:
     """The pieces of the bar, most important first."""
-    phase = fields.phase.value
+    phase = "offline" if fields.offline else fields.phase.value
     if fields.phase is Phase.RECONNECTING and fields.attempt:
         phase += f" #{fields.attempt}"
     parts = [phase]
