@@ -121,6 +121,16 @@ class _Outgoing:
     def is_media(self) -> bool:
         return isinstance(self.message, REALTIME_MEDIA)
 
+    @property
+    def replayable(self) -> bool:
+        """Worth sending again after a lost connection (media is stale; interim
+        tool answers are superseded by the final one that follows)."""
+        if self.is_media:
+            return False
+        if isinstance(self.message, ToolResponse):
+            return not all(r.will_continue for r in self.message.responses)
+        return True
+
 
 class _Final(Exception):
     """The connection ended for a reason retrying will not fix."""
@@ -304,7 +314,7 @@ class LiveSession:
 
     def _sent(self, item: _Outgoing) -> None:
         self.stats.messages_sent += 1
-        if not item.is_media:
+        if item.replayable:
             self._unacked.append(item)
 
     def _report_unencodable(self, error: Exception) -> None:
