@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import signal
 import time
 from dataclasses import dataclass, field
 
@@ -198,6 +199,22 @@ async def test_display_lost_while_sharing_stops_and_says_so(short_lived_xvfb):
     assert not share.active
     assert share.stats().fps == 0.0
     await share.stop()
+
+
+async def test_stop_returns_even_if_the_x_server_hangs(short_lived_xvfb):
+    recorder = Recorder()
+    share = ScreenShare(recorder.send_video, display=short_lived_xvfb.name, skip_unchanged=False)
+    await share.start("m1", 0.2)
+    await wait_for(lambda: len(recorder.frames) >= 2)
+    short_lived_xvfb.process.send_signal(signal.SIGSTOP)
+    try:
+        await asyncio.sleep(0.5)  # a capture is now stuck waiting for the server
+        started = time.monotonic()
+        await asyncio.wait_for(share.stop(), 10)
+        assert time.monotonic() - started < 4
+        assert not share.active
+    finally:
+        short_lived_xvfb.process.send_signal(signal.SIGCONT)
 
 
 async def test_slow_link_gets_fresh_frames_not_a_backlog(xvfb, painter):

@@ -54,6 +54,7 @@ DEFAULT_INTERVAL = 1.0
 MIN_INTERVAL = 0.2
 KEEPALIVE_SECONDS = 5.0
 FPS_WINDOW_SECONDS = 10.0
+CLOSE_TIMEOUT_SECONDS = 2.0
 
 SendVideo = Callable[[bytes, str], Awaitable[Any]]
 OnStopped = Callable[[MediaError], Any]
@@ -237,8 +238,16 @@ class ScreenShare:
             task.cancel()
         await asyncio.gather(*run.tasks, return_exceptions=True)
         self._last_stats = run.stats(time.monotonic(), active=False)
-        # Queued behind any capture still running on the worker thread.
-        await self._in_thread(run.grabber.close)
+        # Queued behind any capture still running on the worker thread; if
+        # that capture hangs (an X server that stopped answering), give up on
+        # the thread rather than hang the caller.
+        try:
+            await asyncio.wait_for(self._in_thread(run.grabber.close), CLOSE_TIMEOUT_SECONDS)
+        except TimeoutError:
+            log.warning("screen capture thread did not finish; abandoning it")
+            if self._executor is not None:
+                self._executor.shutdown(wait=False)
+                self._executor = None
         log.info("stopped sharing %s", run.target.id)
 
     async def _in_thread(self, fn: Callable[..., T], *args: Any) -> T:
