@@ -1,0 +1,130 @@
+"""The command line: flags, `config`, profiles, backends, a broken profile file."""
+
+from __future__ import annotations
+
+import contextlib
+import select
+import subprocess
+import sys
+import time
+
+import pytest
+
+from gemini_live_tui import __version__
+from gemini_live_tui.backend import NO_CREDENTIAL_HELP
+from gemini_live_tui.cli import build_options, build_parser, main
+from gemini_live_tui.config import Profile, apply_env, load_profile, save_profile
+
+
+def options(argv, profile=None):
+    args = build_parser().parse_args(argv)
+    return build_options(args, apply_env(profile or load_profile(args.profile)))
+
+
+def test_version_and_help(capsys):
+    with pytest.raises(SystemExit):
+        main(["--version"])
+    assert f"gemini-live {__version__}" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    for flag in ("--profile", "--model", "--voice", "--text", "--demo"):
+        assert flag in out
+
+
+def test_config_prints_the_profile_path(capsys, isolated_dirs):
+    assert main(["--profile", "work", "config"]) == 0
+    assert capsys.readouterr().out.strip() == str(isolated_dirs["config"] / "work.toml")
+
+
+def test_broken_profile_is_reported_with_path_and_line_and_kept(capsys, isolated_dirs):
+    path = isolated_dirs["config"] / "default.toml"
+    path.parent.mkdir(parents=True)
+    path.write_text('model = "x"\nvoice = \n')
+    assert main([]) == 2
+    err = capsys.readouterr().err
+    assert str(path) in err and "line 2" in err
+    assert path.read_text() == 'model = "x"\nvoice = \n'
+
+
+def test_no_credential_still_opens_with_help():
+    opts = options([])
+    assert opts.session_factory is None
+    assert opts.notice == NO_CREDENTIAL_HELP and "--demo" in opts.notice
+
+
+def test_profile_values_reach_the_setup_and_flags_win(monkeypatch):
+    save_profile(
+        Profile(
+            model="gemini-live-a",
+            voice="Puck",
+            system_instruction="be brief",
+            thinking_level="low",
+            greeting="Say hi",
+            tools=["set_timer"],
+        ),
+        "work",
+    )
+    monkeypatch.setenv("GEMINI_API_KEY", "secret-key")
+    opts = options(["--profile", "work", "--voice", "Kore", "--text"])
+    assert opts.setup.model == "models/gemini-live-a"
+    assert opts.setup.voice_name == "Kore"
+    assert opts.setup.response_modalities == ("TEXT",)
+    assert opts.setup.system_instruction == "be brief"
+    assert opts.setup.thinking_level == "low"
+    assert opts.greeting == "Say hi" and opts.profile == "work"
+    assert opts.tools == {"set_timer"}
+    names = [d["name"] for t in opts.setup.tools for d in t.get("functionDeclarations", [])]
+    assert names == ["set_timer"]
+    assert "secret-key" not in repr(opts.setup) and "secret-key" not in opts.label
+    monkeypatch.setenv("GEMINI_MODEL", "gemini-env")
+    assert options(["--profile", "work"]).setup.model == "models/gemini-env"  # env > profile
+    assert options(["--profile", "work", "--model", "m2"]).setup.model == "models/m2"
+
+
+def test_vertex_label_and_model_names(monkeypatch):
+    monkeypatch.setenv("LIVE_BACKEND", "vertex")
+    monkeypatch.setenv("VERTEX_PROJECT", "proj")
+    monkeypatch.setenv("VERTEX_LOCATION", "europe-west4")
+    monkeypatch.setenv("VERTEX_AI_ACCESS_TOKEN", "tok")
+    opts = options(["--model", "gemini-live-x"])
+    assert opts.label == "vertex:europe-west4 gemini-live-x"
+    assert opts.setup.model == (
+        "projects/proj/locations/europe-west4/publishers/google/models/gemini-live-x"
+    )
+    assert opts.model_name("other") == (
+        "projects/proj/locations/europe-west4/publishers/google/models/other"
+    )
+
+
+def test_demo_runs_offline_in_a_real_terminal(tmp_path, isolated_dirs):
+    """`gemini-live --demo` paints its first frame in a pty with no key set."""
+    import os
+    import pty
+
+    marker = tmp_path / "painted"
+    env = {k: v for k, v in os.environ.items() if "API_KEY" not in k}
+    env["GEMINI_LIVE_FIRST_PAINT_FILE"] = str(marker)
+    env["TERM"] = "xterm-256color"
+    controller, terminal = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gemini_live_tui.cli", "--demo"],
+        stdin=terminal,
+        stdout=terminal,
+        stderr=terminal,
+        env=env,
+        close_fds=True,
+    )
+    os.close(terminal)
+    deadline = time.monotonic() + 30
+    try:
+        while process.poll() is None and time.monotonic() < deadline:
+            ready, _, _ = select.select([controller], [], [], 0.1)
+            if ready:  # drain the screen output, or the app blocks writing it
+                with contextlib.suppress(OSError):
+                    os.read(controller, 65536)
+    finally:
+        process.kill()
+        process.wait()
+        os.close(controller)
+    assert marker.exists()
