@@ -7,7 +7,7 @@ import contextlib
 import json
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from gemini_live_tui.live import codec
@@ -181,7 +181,6 @@ def test_malformed_frames_raise_one_typed_error(frame: str | bytes) -> None:
         codec.decode_frame(frame)
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
 @given(st.one_of(st.binary(max_size=300), st.text(max_size=300)))
 def test_decoder_never_raises_anything_but_protocol_error_on_any_bytes(frame: str | bytes) -> None:
     with contextlib.suppress(ProtocolError):
@@ -206,7 +205,6 @@ SERVER_KEYS = [
 ]
 
 
-@settings(max_examples=300)
 @given(st.dictionaries(st.sampled_from(SERVER_KEYS), json_values, max_size=4))
 def test_decoder_survives_any_shape_under_known_keys(message: dict) -> None:
     with contextlib.suppress(ProtocolError):
