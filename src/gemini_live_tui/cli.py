@@ -18,10 +18,9 @@ from . import __version__
 from .backend import Backend, BackendError, resolve_backend, vertex_model_name
 from .config import ConfigError, Profile, apply_env, load_profile, normalize_model, profile_path
 from .live.messages import Setup
-from .live.session import LiveSession
-from .live.transport import Credential, Endpoint
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the session and the app load after argument parsing, when needed
+    from .live.session import LiveSession
     from .tui.app import AppOptions
 
 DEMO_KEY = "demo-key"
@@ -122,6 +121,8 @@ def _model_namer(backend: Backend):
 
 def _factory(backend: Backend):
     async def make(setup: Setup) -> LiveSession:
+        from .live.session import LiveSession
+
         return LiveSession(backend.endpoint, setup)
 
     return make
@@ -129,6 +130,8 @@ def _factory(backend: Backend):
 
 def _demo_factory():
     async def make(setup: Setup) -> LiveSession:
+        from .live.session import LiveSession
+        from .live.transport import Credential, Endpoint
         from .simulator import LiveSimulator
 
         simulator = await LiveSimulator(api_key=DEMO_KEY).start()

@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import os
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from textual import work
 from textual.app import App, ComposeResult
@@ -34,7 +35,6 @@ from ..backend import NO_CREDENTIAL_HELP
 from ..config import normalize_model
 from ..live import events as ev
 from ..live.messages import FunctionResponse, Setup
-from ..live.session import LiveSession
 from . import commands as cmd
 from . import state as st
 from .completion import Completion, complete
@@ -50,9 +50,12 @@ from .widgets.header import HeaderBar
 from .widgets.prompt import CompletionPopup, PromptArea, PromptInput
 from .widgets.status_bar import StatusBar
 
+if TYPE_CHECKING:  # websockets loads with the session, after the first frame
+    from ..live.session import LiveSession
+
 log = logging.getLogger(__name__)
 
-SessionFactory = Callable[[Setup], Awaitable[LiveSession]]
+SessionFactory = Callable[[Setup], Awaitable["LiveSession"]]
 FIRST_PAINT_ENV = "GEMINI_LIVE_FIRST_PAINT_FILE"
 READY_TEXT = "ready — type, @file to attach, /mic /speak for voice, /help for commands"
 
@@ -156,7 +159,8 @@ class GeminiLiveApp(App[None]):
         self._sender_task = asyncio.create_task(self.sender.run(), name="message-sender")
         self.set_interval(0.5, self._poll_session_stats)
         if self.options.session_factory is not None:
-            self.run_session()
+            self.call_after_refresh(self.run_session)  # paint first, then connect
+        self.call_after_refresh(gc.freeze)  # see _freeze_startup_objects below
         if marker := os.environ.get(FIRST_PAINT_ENV):
             self.call_after_refresh(self._mark_first_paint, marker)
 

@@ -21,12 +21,12 @@ from itertools import accumulate
 from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
-from rich.text import Text
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from ..lines import LABEL_WIDTH, ROLES, Line
+from ..wrap import Wrapped, clean, wrap_rows
 
 LIVE_REFRESH_S = 1 / 30
 
@@ -66,7 +66,10 @@ class Conversation(ScrollView, can_focus=False):
         self._wrap_width = 0
         self._starts: list[int] | None = None  # first row of each line, cached
         self._sync_follow: bool | None = None  # a size/scroll update is scheduled
+        # rows [low, high) changed since the last sync; None: repaint all in view
+        self._dirty: tuple[int, int] | None = None
         self._styles: dict[str, tuple[Style, Style, Style]] = {}  # role -> label, body, live
+        self._live_wraps: dict[str, tuple[Wrapped, list[Strip]]] = {}  # slot -> last wrap
 
     # ----- public API ---------------------------------------------------------
 
@@ -87,6 +90,7 @@ class Conversation(ScrollView, can_focus=False):
     def settle(self, slot: str, line: Line) -> None:
         """Replace the live line of `slot` with its final form (or append it)."""
         self._pending.pop(slot, None)
+        self._live_wraps.pop(slot, None)
         follow = self._at_bottom()
         index = self._slots.pop(slot, None)
         if index is None:
@@ -107,9 +111,9 @@ class Conversation(ScrollView, can_focus=False):
             index = self._slots.get(slot)
             if index is None:
                 self._slots[slot] = len(self.lines)
-                self._insert(len(self.lines), line)
+                self._insert(len(self.lines), line, slot)
             else:
-                self._replace(index, line)
+                self._replace(index, line, slot)
         self._prune()
         self._changed(follow)
 
@@ -119,6 +123,7 @@ class Conversation(ScrollView, can_focus=False):
         self._rows.clear()
         self._slots.clear()
         self._pending.clear()
+        self._live_wraps.clear()
         self._row_total = 0
         self._starts = None
         self.virtual_size = Size(self._wrap_width, 0)
@@ -141,33 +146,49 @@ class Conversation(ScrollView, can_focus=False):
     def _width(self) -> int:
         return max(LABEL_WIDTH + 8, self.scrollable_content_region.width)
 
-    def _wrap(self, line: Line) -> list[Strip]:
+    def _wrap(self, line: Line, slot: str | None = None) -> list[Strip]:
+        """The rows of `line` at the current width. A live line of `slot` re-wraps
+        only its last row when its text grew (see `wrap.wrap_rows`)."""
         if not self.is_attached:
             return [Strip([Segment(line.display_text)])]
-        width = self._wrap_width or self._width()
+        width = (self._wrap_width or self._width()) - LABEL_WIDTH
         label_style, role_style, live_style = self._role_styles(line.role)
         body_style = live_style if line.live else role_style
         label = f"{line.role:<{LABEL_WIDTH - 1}} "[:LABEL_WIDTH]
-        body = line.display_text
-        if "\n" not in body and body.isprintable() and cell_len(body) <= width - LABEL_WIDTH:
-            # the common case: one row, no wrapping needed (rich's wrap is the slow part)
-            segments = [Segment(label, label_style), Segment(line.text, body_style)]
+        text = line.text
+        if "\n" not in text and text.isprintable() and cell_len(line.display_text) <= width:
+            # the common case: one row, nothing to wrap
+            segments = [Segment(label, label_style), Segment(text, body_style)]
             if line.note:
                 segments.append(Segment(f" [{line.note}]", role_style + Style(italic=True)))
             return [Strip(segments)]
-        text = Text(line.text, style=body_style, end="")
-        if line.note:
-            text.append(f" [{line.note}]", style=role_style + Style(italic=True))
-        console = self.app.console
-        parts = text.wrap(console, width - LABEL_WIDTH, overflow="fold") if line.text else [text]
+        body = clean(line.display_text)
+        cached = self._live_wraps.get(slot) if slot else None
+        previous, old_strips = cached if cached and line.live else (None, [])
+        wrapped = wrap_rows(body, width, previous)
+        keep = 0
+        if (
+            previous is not None
+            and wrapped.starts[: len(previous.starts) - 1] == previous.starts[:-1]
+        ):
+            keep = len(previous.starts) - 1
         blank = " " * LABEL_WIDTH
-        strips = []
-        for number, part in enumerate(parts or [Text("")]):
-            part.end = ""
-            segments = [Segment(label if number == 0 else blank, label_style)]
-            segments += [s for s in part.render(console) if s.text != "\n"]
-            strips.append(Strip(segments))
-        return strips
+        strips = old_strips[:keep]
+        for number in range(keep, len(wrapped.starts)):
+            piece = body[wrapped.starts[number] : wrapped.ends[number]]
+            if cell_len(piece) > width:
+                piece = piece.rstrip()
+            strips.append(
+                Strip(
+                    [
+                        Segment(label if number == 0 else blank, label_style),
+                        Segment(piece, body_style),
+                    ]
+                )
+            )
+        if slot and line.live:
+            self._live_wraps[slot] = (wrapped, strips)
+        return list(strips)
 
     def _role_styles(self, role: str) -> tuple[Style, Style, Style]:
         """Label, body and live-body styles of a role (from the CSS, cached)."""
@@ -180,17 +201,26 @@ class Conversation(ScrollView, can_focus=False):
             styles = self._styles[role] = (label, body, live)
         return styles
 
-    def _insert(self, index: int, line: Line) -> None:
-        rows = self._wrap(line)
+    def _insert(self, index: int, line: Line, slot: str | None = None) -> None:
+        self._dirty = None
+        rows = self._wrap(line, slot)
         self.lines.insert(index, line)
         self._rows.insert(index, rows)
         self._row_total += len(rows)
         if index < len(self.lines) - 1:
             self._slots = {s: i + (i >= index) for s, i in self._slots.items()}
 
-    def _replace(self, index: int, line: Line) -> None:
-        rows = self._wrap(line)
-        self._row_total += len(rows) - len(self._rows[index])
+    def _replace(self, index: int, line: Line, slot: str | None = None) -> None:
+        rows = self._wrap(line, slot)
+        old = len(self._rows[index])
+        if len(rows) == old and self._dirty is not None:
+            # same height: only this line's rows need repainting
+            start = self._row_total - sum(len(r) for r in self._rows[index:])
+            low, high = self._dirty
+            self._dirty = (min(low, start), max(high, start + old))
+        else:
+            self._dirty = None  # rows moved: repaint everything in view
+        self._row_total += len(rows) - old
         self.lines[index] = line
         self._rows[index] = rows
 
@@ -198,12 +228,15 @@ class Conversation(ScrollView, can_focus=False):
         excess = len(self.lines) - self.max_lines
         if excess <= 0:
             return
+        self._dirty = None
         self._row_total -= sum(len(r) for r in self._rows[:excess])
         del self.lines[:excess]
         del self._rows[:excess]
         self._slots = {s: i - excess for s, i in self._slots.items() if i >= excess}
 
     def _rewrap_all(self) -> None:
+        self._live_wraps.clear()
+        self._dirty = None
         self._wrap_width = self._width()
         self._rows = [self._wrap(line) for line in self.lines]
         self._row_total = sum(len(r) for r in self._rows)
@@ -222,14 +255,16 @@ class Conversation(ScrollView, can_focus=False):
 
     def _sync(self) -> None:
         follow, self._sync_follow = self._sync_follow, None
+        dirty, self._dirty = self._dirty, (self._row_total, 0)
         self.virtual_size = Size(self._wrap_width, self._row_total)
-        if follow:
-            self.scroll_to(
-                y=max(0, self._row_total - self.scrollable_content_region.height),
-                animate=False,
-                immediate=True,
-            )
-        self.refresh()
+        top = self.scroll_offset.y
+        bottom = max(0, self._row_total - self.scrollable_content_region.height)
+        if follow and bottom != top:
+            self.scroll_to(y=bottom, animate=False, immediate=True)
+        if dirty is None or self.scroll_offset.y != top:
+            self.refresh()
+        elif dirty[1] > dirty[0]:
+            self.refresh_lines(dirty[0], dirty[1] - dirty[0])
 
     def on_resize(self) -> None:
         if self._width() != self._wrap_width:

@@ -1,0 +1,126 @@
+"""2,000 streamed text fragments at 200 per second: key echo latency and memory.
+
+The real app runs headless (Textual's pilot, which still lays out and
+renders every frame) against the loopback simulator. The simulator pushes
+2,000 `modelTurn` text fragments on an absolute 5 ms schedule as one long
+reply, so the reply line grows to ~12,000 characters while it streams.
+One key at a time is posted to the input (20 ms after the previous one was
+echoed); its latency is the time from posting to the first screen refresh
+after the input's value changed (the echo is on screen). Memory is the process RSS after one stream, and after a second
+and a third identical stream: flat means the second and third cost nothing
+lasting.
+
+    uv run python benchmarks/tui_stream.py
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import os
+import statistics
+import tempfile
+import time
+
+import psutil
+from textual import events
+
+from gemini_live_tui.live.events import Phase
+from gemini_live_tui.live.messages import Setup
+from gemini_live_tui.live.session import LiveSession
+from gemini_live_tui.live.transport import Credential, Endpoint
+from gemini_live_tui.simulator import LiveSimulator
+from gemini_live_tui.tui.app import AppOptions, GeminiLiveApp
+
+FRAGMENTS = 2000
+RATE = 200.0
+KEY_EVERY = 0.02
+
+
+async def stream(sim: LiveSimulator, app: GeminiLiveApp, pilot, latencies: list[float]) -> float:
+    """One reply of FRAGMENTS fragments at RATE per second, keys typed meanwhile."""
+    prompt = app.prompt
+    done = asyncio.Event()
+
+    async def typist() -> None:
+        """One key at a time: post it, wait until the input shows it and a frame passed."""
+        loop = asyncio.get_running_loop()
+        while not done.is_set():
+            length = len(prompt.value)
+            echoed = loop.create_future()
+            posted = time.perf_counter()
+            prompt.post_message(events.Key("x", "x"))
+            while len(prompt.value) == length:
+                await asyncio.sleep(0.0005)
+            app.call_after_refresh(lambda f=echoed: f.done() or f.set_result(None))
+            await echoed
+            latencies.append(time.perf_counter() - posted)
+            await asyncio.sleep(KEY_EVERY)
+
+    typing = asyncio.create_task(typist())
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    for index in range(FRAGMENTS):
+        due = start + index / RATE
+        if (delay := due - loop.time()) > 0:
+            await asyncio.sleep(delay)
+        word = "fragment" if index % 7 else "日本語"
+        await sim.send_message(
+            {"serverContent": {"modelTurn": {"parts": [{"text": f" {word}{index}"}]}}}
+        )
+    await sim.send_message({"serverContent": {"turnComplete": True}})
+    elapsed = loop.time() - start
+    while app.chat.reply:
+        await pilot.pause(0.01)
+    done.set()
+    await typing
+    await pilot.pause(0.1)
+    prompt.value = ""
+    return elapsed
+
+
+async def main() -> None:
+    os.environ.setdefault("GEMINI_LIVE_STATE_DIR", tempfile.mkdtemp())
+    process = psutil.Process()
+    async with LiveSimulator(api_key="k", word_delay=0.0) as sim:
+
+        async def factory(setup: Setup) -> LiveSession:
+            endpoint = Endpoint.create(Credential("api_key", "k"), base_url=sim.base_url)
+            return LiveSession(endpoint, setup)
+
+        options = AppOptions(
+            label="bench",
+            setup=Setup(model="models/bench", response_modalities=("TEXT",)),
+            session_factory=factory,
+            persist_history=False,
+        )
+        app = GeminiLiveApp(options)
+        async with app.run_test(size=(100, 30)) as pilot:
+            while app.chat.phase is not Phase.CONNECTED:
+                await pilot.pause(0.02)
+            rss = []
+            for run in range(3):
+                latencies: list[float] = []
+                elapsed = await stream(sim, app, pilot, latencies)
+                sim.sent.clear()  # the simulator's own log, not the app's memory
+                sim.received.clear()
+                gc.collect()
+                rss.append(process.memory_info().rss / 2**20)
+                latencies.sort()
+                p50 = statistics.median(latencies) * 1000
+                p99 = latencies[int(len(latencies) * 0.99) - 1] * 1000
+                print(
+                    f"stream {run + 1}: {FRAGMENTS} fragments in {elapsed:.2f} s; "
+                    f"{len(latencies)} keys echoed, p50 {p50:.1f} ms, p99 {p99:.1f} ms, "
+                    f"max {latencies[-1] * 1000:.1f} ms; RSS {rss[-1]:.1f} MiB; "
+                    f"lagged {app.session.lagged if app.session else 0}"
+                )
+            print(f"RSS growth from stream 1 to 3: {rss[2] - rss[0]:+.1f} MiB")
+            model_lines = [line for line in app.conversation.lines if line.role == "model"]
+            print(
+                f"conversation: {len(model_lines)} model lines, last {len(model_lines[-1].text)} chars"
+            )
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
