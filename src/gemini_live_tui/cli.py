@@ -63,7 +63,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"gemini-live: {error}", file=sys.stderr)
         return 2
     from .tui.app import GeminiLiveApp
+    from .tui.log_file import setup_file_logging
 
+    setup_file_logging()
     GeminiLiveApp(build_options(args, profile)).run()
     return 0
 

@@ -160,7 +160,9 @@ class GeminiLiveApp(App[None]):
         self.set_interval(0.5, self._poll_session_stats)
         if self.options.session_factory is not None:
             self.call_after_refresh(self.run_session)  # paint first, then connect
-        self.call_after_refresh(gc.freeze)  # see _freeze_startup_objects below
+        # Startup objects (Textual, the CSS, imports) live for the whole run: keep them
+        # out of the collector so full collections during a stream stay short.
+        self.call_after_refresh(gc.freeze)
         if marker := os.environ.get(FIRST_PAINT_ENV):
             self.call_after_refresh(self._mark_first_paint, marker)
 
