@@ -138,6 +138,7 @@ class LiveSimulator:
         self.sessions: dict[str, SimSession] = {}
         self.http_reject_status: int | None = None
         self.close_next_setups: list[tuple[int, str]] = []
+        self.drop_next_setups = 0  # abort the TCP connection on this many setups
         self.stalled = False
         self._unstalled = asyncio.Event()
         self._unstalled.set()
@@ -352,6 +353,11 @@ class LiveSimulator:
                     future.set_result(response.get("response", {}))
 
     async def _on_setup(self, connection: SimConnection, setup: dict[str, Any]) -> None:
+        if self.drop_next_setups > 0:
+            self.drop_next_setups -= 1
+            connection.closed = True
+            connection.ws.transport.abort()
+            return
         if self.close_next_setups:
             code, reason = self.close_next_setups.pop(0)
             await connection.ws.close(code, reason)
