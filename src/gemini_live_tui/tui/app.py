@@ -158,13 +158,13 @@ class GeminiLiveApp(App[None]):
         self.post_line(Line("system", READY_TEXT))
         self._sender_task = asyncio.create_task(self.sender.run(), name="message-sender")
         self.set_interval(0.5, self._poll_session_stats)
-        if self.options.session_factory is not None:
-            self.call_after_refresh(self.run_session)  # paint first, then connect
+        if marker := os.environ.get(FIRST_PAINT_ENV):
+            self.call_after_refresh(self._mark_first_paint, marker)
         # Startup objects (Textual, the CSS, imports) live for the whole run: keep them
         # out of the collector so full collections during a stream stay short.
         self.call_after_refresh(gc.freeze)
-        if marker := os.environ.get(FIRST_PAINT_ENV):
-            self.call_after_refresh(self._mark_first_paint, marker)
+        if self.options.session_factory is not None:
+            self.call_after_refresh(self.run_session)  # paint first, then connect
 
     def _mark_first_paint(self, marker: str) -> None:
         Path(marker).write_text(f"{time.monotonic()}\n", encoding="utf-8")
