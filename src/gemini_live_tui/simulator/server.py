@@ -125,6 +125,7 @@ class LiveSimulator:
         word_delay: float = 0.01,
         audio_speed: float = 4.0,
         binary_frames: bool = True,
+        record: bool = True,
     ) -> None:
         self.api_key = api_key
         self.host = host
@@ -132,7 +133,11 @@ class LiveSimulator:
         self.word_delay = word_delay
         self.audio_speed = audio_speed
         self.binary_frames = binary_frames
+        # Tests read every message back; the demo runs for hours, so without
+        # `record` realtime media is only counted, and its memory stays flat.
+        self.record = record
         self.received: list[Received] = []
+        self.counts: dict[str, int] = {}
         self.sent: list[tuple[int, dict[str, Any]]] = []
         self.connections: list[SimConnection] = []
         self.sessions: dict[str, SimSession] = {}
@@ -315,7 +320,7 @@ class LiveSimulator:
                 except json.JSONDecodeError:
                     await ws.close(1007, "Invalid JSON payload received.")
                     return
-                self.received.append(Received(connection.number, message, time.monotonic()))
+                self._record(connection, message)
                 await self._on_message(connection, message)
                 await self._notify()
         except ConnectionClosed:
@@ -323,6 +328,16 @@ class LiveSimulator:
         finally:
             connection.closed = True
             await self._notify()
+
+    def _record(self, connection: SimConnection, message: dict[str, Any]) -> None:
+        key = next(iter(message), "")
+        if key == "realtimeInput":
+            key = next(iter(message[key]), key)
+        self.counts[key] = self.counts.get(key, 0) + 1
+        if self.record or key not in ("audio", "video"):
+            self.received.append(Received(connection.number, message, time.monotonic()))
+        if not self.record and len(self.sent) > 400:
+            del self.sent[:200]
 
     async def _on_message(self, connection: SimConnection, message: dict[str, Any]) -> None:
         if "setup" in message:

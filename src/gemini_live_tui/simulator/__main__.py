@@ -1,0 +1,64 @@
+"""Run the simulator in its own process, optionally driven line by line on stdin.
+
+`python -m gemini_live_tui.simulator [--port N] [--api-key K] [--control]`
+prints the base URL on its first line. With `--control`, each line on stdin
+is a command and each answer one JSON line on stdout: `goaway SECONDS`,
+`drop`, `texts`, `counts`, `quit`. Soak tests and benchmarks use it so the
+simulator's memory and CPU are not the client's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import sys
+
+from .server import LiveSimulator
+
+
+async def _control(sim: LiveSimulator) -> None:
+    loop = asyncio.get_running_loop()
+    while True:
+        line = await loop.run_in_executor(None, sys.stdin.readline)
+        words = line.split()
+        if not words or words[0] == "quit":
+            return
+        command = words[0]
+        if command == "goaway":
+            await sim.send_goaway(float(words[1]) if len(words) > 1 else 5.0)
+            answer: object = "ok"
+        elif command == "drop":
+            await sim.drop()
+            answer = "ok"
+        elif command == "texts":
+            answer = sim.texts()
+        elif command == "counts":
+            answer = sim.counts
+        else:
+            answer = {"error": f"unknown command {command}"}
+        print(json.dumps(answer), flush=True)
+
+
+async def _main(port: int, api_key: str | None, control: bool) -> None:
+    async with LiveSimulator(api_key=api_key, port=port, record=False) as sim:
+        print(sim.base_url, flush=True)
+        if control:
+            await _control(sim)
+        else:
+            await asyncio.Event().wait()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m gemini_live_tui.simulator")
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--api-key", default=None)
+    parser.add_argument("--control", action="store_true", help="read commands on stdin")
+    args = parser.parse_args()
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(_main(args.port, args.api_key, args.control))
+
+
+if __name__ == "__main__":
+    main()
