@@ -8,7 +8,12 @@ processes on Linux) in the file named by GEMINI_LIVE_FIRST_PAINT_FILE and
 exits. The bare app does exactly the same with one `Label`. Runs alternate so
 both see the same machine load.
 
-    uv run python benchmarks/tui_first_paint.py [RUNS]
+    uv run python benchmarks/tui_first_paint.py [RUNS] [--no-bytecode]
+
+By default the children may use .pyc files (in a temporary
+PYTHONPYCACHEPREFIX, warmed by one untimed run), as after an install;
+`--no-bytecode` makes every start compile every module from source, as
+with PYTHONDONTWRITEBYTECODE=1 (this sandbox's default).
 """
 
 from __future__ import annotations
@@ -71,26 +76,35 @@ def first_paint(argv: list[str], env: dict[str, str]) -> float:
 
 
 def main() -> None:
-    runs = int(sys.argv[1]) if len(sys.argv) > 1 else 7
+    numbers = [a for a in sys.argv[1:] if a.isdigit()]
+    runs = int(numbers[0]) if numbers else 7
     env = {k: v for k, v in os.environ.items() if "API_KEY" not in k and "TOKEN" not in k}
+    cached = "--no-bytecode" not in sys.argv
     with tempfile.TemporaryDirectory() as home:
         env["GEMINI_LIVE_CONFIG_DIR"] = f"{home}/config"
         env["GEMINI_LIVE_STATE_DIR"] = f"{home}/state"
+        if cached:  # as after an install: .pyc files exist (kept out of the tree)
+            env.pop("PYTHONDONTWRITEBYTECODE", None)
+            env["PYTHONPYCACHEPREFIX"] = f"{home}/pycache"
+        else:  # every start compiles every module from source
+            env["PYTHONDONTWRITEBYTECODE"] = "1"
         commands = {
             "bare textual label": [sys.executable, "-c", BARE_APP],
             "gemini-live (no key)": [sys.executable, "-m", "gemini_live_tui.cli"],
             "gemini-live --demo": [sys.executable, "-m", "gemini_live_tui.cli", "--demo"],
         }
-        first_paint(commands["bare textual label"], env)  # warm the file cache
+        for argv in commands.values():  # warm the file cache (and the bytecode cache)
+            first_paint(argv, env)
         times: dict[str, list[float]] = {name: [] for name in commands}
         for _ in range(runs):
             for name, argv in commands.items():
                 times[name].append(first_paint(argv, env))
     bare = statistics.median(times["bare textual label"])
-    print(f"runs: {runs} each, alternating; median / min / max in seconds")
+    mode = "with bytecode cache" if cached else "without bytecode cache (compiling every start)"
+    print(f"runs: {runs} each, alternating, {mode}; median / min / max in seconds")
     for name, values in times.items():
         median = statistics.median(values)
-        extra = "" if name.startswith("bare") else f"  (+{median - bare:.3f} s vs bare)"
+        extra = "" if name.startswith("bare") else f"  ({median - bare:+.3f} s vs bare)"
         print(f"{name:22} {median:.3f} / {min(values):.3f} / {max(values):.3f}{extra}")
 
 

@@ -1,14 +1,15 @@
 """2,000 streamed text fragments at 200 per second: key echo latency and memory.
 
 The real app runs headless (Textual's pilot, which still lays out and
-renders every frame) against the loopback simulator. The simulator pushes
-2,000 `modelTurn` text fragments on an absolute 5 ms schedule as one long
-reply, so the reply line grows to ~12,000 characters while it streams.
-One key at a time is posted to the input (20 ms after the previous one was
-echoed); its latency is the time from posting to the first screen refresh
-after the input's value changed (the echo is on screen). Memory is the process RSS after one stream, and after a second
-and a third identical stream: flat means the second and third cost nothing
-lasting.
+renders every frame) against the loopback simulator in the same process.
+The simulator pushes 2,000 `modelTurn` text fragments on an absolute 5 ms
+schedule as one long reply, so the reply line grows to ~23,000 characters
+(~26 new rows a second) while it streams. One key at a time goes in through
+the driver, as from a terminal, 20 ms after the previous one was echoed; its
+latency is the time from sending it to the first screen refresh after the
+input's value changed (the echo is on screen). Memory is the process RSS
+after each of three identical streams (the simulator's own message log is
+cleared): flat means a stream leaves nothing behind but its text.
 
     uv run python benchmarks/tui_stream.py
 """
@@ -49,7 +50,7 @@ async def stream(sim: LiveSimulator, app: GeminiLiveApp, pilot, latencies: list[
             length = len(prompt.value)
             echoed = loop.create_future()
             posted = time.perf_counter()
-            prompt.post_message(events.Key("x", "x"))
+            app._driver.send_message(events.Key("x", "x"))  # as from a terminal
             while len(prompt.value) == length:
                 await asyncio.sleep(0.0005)
             app.call_after_refresh(lambda f=echoed: f.done() or f.set_result(None))
