@@ -1,16 +1,30 @@
-"""Suite-wide settings: hypothesis profiles.
+"""Suite-wide settings and fixtures.
 
-The normal run uses a few hundred examples per property; the nightly-style
-run (`GEMINI_LIVE_FUZZ=nightly uv run pytest -k "hypothesis or fuzz or property"`,
-or any run with that variable) uses 10,000 per property for the input
-parser, the slash-command parser and the server-message decoder.
+- Hypothesis profiles: the normal run uses a few hundred examples per
+  property; `GEMINI_LIVE_FUZZ=nightly` uses 10,000 per property (input parser,
+  slash-command parser, server-message decoder).
+- Every test gets private config and state folders and no credential from the
+  environment (`isolated_dirs`, autouse), so the user's home is never touched.
+- `sim` (a simulator on loopback) and `make_app` (the real app wired to it).
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import AsyncIterator, Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, settings
+
+from gemini_live_tui.live.messages import Setup
+from gemini_live_tui.live.session import LiveSession, SessionSettings
+from gemini_live_tui.live.transport import Credential, Endpoint
+from gemini_live_tui.simulator import LiveSimulator
+from gemini_live_tui.tools import builtin_registry
+from gemini_live_tui.tui.app import AppOptions, GeminiLiveApp
 
 settings.register_profile(
     "default", max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow]
@@ -19,3 +33,75 @@ settings.register_profile(
     "nightly", max_examples=10_000, deadline=None, suppress_health_check=list(HealthCheck)
 )
 settings.load_profile(os.environ.get("GEMINI_LIVE_FUZZ", "default"))
+
+
+CREDENTIAL_ENV = (
+    "GEMINI_API_KEY",
+    "GOOGLE_API_KEY",
+    "GEMINI_API_KEY_FILE",
+    "GEMINI_EPHEMERAL_TOKEN",
+    "LIVE_BACKEND",
+    "VERTEX_PROJECT",
+    "GOOGLE_CLOUD_PROJECT",
+    "VERTEX_AI_ACCESS_TOKEN",
+    "VERTEX_AUTH",
+    "GEMINI_MODEL",
+    "GEMINI_VOICE",
+    "GEMINI_LIVE_FIRST_PAINT_FILE",
+)
+
+
+@pytest.fixture(autouse=True)
+def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
+    """Config and state folders under tmp_path; no credential in the environment."""
+    dirs = {"config": tmp_path / "config", "state": tmp_path / "state", "cwd": tmp_path / "cwd"}
+    dirs["cwd"].mkdir()
+    monkeypatch.setenv("GEMINI_LIVE_CONFIG_DIR", str(dirs["config"]))
+    monkeypatch.setenv("GEMINI_LIVE_STATE_DIR", str(dirs["state"]))
+    for name in CREDENTIAL_ENV:
+        monkeypatch.delenv(name, raising=False)
+    return dirs
+
+
+@pytest.fixture
+async def sim() -> AsyncIterator[LiveSimulator]:
+    async with LiveSimulator(api_key="k", word_delay=0.0) as simulator:
+        yield simulator
+
+
+@pytest.fixture
+def make_app(sim: LiveSimulator, isolated_dirs: dict[str, Path]) -> Callable[..., GeminiLiveApp]:
+    """An app wired to the simulator: `make_app(text=True, greeting=…, setup=…)`."""
+
+    def make(
+        *,
+        text: bool = True,
+        setup: Setup | None = None,
+        connect: bool = True,
+        **options: Any,
+    ) -> GeminiLiveApp:
+        registry = builtin_registry(isolated_dirs["cwd"])
+
+        async def factory(setup: Setup) -> LiveSession:
+            endpoint = Endpoint.create(Credential("api_key", "k"), base_url=sim.base_url)
+            return LiveSession(endpoint, setup, SessionSettings(backoff_base=0.01))
+
+        base = setup or Setup(
+            model="models/gemini-3.1-flash-live-preview",
+            response_modalities=("TEXT",) if text else ("AUDIO",),
+        )
+        enabled = frozenset(registry.default_enabled())
+        base = replace(base, tools=tuple(registry.declarations(sorted(enabled))))
+        defaults: dict[str, Any] = dict(
+            label="test-model",
+            setup=base,
+            session_factory=factory if connect else None,
+            registry=registry,
+            tools=enabled,
+            cwd=isolated_dirs["cwd"],
+            home=isolated_dirs["cwd"].parent,
+        )
+        defaults.update(options)
+        return GeminiLiveApp(AppOptions(**defaults))
+
+    return make

@@ -1,0 +1,43 @@
+"""Pilot helpers shared by the app tests: poll the app until something the user would see is true."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+from textual.pilot import Pilot
+
+from gemini_live_tui.live.events import Phase
+from gemini_live_tui.tui.app import GeminiLiveApp
+
+
+async def until(pilot: Pilot, predicate: Callable[[], Any], timeout: float = 5.0) -> Any:
+    """Pause the pilot until `predicate()` is truthy; fail after `timeout` seconds."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not (result := predicate()):
+        if loop.time() > deadline:
+            raise AssertionError(f"timed out waiting for {predicate}")
+        await pilot.pause(0.02)
+    return result
+
+
+def texts(app: GeminiLiveApp, role: str | None = None) -> list[str]:
+    """The text of every line in the view (of one role)."""
+    return [line.text for line in app.conversation.lines if role is None or line.role == role]
+
+
+async def connected(pilot: Pilot) -> None:
+    app = pilot.app
+    assert isinstance(app, GeminiLiveApp)
+    await until(pilot, lambda: app.chat.phase is Phase.CONNECTED and app.chat.resumable)
+
+
+async def type_line(pilot: Pilot, line: str) -> None:
+    """Type `line` into the input and press Enter."""
+    app = pilot.app
+    assert isinstance(app, GeminiLiveApp)
+    app.prompt.value = line
+    app.prompt.cursor_position = len(line)
+    await pilot.press("enter")

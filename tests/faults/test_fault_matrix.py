@@ -1,0 +1,203 @@
+"""The fault matrix: every way the server can fail, at every stage of a turn.
+
+Each case drives the real app against the simulator and checks what a user
+would care about: the app keeps running, the phase ends up right, every line
+the user typed reaches the server (counted at the simulator), and no
+traceback reaches the screen.
+"""
+
+from __future__ import annotations
+
+import json
+import wave
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import numpy as np
+import pytest
+from apptest import connected, texts, type_line, until
+
+from gemini_live_tui.live.events import Phase
+from gemini_live_tui.simulator import LiveSimulator
+from gemini_live_tui.simulator.voice import synthesize_words
+from gemini_live_tui.tui.app import GeminiLiveApp
+
+
+def screen_text(app: GeminiLiveApp) -> str:
+    return "\n".join(app.conversation.visible_text()) + "\n" + "\n".join(texts(app))
+
+
+def assert_healthy(app: GeminiLiveApp, sim: LiveSimulator, typed: list[str]) -> None:
+    assert app.is_running
+    assert "Traceback" not in screen_text(app)
+    received = sim.texts()
+    missing = [t for t in typed if t not in received]
+    assert not missing, f"lost user text: {missing}"
+    # order kept: the first arrival of each typed line comes in typing order
+    firsts = [received.index(t) for t in typed]
+    assert firsts == sorted(firsts)
+
+
+Fault = Callable[[LiveSimulator], Awaitable[None]]
+
+
+async def drop(sim: LiveSimulator) -> None:
+    await sim.drop()
+
+
+async def goaway(sim: LiveSimulator) -> None:
+    await sim.send_goaway(0.5)
+
+
+async def close_1011(sim: LiveSimulator) -> None:
+    await sim.close_with(1011, "Internal error encountered.")
+
+
+FAULTS = {"drop": drop, "goaway": goaway, "close-1011": close_1011}
+
+
+async def test_drop_before_setup_complete(make_app, sim):
+    sim.drop_next_setups = 2
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await type_line(pilot, "typed while connecting")
+        await connected(pilot)
+        await until(pilot, lambda: texts(app, "model"), timeout=10)
+        assert_healthy(app, sim, ["typed while connecting"])
+        assert len(sim.connections) == 3
+
+
+@pytest.mark.parametrize("fault", FAULTS)
+async def test_fault_mid_text_reply(make_app, sim, fault):
+    sim.word_delay = 0.02
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await connected(pilot)
+        await type_line(pilot, "tell me a long story")
+        await until(pilot, lambda: app.chat.reply)
+        await FAULTS[fault](sim)
+        await type_line(pilot, "typed during the fault")
+        await until(pilot, lambda: len(sim.setups()) >= 2 and app.chat.phase is Phase.CONNECTED, 10)
+        await sim.wait_for(lambda: "typed during the fault" in sim.texts(), timeout=10)
+        await until(
+            pilot, lambda: any("typed during the fault" in t for t in texts(app, "model")), 10
+        )
+        assert_healthy(app, sim, ["tell me a long story", "typed during the fault"])
+
+
+@pytest.mark.parametrize("fault", FAULTS)
+async def test_fault_mid_audio_reply(make_app, sim, fault):
+    sim.audio_speed = 2.0
+    app = make_app(text=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await connected(pilot)
+        await type_line(pilot, "speak a long answer")
+        await sim.wait_for(lambda: any("inlineData" in json.dumps(m) for _, m in sim.sent[-3:]), 5)
+        await FAULTS[fault](sim)
+        await type_line(pilot, "after the audio fault")
+        await until(pilot, lambda: len(sim.setups()) >= 2 and app.chat.phase is Phase.CONNECTED, 10)
+        await sim.wait_for(lambda: "after the audio fault" in sim.texts(), timeout=10)
+        assert_healthy(app, sim, ["speak a long answer", "after the audio fault"])
+
+
+@pytest.mark.parametrize("fault", FAULTS)
+async def test_fault_during_file_upload(make_app, sim, fault, isolated_dirs):
+    path = Path(isolated_dirs["cwd"]) / "talk.wav"
+    pcm = synthesize_words(["one", "two", "three", "four", "five", "six"], rate=16000)
+    pcm += bytes(16000 * 2)
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(16000)
+        out.writeframes(pcm)
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await connected(pilot)
+        await type_line(pilot, "@talk.wav what did I say?")
+        await sim.wait_for(lambda: len(sim.realtime("audio")) >= 10, timeout=5)  # 0.4 s in
+        await FAULTS[fault](sim)
+        await until(pilot, lambda: len(sim.setups()) >= 2 and app.chat.phase is Phase.CONNECTED, 10)
+        await sim.wait_for(lambda: "what did I say?" in sim.texts(), timeout=15)
+        assert_healthy(app, sim, ["what did I say?"])
+        assert sim.realtime("audioStreamEnd"), "the stream end still goes out"
+
+
+async def test_handle_rejected_on_resume_starts_fresh_and_says_so(make_app, sim):
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await connected(pilot)
+        await type_line(pilot, "first")
+        await until(pilot, lambda: texts(app, "model"))
+        sim.forget_handles()
+        await sim.drop()
+        await until(
+            pilot, lambda: any("fresh" in t or "context" in t.lower() for t in texts(app)), 10
+        )
+        await until(pilot, lambda: app.chat.phase is Phase.CONNECTED, 10)
+        await type_line(pilot, "second")
+        await sim.wait_for(lambda: "second" in sim.texts())
+        assert_healthy(app, sim, ["first", "second"])
+
+
+async def test_server_stall_of_60_seconds_keeps_the_app_responsive(make_app, sim):
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await connected(pilot)
+        sim.stall()
+        await type_line(pilot, "anyone there?")
+        for _ in range(6):  # 60 s without a frame; typing still echoes at once
+            await pilot.pause(10)
+            await pilot.press("x")
+            assert app.prompt.value.endswith("x")
+        assert app.chat.phase is Phase.CONNECTED
+        sim.stall(False)
+        await until(pilot, lambda: any("anyone there?" in t for t in texts(app, "model")), 10)
+        assert_healthy(app, sim, ["anyone there?"])
+
+
+BAD_FRAMES = {
+    "malformed": b"{this is not json",
+    "truncated": b'{"serverContent": {"modelTurn": {"parts": [{"text": "cut',
+    "not-an-object": b"[1, 2, 3]",
+    "wrong-shape": json.dumps({"serverContent": {"modelTurn": {"parts": "x"}}}).encode(),
+    "unknown-keys": json.dumps(
+        {"brandNewThing": {"a": 1}, "serverContent": {"future": True}}
+    ).encode(),
+    "huge-10MB": json.dumps(
+        {"serverContent": {"modelTurn": {"parts": [{"text": "big:" + "x" * 10_000_000}]}}}
+    ).encode(),
+}
+
+
+@pytest.mark.parametrize("kind", BAD_FRAMES)
+async def test_bad_frames_do_not_break_the_app(make_app, sim, kind):
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await connected(pilot)
+        await sim.send_raw(BAD_FRAMES[kind])
+        await pilot.pause(0.2)
+        await type_line(pilot, "still working?")
+        await until(pilot, lambda: any("still working?" in t for t in texts(app, "model")), 10)
+        assert app.chat.phase is Phase.CONNECTED
+        assert_healthy(app, sim, ["still working?"])
+        errors = texts(app, "error")
+        if kind in ("malformed", "truncated", "not-an-object", "wrong-shape"):
+            assert errors, "a malformed frame is reported"
+        if kind == "unknown-keys":
+            assert not errors, "unknown keys are ignored silently"
+
+
+async def test_mic_rate_audio_survives_goaway(make_app, sim):
+    """Realtime audio sent across a GoAway: nothing stale replayed, the stream carries on."""
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await connected(pilot)
+        chunk = (np.zeros(640, dtype="<i2")).tobytes()
+        for n in range(50):
+            await app.session.send_audio(chunk)
+            if n == 20:
+                await sim.send_goaway(0.2)
+            await pilot.pause(0.02)
+        await until(pilot, lambda: len(sim.setups()) >= 2 and app.chat.phase is Phase.CONNECTED, 10)
+        assert app.is_running
+        assert len(sim.realtime("audio")) + app.session.stats.media_dropped >= 45

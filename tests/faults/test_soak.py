@@ -1,0 +1,144 @@
+"""Soak: a long session with everything flowing, GoAway every 20 s.
+
+Ten minutes by default (`GEMINI_LIVE_SOAK_MINUTES=60` for the long run):
+mic-rate audio up (25 chunks of 40 ms per second), the model's 24 kHz speech
+down, a screen frame every second, a typed turn every 5 s, and a GoAway
+every 20 s so the session resumes about 30 times. The simulator runs in its
+own process so its memory is not counted. Afterwards the app's resident
+memory has grown by at most 20 MB since the first minute, and every typed
+line reached the server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import io
+import json
+import os
+import sys
+import time
+
+import numpy as np
+import psutil
+from apptest import type_line, until
+from PIL import Image
+
+from gemini_live_tui.live.events import Phase
+from gemini_live_tui.live.messages import Setup
+from gemini_live_tui.live.session import LiveSession, SessionSettings
+from gemini_live_tui.live.transport import Credential, Endpoint
+from gemini_live_tui.tui.app import AppOptions, GeminiLiveApp
+
+MINUTES = float(os.environ.get("GEMINI_LIVE_SOAK_MINUTES", "10"))
+GOAWAY_EVERY = 20.0
+MAX_GROWTH_MB = 20.0
+
+
+class SimulatorProcess:
+    """`python -m gemini_live_tui.simulator --control` and its command channel."""
+
+    async def start(self) -> str:
+        self.process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "gemini_live_tui.simulator",
+            "--control",
+            "--api-key",
+            "soak",
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+        )
+        assert self.process.stdout
+        return (await self.process.stdout.readline()).decode().strip()
+
+    async def ask(self, command: str) -> object:
+        assert self.process.stdin and self.process.stdout
+        self.process.stdin.write(command.encode() + b"\n")
+        await self.process.stdin.drain()
+        return json.loads(await self.process.stdout.readline())
+
+    async def stop(self) -> None:
+        if self.process.returncode is None:
+            self.process.stdin.write(b"quit\n")  # type: ignore[union-attr]
+            await asyncio.wait_for(self.process.wait(), 5)
+
+
+def frame_jpeg(number: int) -> bytes:
+    image = Image.new("RGB", (320, 180), ((number * 37) % 256, 80, 160))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=75)
+    return out.getvalue()
+
+
+def rss_mb() -> float:
+    gc.collect()
+    return psutil.Process().memory_info().rss / 1e6
+
+
+async def test_soak_session_memory_flat_and_nothing_lost(isolated_dirs):
+    simulator = SimulatorProcess()
+    base_url = await simulator.start()
+
+    async def factory(setup: Setup) -> LiveSession:
+        endpoint = Endpoint.create(Credential("api_key", "soak"), base_url=base_url)
+        return LiveSession(endpoint, setup, SessionSettings(backoff_base=0.05))
+
+    app = GeminiLiveApp(
+        AppOptions(
+            label="soak",
+            setup=Setup(
+                model="models/gemini-3.1-flash-live-preview", response_modalities=("AUDIO",)
+            ),
+            session_factory=factory,
+            cwd=isolated_dirs["cwd"],
+            home=isolated_dirs["cwd"].parent,
+        )
+    )
+    typed: list[str] = []
+    noise = np.random.default_rng(0).normal(0, 20, 640).astype("<i2").tobytes()  # below the VAD
+    try:
+        async with app.run_test(size=(100, 30)) as pilot:
+            await until(pilot, lambda: app.chat.phase is Phase.CONNECTED, 10)
+            start = time.monotonic()
+            duration = MINUTES * 60
+            baseline: float | None = None
+            next_text, next_frame, next_goaway = 2.0, 0.0, GOAWAY_EVERY
+            tick = 0
+            while (elapsed := time.monotonic() - start) < duration:
+                assert app.session is not None
+                await app.session.send_audio(noise)
+                if elapsed >= next_frame:
+                    await app.session.send_video(frame_jpeg(tick))
+                    next_frame += 1.0
+                if elapsed >= next_text:
+                    line = f"soak turn {len(typed)}"
+                    typed.append(line)
+                    await type_line(pilot, line)
+                    next_text += 5.0
+                if elapsed >= next_goaway:
+                    await simulator.ask("goaway 1")
+                    next_goaway += GOAWAY_EVERY
+                if baseline is None and elapsed >= 60:
+                    baseline = rss_mb()
+                tick += 1
+                await asyncio.sleep(max(0.0, start + tick * 0.04 - time.monotonic()))
+            await until(pilot, lambda: app.chat.phase is Phase.CONNECTED, 10)
+            await pilot.pause(3)
+            final = rss_mb()
+            assert app.is_running
+            received = await simulator.ask("texts")
+            counts = await simulator.ask("counts")
+    finally:
+        await simulator.stop()
+    assert isinstance(received, list)
+    missing = [line for line in typed if line not in received]
+    assert not missing, f"lost typed lines: {missing}"
+    assert counts["setup"] >= int(duration / GOAWAY_EVERY), "the session resumed after each GoAway"
+    assert counts["audio"] >= 0.9 * duration * 25, "mic-rate audio kept flowing"
+    assert counts["video"] >= 0.9 * duration, "a screen frame every second"
+    growth = final - (baseline if baseline is not None else final)
+    print(
+        f"soak {MINUTES:g} min: RSS {baseline:.1f} → {final:.1f} MB, resumes {counts['setup'] - 1}"
+    )
+    assert growth <= MAX_GROWTH_MB, f"resident memory grew {growth:.1f} MB"
