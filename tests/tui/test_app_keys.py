@@ -136,3 +136,18 @@ async def test_ten_thousand_lines_stay_responsive(make_app):
         assert app.prompt.value == "abc"
         assert filled < 5.0, filled
         assert scrolled < 3.0, scrolled
+
+
+async def test_long_conversation_rewraps_once_the_size_settles(make_app):
+    app = make_app(connect=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        _fill(app, 3000)
+        app.post_line(Line("model", "word " * 60))
+        await pilot.pause()
+        wide = len(app.conversation._rows[-1])
+        await pilot.resize_terminal(80, 20)
+        await pilot.resize_terminal(60, 15)
+        await pilot.press(*"ok")  # the input answers while the view waits to re-wrap
+        assert app.prompt.value == "ok"
+        await until(pilot, lambda: len(app.conversation._rows[-1]) > wide)
+        assert app.conversation.visible_text()[-1].strip()

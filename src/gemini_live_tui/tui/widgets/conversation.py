@@ -24,11 +24,16 @@ from rich.style import Style
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.timer import Timer
 
 from ..lines import LABEL_WIDTH, ROLES, Line
 from ..wrap import Wrapped, clean, wrap_rows
 
 LIVE_REFRESH_S = 1 / 30
+#: Conversations shorter than this re-wrap at once on resize; longer ones wait
+#: until the size has been stable for RESIZE_SETTLE_S.
+REWRAP_NOW_LINES = 2000
+RESIZE_SETTLE_S = 0.15
 
 
 class Conversation(ScrollView, can_focus=False):
@@ -64,6 +69,7 @@ class Conversation(ScrollView, can_focus=False):
         self._pending: dict[str, Line] = {}  # live updates not wrapped yet
         self._flush_scheduled = False
         self._wrap_width = 0
+        self._resize_timer: Timer | None = None
         self._starts: list[int] | None = None  # first row of each line, cached
         self._sync_follow: bool | None = None  # a size/scroll update is scheduled
         # rows [low, high) changed since the last sync; None: repaint all in view
@@ -267,6 +273,20 @@ class Conversation(ScrollView, can_focus=False):
             self.refresh_lines(dirty[0], dirty[1] - dirty[0])
 
     def on_resize(self) -> None:
+        if self._width() == self._wrap_width:
+            return
+        if len(self.lines) < REWRAP_NOW_LINES:
+            self._rewrap_for_width()
+            return
+        # A long conversation takes a while to re-wrap: do it once the terminal
+        # has stopped changing size (a window being dragged sends many resizes).
+        # Meanwhile the old rows are shown, cropped or padded to the new width.
+        if self._resize_timer is not None:
+            self._resize_timer.stop()
+        self._resize_timer = self.set_timer(RESIZE_SETTLE_S, self._rewrap_for_width)
+
+    def _rewrap_for_width(self) -> None:
+        self._resize_timer = None
         if self._width() != self._wrap_width:
             follow = self._at_bottom()
             self._rewrap_all()
