@@ -104,9 +104,10 @@ class CapturePipeline:
         chunks: list[CaptureChunk] = []
         fed = 0
         if mic is not None:
-            frames = list(self._capture_framer.frames(mic))
-            count = len(frames)
-            for i, frame in enumerate(frames):
+            framer = self._capture_framer
+            count = (framer.pending + mic.shape[0]) // framer.frame_samples
+            # Frames are views into the framer's buffer: use each before the next.
+            for i, frame in enumerate(framer.frames(mic)):
                 upto = -(-(i + 1) * len(render) // count)  # ceil: render leads capture
                 while fed < upto:
                     self._feed_render(render[fed])
@@ -273,7 +274,7 @@ class MicStream:
         """Stop capturing; return the last partial chunk (not passed to ``on_chunk``)."""
         self._stopping = True
         try:
-            self._stream.stop(ignore_errors=True)
+            self._stream.abort(ignore_errors=True)
         finally:
             self._stream.close(ignore_errors=True)
         self._stop.set()
@@ -282,8 +283,13 @@ class MicStream:
             self._worker.join(timeout=2.0)
         return self.pipeline.flush()
 
-    def failure(self, stall_after: float) -> DeviceError | None:
-        """A DeviceError if the device went away or stopped delivering audio."""
+    def failure(self, stall_after: float, startup: float = 4.0) -> DeviceError | None:
+        """A DeviceError if the device went away or stopped delivering audio.
+
+        ``startup`` is the grace period before the first block (sound servers
+        can take a second or two to start a stream), ``stall_after`` the
+        longest silence from the device after that.
+        """
         if self._stopping:
             return None
         if self._finished.is_set():
@@ -292,7 +298,8 @@ class MicStream:
                 "removed?). Pick a device with /mic devices and turn /mic on again."
             )
         last = self._clock.last or self.started_at
-        if self.started_at and time.perf_counter() - last > stall_after:
+        limit = stall_after if self._clock.count else max(startup, stall_after)
+        if self.started_at and time.perf_counter() - last > limit:
             return DeviceError(
                 f"The microphone {self.device.name!r} delivers no audio: it may be "
                 "suspended or held by another program. Try again or pick another device."

@@ -57,7 +57,8 @@ class VoiceSettings:
     playback_rate: int = MODEL_RATE
     push_to_talk: bool = False
     latency: str | float = 0.03  # seconds of device buffer asked of PortAudio
-    stall_timeout: float = 2.0
+    stall_timeout: float = 2.0  # a running device silent this long is reported
+    startup_timeout: float = 4.0  # grace before a new stream's first block
     max_queued_chunks: int = 50  # 2 s of 40 ms chunks waiting for the network
 
 
@@ -119,6 +120,8 @@ class VoiceEngine:
         self._watcher: asyncio.Task | None = None
         self._muted = False
         self._talking = False
+        self._talk_window: tuple[float | None, float | None] = (None, None)
+        self._last_captured = 0.0
         self._streaming = False  # audio sent since the last audioStreamEnd
         self.chunks_sent = 0
         self.chunks_dropped = 0
@@ -238,6 +241,7 @@ class VoiceEngine:
             return
         self._ensure_tasks()
         self._talking = True
+        self._talk_window = (time.perf_counter(), None)
         assert self._outbox is not None
         self._outbox.put_nowait(("activity_start",))
 
@@ -246,6 +250,15 @@ class VoiceEngine:
         if not self._talking:
             return
         self._talking = False
+        ended = time.perf_counter()
+        self._talk_window = (self._talk_window[0], ended)
+        # Audio captured before the release is still on its way from the device:
+        # let it through first (at most ~one chunk and a device buffer).
+        deadline = ended + 0.25
+        while (
+            self._mic is not None and self._last_captured < ended and time.perf_counter() < deadline
+        ):
+            await asyncio.sleep(0.01)
         assert self._outbox is not None
         self._outbox.put_nowait(("activity_end",))
 
@@ -388,7 +401,9 @@ class VoiceEngine:
     def _enqueue_chunk(self, chunk: CaptureChunk) -> None:
         if self._outbox is None or self._muted:
             return
-        if self.settings.push_to_talk and not self._talking:
+        captured = chunk.captured_at if chunk.captured_at is not None else time.perf_counter()
+        self._last_captured = max(self._last_captured, captured)
+        if self.settings.push_to_talk and not self._in_talk_window(captured):
             return
         queued = self._outbox
         while queued.qsize() >= self.settings.max_queued_chunks:
@@ -400,6 +415,11 @@ class VoiceEngine:
                 queued.put_nowait(dropped)
                 break
         queued.put_nowait(("audio", chunk))
+
+    def _in_talk_window(self, captured: float) -> bool:
+        """Push-to-talk: was this chunk captured while the user held the floor?"""
+        start, end = self._talk_window
+        return start is not None and captured >= start and (end is None or captured <= end)
 
     def _enqueue_end(self) -> None:
         if self._outbox is not None:
@@ -440,13 +460,13 @@ class VoiceEngine:
             stall = self.settings.stall_timeout
             mic = self._mic
             if mic is not None:
-                error = mic.failure(stall)
+                error = mic.failure(stall, self.settings.startup_timeout)
                 if error is not None and mic is self._mic:
                     await self.stop_mic()
                     self._report(error)
             speaker = self._speaker
             if speaker is not None:
-                error = speaker.failure(stall)
+                error = speaker.failure(stall, self.settings.startup_timeout)
                 if error is not None and speaker is self._speaker:
                     await self.stop_speaker()
                     self._report(error)

@@ -210,7 +210,7 @@ class SpeakerStream:
     def stop(self) -> None:
         self._stopping = True
         try:
-            self._stream.stop(ignore_errors=True)
+            self._stream.abort(ignore_errors=True)
         finally:
             self._stream.close(ignore_errors=True)
 
@@ -228,7 +228,8 @@ class SpeakerStream:
         self.arrivals.append((position, received_at or time.perf_counter()))
         return self.feeder.push(samples)
 
-    def failure(self, stall_after: float) -> DeviceError | None:
+    def failure(self, stall_after: float, startup: float = 4.0) -> DeviceError | None:
+        """A DeviceError if the device went away or stopped taking audio (see MicStream)."""
         if self._stopping:
             return None
         if self._finished.is_set():
@@ -237,7 +238,8 @@ class SpeakerStream:
                 "Pick a device with /speak devices and turn /speak on again."
             )
         last = self.feeder.last_callback or self.started_at
-        if self.started_at and time.perf_counter() - last > stall_after:
+        limit = stall_after if self.feeder.last_callback else max(startup, stall_after)
+        if self.started_at and time.perf_counter() - last > limit:
             return DeviceError(
                 f"The speaker {self.device.name!r} takes no audio: it may be suspended or "
                 "held by another program. Try again or pick another device."

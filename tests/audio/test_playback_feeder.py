@@ -1,0 +1,76 @@
+"""The output callback's logic, without a device: prebuffer, underruns, barge-in, reference."""
+
+import numpy as np
+
+from gemini_live_tui.media.audio_playback import PlaybackFeeder
+from gemini_live_tui.media.audio_ring import SampleRing
+
+RATE = 24000
+BLOCK = 240  # 10 ms callbacks
+
+
+def _blocks(feeder: PlaybackFeeder, count: int) -> np.ndarray:
+    out = np.zeros((count, BLOCK), np.float32)
+    for i in range(count):
+        feeder.fill(out[i])
+    return out.reshape(-1)
+
+
+def test_turn_start_waits_for_the_prebuffer_then_plays_everything_in_order() -> None:
+    feeder = PlaybackFeeder(RATE, prebuffer_ms=60)
+    feeder.push(np.full(960, 0.1, np.float32))  # 40 ms: not enough yet
+    assert not np.any(_blocks(feeder, 2))  # held back (20 ms of waiting)
+    feeder.push(np.full(960, 0.2, np.float32))  # 80 ms buffered now
+    played = _blocks(feeder, 8)
+    assert np.all(played[:960] == np.float32(0.1)) and np.all(played[960:1920] == np.float32(0.2))
+    feeder.end_of_turn()
+    _blocks(feeder, 2)
+    assert feeder.underruns == 0
+
+
+def test_a_short_reply_still_plays_when_the_turn_ends() -> None:
+    feeder = PlaybackFeeder(RATE, prebuffer_ms=60)
+    feeder.push(np.full(480, 0.3, np.float32))  # 20 ms, the whole reply
+    feeder.end_of_turn()
+    played = _blocks(feeder, 3)
+    assert np.count_nonzero(played) == 480
+    assert feeder.underruns == 0
+
+
+def test_starving_mid_turn_plays_silence_and_counts_an_underrun() -> None:
+    feeder = PlaybackFeeder(RATE, prebuffer_ms=60)
+    feeder.push(np.full(2400, 0.5, np.float32))
+    played = _blocks(feeder, 12)
+    assert np.count_nonzero(played) == 2400
+    assert feeder.underruns == 1
+
+
+def test_interrupt_silences_at_the_next_callback() -> None:
+    feeder = PlaybackFeeder(RATE, prebuffer_ms=60)
+    feeder.push(np.full(RATE * 5, 0.5, np.float32))
+    assert np.all(_blocks(feeder, 3) == np.float32(0.5))
+    feeder.interrupt()
+    assert not np.any(_blocks(feeder, 1))
+    assert feeder.buffered == 0
+    feeder.push(np.full(2400, 0.25, np.float32))  # the next turn plays normally
+    assert np.any(_blocks(feeder, 10) == np.float32(0.25))
+
+
+def test_the_reference_is_exactly_what_was_played_including_silence() -> None:
+    reference = SampleRing(RATE)
+    feeder = PlaybackFeeder(RATE, prebuffer_ms=60, reference=reference)
+    x = np.sin(np.arange(4800) / 7).astype(np.float32)
+    feeder.push(x)
+    feeder.end_of_turn()
+    played = _blocks(feeder, 25)
+    copy = np.zeros(RATE, np.float32)
+    n = reference.read_into(copy)
+    assert n == len(played)
+    assert np.array_equal(copy[:n], played)
+
+
+def test_overflow_is_bounded_and_counted() -> None:
+    feeder = PlaybackFeeder(RATE, buffer_seconds=1.0)
+    feeder.push(np.ones(RATE + 500, np.float32))
+    assert feeder.buffered == RATE
+    assert feeder.overflow_samples == 500

@@ -1,0 +1,197 @@
+"""The voice engine on a real PulseAudio server: /speak, /mic, barge-in, echo, push-to-talk.
+
+The null sink's monitor is the microphone, so what the speaker plays comes
+back into the mic. ``wire`` records what the engine sent (the session's
+coroutines' stand-ins); ``monitor`` records the sink with its own stream.
+"""
+
+import asyncio
+import time
+
+import numpy as np
+import pytest
+import soundfile as sf
+import soxr
+
+from gemini_live_tui.media.audio_engine import VoiceEngine, VoiceSettings
+
+
+def _engine(wire, **settings) -> VoiceEngine:
+    errors = []
+    engine = VoiceEngine(
+        wire.send_audio,
+        wire.send_audio_stream_end,
+        send_activity_start=wire.send_activity_start,
+        send_activity_end=wire.send_activity_end,
+        settings=VoiceSettings(**settings),
+        on_error=errors.append,
+    )
+    engine.errors = errors  # type: ignore[attr-defined]
+    return engine
+
+
+def _pcm16(x: np.ndarray) -> bytes:
+    return np.clip(x * 32768, -32768, 32767).astype("<i2").tobytes()
+
+
+async def _stream_model_audio(engine: VoiceEngine, x24: np.ndarray, chunk: int = 960) -> None:
+    """Deliver model audio like the server: 40 ms chunks, a bit faster than real time."""
+    for k in range(0, len(x24), chunk):
+        engine.play(_pcm16(x24[k : k + chunk]), 24000)
+        await asyncio.sleep(chunk / 24000 * 0.8)
+    engine.end_of_turn()
+
+
+async def _drain(engine: VoiceEngine, extra: float = 0.3) -> None:
+    """Wait until the speaker has played everything queued."""
+    deadline = time.monotonic() + 15
+    while engine.status().buffered_ms > 0 and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+    await asyncio.sleep(extra)
+
+
+def _window_match(expected: np.ndarray, got: np.ndarray, rate: int) -> float:
+    """Median over 0.5 s windows of ``expected`` of the best normalised match anywhere in ``got``.
+
+    Robust to a dropout that shifts everything after it (a loaded machine),
+    while still failing on noise, silence or a wrong rate.
+    """
+    size = 1 << int(np.ceil(np.log2(len(got) + rate)))
+    spec_got = np.fft.rfft(got, size)
+    energy = np.concatenate([[0.0], np.cumsum(got.astype(np.float64) ** 2)])
+    scores = []
+    w = rate // 2
+    for start in range(0, len(expected) - w, w):
+        seg = expected[start : start + w].astype(np.float64)
+        if np.sqrt(np.mean(seg**2)) < 0.02:
+            continue  # a pause
+        xc = np.fft.irfft(spec_got * np.conj(np.fft.rfft(seg, size)), size)[: len(got) - w]
+        local = np.sqrt(energy[w : len(got)] - energy[: len(got) - w]) + 1e-9
+        scores.append(float(np.max(xc / (local * np.linalg.norm(seg)))))
+    return float(np.median(scores))
+
+
+def _active_span(x: np.ndarray, rate: int, threshold: float) -> float:
+    hop = rate // 100
+    env = np.sqrt(np.mean(x[: len(x) // hop * hop].reshape(-1, hop) ** 2, axis=1))
+    on = np.flatnonzero(env > threshold)
+    return (on[-1] - on[0] + 1) * hop / rate if on.size else 0.0
+
+
+async def test_speak_plays_model_audio_faithfully(sink, monitor, wire, speech, correlate) -> None:
+    engine = _engine(wire)
+    await engine.start_speaker()
+    voice = speech(4.0, 24000, seed=11)
+    with monitor() as rec:
+        await asyncio.sleep(0.3)
+        await _stream_model_audio(engine, voice)
+        await _drain(engine)
+    status = engine.status()
+    await engine.close()
+    got, _ = rec.signal()
+    expected = soxr.resample(voice, 24000, rec.rate)
+    corr, lag = correlate(expected, got, rec.rate)
+    assert corr > 0.9, f"recording correlates {corr:.2f} with what was sent"
+    sent_span = _active_span(expected, rec.rate, 0.01)
+    heard_span = _active_span(got, rec.rate, 0.01)
+    assert abs(heard_span - sent_span) / sent_span < 0.05, (heard_span, sent_span)
+    assert status.underruns == 0 and status.overflow_samples == 0
+
+
+@pytest.mark.parametrize("backend", ["aec3", "none"])
+async def test_mic_streams_16khz_audio_that_matches_the_wav(
+    sink, wire, speech, tmp_path, backend
+) -> None:
+    voice = speech(3.0, 48000, seed=12)
+    wav = tmp_path / "talk.wav"
+    sf.write(wav, voice, 48000, subtype="PCM_16")
+    engine = _engine(wire, aec_backend=backend)
+    await engine.start_mic()
+    await asyncio.sleep(0.5)
+    player = sink.play_file(wav)
+    await asyncio.to_thread(player.wait, 15)
+    await asyncio.sleep(0.4)
+    await engine.stop_mic()
+    await engine.close()
+    assert {rate for _, _, rate in wire.audio} == {16000}
+    assert all(len(pcm) == 1280 for _, pcm, _ in wire.audio[:-1])  # 40 ms chunks
+    got = wire.pcm()
+    match = _window_match(soxr.resample(voice, 48000, 16000), got, 16000)
+    assert match > 0.9, f"wire audio matches the WAV at {match:.2f}"
+    assert wire.signals[-1][1] == "audioStreamEnd"
+    assert wire.signals[-1][0] >= wire.audio[-1][0]  # after the last chunk
+    lat = np.array(engine.mic_latencies)
+    assert lat.size > 10 and np.percentile(lat, 99) < 0.2
+
+
+async def test_barge_in_silences_the_speaker_within_50ms(sink, monitor, wire, speech) -> None:
+    engine = _engine(wire)
+    await engine.start_speaker()
+    loud = np.clip(4 * speech(6.0, 24000, seed=13), -0.6, 0.6)
+    with monitor() as rec:
+        await asyncio.sleep(0.3)
+        engine.play(_pcm16(loud), 24000)  # the server sent a long reply ahead
+        await asyncio.sleep(1.5)
+        t_interrupt = time.perf_counter()
+        engine.interrupt()
+        await asyncio.sleep(0.6)
+    await engine.close()
+    x, t = rec.signal()
+    before = x[(t > t_interrupt - 1.0) & (t < t_interrupt)]
+    assert np.max(np.abs(before)) > 0.1  # it was really playing
+    after = x[t > t_interrupt + 0.05]
+    late = np.flatnonzero(np.abs(x) > 1e-3)
+    last_sound = t[late[-1]] - t_interrupt if late.size else -1
+    assert np.max(np.abs(after)) < 1e-3, f"sound {last_sound * 1000:.0f} ms after interrupt"
+
+
+async def test_echo_of_the_speaker_is_cancelled_before_the_wire(
+    sink, monitor, wire, speech
+) -> None:
+    engine = _engine(wire)
+    await engine.start_speaker()
+    await engine.start_mic()
+    voice = speech(8.0, 24000, seed=14)
+    with monitor() as rec:
+        await asyncio.sleep(0.3)
+        t0 = time.perf_counter()
+        await _stream_model_audio(engine, voice)
+        await _drain(engine)
+    await engine.stop_mic()
+    await engine.close()
+    heard, times = rec.signal()
+    raw = heard[(times > t0 + 3.0) & (times < t0 + 7.0)]
+    sent = [(ts, pcm) for ts, pcm, _ in wire.audio if t0 + 3.0 < ts < t0 + 7.0]
+    cleaned = np.frombuffer(b"".join(p for _, p in sent), "<i2").astype(np.float64) / 32768
+    raw_db = 10 * np.log10(np.mean(raw.astype(np.float64) ** 2) + 1e-12)
+    clean_db = 10 * np.log10(np.mean(cleaned**2) + 1e-12)
+    reduction = raw_db - clean_db
+    print(f"echo on the wire reduced by {reduction:.1f} dB ({raw_db:.1f} → {clean_db:.1f} dBFS)")
+    assert raw_db > -35  # the echo really reached the microphone
+    assert reduction >= 20, f"echo reduced by only {reduction:.1f} dB"
+
+
+async def test_push_to_talk_sends_audio_only_while_holding_the_floor(
+    sink, wire, speech, tmp_path
+) -> None:
+    wav = tmp_path / "ptt.wav"
+    sf.write(wav, speech(4.0, 48000, seed=15), 48000, subtype="PCM_16")
+    engine = _engine(wire, push_to_talk=True)
+    await engine.start_mic()
+    player = sink.play_file(wav)
+    await asyncio.sleep(1.0)
+    assert wire.audio == []  # talking over the mic without holding the floor sends nothing
+    await engine.begin_talking()
+    assert engine.status().talking
+    await asyncio.sleep(1.0)
+    await engine.end_talking()
+    await asyncio.sleep(0.5)
+    sent_while_holding = len(wire.audio)
+    await asyncio.to_thread(player.wait, 15)
+    await engine.close()
+    kinds = [s for _, s in wire.signals]
+    assert kinds[:2] == ["activityStart", "activityEnd"]
+    start, end = wire.signals[0][0], wire.signals[1][0]
+
+    assert 15 <= sent_while_holding <= 35  # ~1 s of 40 ms chunks
+    assert all(start <= ts <= end for ts, _, _ in wire.audio)
