@@ -172,3 +172,12 @@ async def test_one_conversation_widget_however_long(make_app):
         assert len(app.query(Conversation)) == 1
         assert len(list(app.conversation.children)) == 0
         assert app.conversation.visible_text()[-1].endswith("line 9999")
+
+
+async def test_a_line_typed_while_starting_is_sent_once_connected(make_app, sim):
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await type_line(pilot, "early bird")  # before the session exists
+        await sim.wait_for(lambda: sim.texts() == ["early bird"])
+        await until(pilot, lambda: texts(app, "model"))
+        assert not texts(app, "error")

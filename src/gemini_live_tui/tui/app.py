@@ -114,7 +114,8 @@ class GeminiLiveApp(App[None]):
         self.history = (
             InputHistory.load(options.profile) if options.persist_history else InputHistory()
         )
-        self.sender = MessageSender(lambda: self.session, self.post_line, self._set_upload)
+        self.sender = MessageSender(self._session_for_sending, self.post_line, self._set_upload)
+        self._session_created = asyncio.Event()
         # plug-in points for the audio, screen and tools issues
         self.audio_out: Callable[[st.Effect], None] | None = None
         self.tool_runner: Callable[[st.Effect], None] | None = None
@@ -187,6 +188,8 @@ class GeminiLiveApp(App[None]):
             log.exception("could not create the session")
             self.post_line(Line("error", f"could not start the session: {error}"))
             return
+        finally:
+            self._session_created.set()  # senders waiting for it go on (or give up)
         events = self.session.subscribe()
         await self.session.start()
         async for event in events:
@@ -231,6 +234,12 @@ class GeminiLiveApp(App[None]):
         with contextlib.suppress(NoMatches):  # shutting down: the widgets are gone
             self.query_one(StatusBar).fields = fields
             self.query_one(HeaderBar).phase = self._phase_text()
+
+    async def _session_for_sending(self) -> LiveSession | None:
+        """The session, once it exists; None when there is none to wait for."""
+        if self.session is None and self.options.session_factory is not None:
+            await self._session_created.wait()
+        return self.session
 
     def _set_upload(self, text: str | None) -> None:
         self.set_status(replace(self.status, upload=text))

@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -39,11 +39,16 @@ class MessageSink(Protocol):
 
 
 class MessageSender:
-    """Queue of messages to send; `run` drains it until cancelled."""
+    """Queue of messages to send; `run` drains it until cancelled.
+
+    `sink()` returns the session to send to; it may wait until the session
+    exists (a line typed while the app is still starting is sent, not lost)
+    and returns None only when there will be no session (no credential).
+    """
 
     def __init__(
         self,
-        sink: Callable[[], MessageSink | None],
+        sink: Callable[[], Awaitable[MessageSink | None]],
         report: Callable[[Line], None],
         progress: Callable[[str | None], None],
         load: Callable[[Path], Attachment] | None = None,
@@ -90,7 +95,7 @@ class MessageSender:
             except MediaError as error:
                 self._report(Line("error", str(error)))
                 continue
-            sink = self._sink()
+            sink = await self._sink()
             if sink is None:
                 self._report(Line("error", f"not connected — {ref.path.name} was not sent"))
                 continue
@@ -113,7 +118,7 @@ class MessageSender:
             finally:
                 self._progress(None)
         if message.text:
-            sink = self._sink()
+            sink = await self._sink()
             if sink is None:
                 self._report(Line("error", "not connected — the text was not sent"))
                 return
