@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from apptest import connected, texts, type_line, until
+
 from gemini_live_tui.backend import NO_CREDENTIAL_HELP
 from gemini_live_tui.live.events import Phase
 from gemini_live_tui.tui.widgets.conversation import Conversation
-
-from .helpers import connected, texts, type_line, until
 
 
 async def test_typed_text_is_echoed_sent_and_answered(make_app, sim):

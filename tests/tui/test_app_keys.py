@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+from apptest import type_line, until
 from rich.cells import cell_len
 from textual import events
 
 from gemini_live_tui.tui.lines import Line
-
-from .helpers import type_line, until
 
 
 async def test_tab_completes_commands_subcommands_and_tools(make_app):

@@ -8,9 +8,8 @@ import os
 import numpy as np
 import pytest
 import soundfile as sf
+from apptest import connected, texts, type_line, until
 from PIL import Image
-
-from .helpers import connected, texts, type_line, until
 
 
 def keys_in_order(sim) -> list[str]:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import stat
 
+from apptest import connected, texts, type_line, until
+
 from gemini_live_tui.live.events import Phase
 from gemini_live_tui.live.messages import Setup
-
-from .helpers import connected, texts, type_line, until
 
 
 async def test_system_instruction_staged_then_applied_with_resume(make_app, sim):
