@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .live.transport import Credential, Endpoint
+from .logs import register_secret
 
 
 class BackendError(Exception):
@@ -60,6 +61,7 @@ def _adc_refresher() -> object:
     async def refresh() -> str:
         def _refresh() -> str:
             credentials.refresh(google.auth.transport.requests.Request())
+            register_secret(credentials.token)  # never in the log file
             return credentials.token
 
         return await asyncio.to_thread(_refresh)

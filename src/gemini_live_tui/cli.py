@@ -18,6 +18,7 @@ from . import __version__
 from .backend import Backend, BackendError, resolve_backend, vertex_model_name
 from .config import ConfigError, Profile, apply_env, load_profile, normalize_model, profile_path
 from .live.messages import Setup
+from .logs import register_secret
 
 if TYPE_CHECKING:  # the session and the app load after argument parsing, when needed
     from .live.session import LiveSession
@@ -62,8 +63,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as error:
         print(f"gemini-live: {error}", file=sys.stderr)
         return 2
+    from .logs import setup_file_logging
     from .tui.app import GeminiLiveApp
-    from .tui.log_file import setup_file_logging
 
     setup_file_logging()
     GeminiLiveApp(build_options(args, profile)).run()
@@ -103,6 +104,7 @@ def build_options(args: argparse.Namespace, profile: Profile) -> AppOptions:
         backend = resolve_backend(model)
     except BackendError as error:
         return AppOptions(label=model, notice=str(error), **common)
+    register_secret(backend.endpoint.credential.secret)  # e.g. read from a key file
     common["setup"] = replace(setup, model=backend.model)
     return AppOptions(
         label=backend.label,

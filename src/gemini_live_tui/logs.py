@@ -2,8 +2,10 @@
 
 While the TUI runs the terminal belongs to Textual, so log records (and
 tracebacks) go to `STATE_DIR/gemini-live.log` (0600, rotated). Every secret
-the app knows of (the API key, tokens) is registered with `register_secret`
-and replaced by a mask in every record, including formatted tracebacks.
+the app knows of is masked in every formatted record, tracebacks included:
+the credential variables of the environment at set-up, and whatever else is
+registered with `register_secret` (a key read from a key file, a refreshed
+Vertex token).
 """
 
 from __future__ import annotations
@@ -16,18 +18,25 @@ from pathlib import Path
 from .config import ensure_private_dir, state_dir
 
 LOG_NAME = "gemini-live.log"
+MASK = "***"
+SECRET_ENV = (
+    "GEMINI_API_KEY",
+    "GOOGLE_API_KEY",
+    "GEMINI_EPHEMERAL_TOKEN",
+    "VERTEX_AI_ACCESS_TOKEN",
+)
 _secrets: set[str] = set()
 
 
 def register_secret(secret: str) -> None:
     """Mask this string wherever it would appear in a log record."""
-    if secret and len(secret) >= 6:
+    if secret and len(secret) >= 4:
         _secrets.add(secret)
 
 
 def mask(text: str) -> str:
     for secret in _secrets:
-        text = text.replace(secret, "****")
+        text = text.replace(secret, MASK)
     return text
 
 
@@ -38,14 +47,21 @@ class SecretMaskingFormatter(logging.Formatter):
         return mask(super().format(record))
 
 
+def log_path() -> Path:
+    return state_dir() / LOG_NAME
+
+
 def setup_file_logging(level: int = logging.INFO) -> Path:
-    """Send all records to the log file; returns its path."""
+    """Send all records to the log file (and nowhere else); returns its path."""
+    for name in SECRET_ENV:
+        register_secret(os.environ.get(name, ""))
     folder = state_dir()
     ensure_private_dir(folder)
     path = folder / LOG_NAME
     handler = logging.handlers.RotatingFileHandler(
         path, maxBytes=2_000_000, backupCount=2, encoding="utf-8"
     )
+    os.chmod(path, 0o600)
     handler.setFormatter(SecretMaskingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     for existing in list(root.handlers):
@@ -53,6 +69,4 @@ def setup_file_logging(level: int = logging.INFO) -> Path:
     root.addHandler(handler)
     root.setLevel(level)
     logging.getLogger("websockets").setLevel(logging.WARNING)
-    if path.exists():
-        os.chmod(path, 0o600)
     return path

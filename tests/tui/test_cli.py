@@ -134,7 +134,7 @@ def test_log_file_is_private_and_masks_secrets(monkeypatch, isolated_dirs):
     import logging
     import stat
 
-    from gemini_live_tui.tui.log_file import setup_file_logging
+    from gemini_live_tui.logs import setup_file_logging
 
     monkeypatch.setenv("GEMINI_API_KEY", "AIzaSecretValue123")
     root = logging.getLogger()
