@@ -44,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     simulate = sub.add_parser("simulate", help="run the Live API simulator on loopback")
     simulate.add_argument("--port", type=int, default=8765)
     simulate.add_argument("--api-key", default=None, help="require this key (default: any)")
+    sub.add_parser("update", help="upgrade an installation made by install.sh")
     return parser
 
 
@@ -56,6 +57,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"gemini-live: {error}", file=sys.stderr)
             return 2
         return 0
+    if args.command == "update":
+        return _update()
     if args.command == "simulate":
         return _simulate(args.port, args.api_key)
     try:
@@ -138,18 +141,30 @@ def _demo_factory():
         from .live.transport import Credential, Endpoint
         from .simulator import LiveSimulator
 
-        simulator = await LiveSimulator(api_key=DEMO_KEY).start()
+        # record=False: a demo may run for hours; media is counted, not kept
+        simulator = await LiveSimulator(api_key=DEMO_KEY, record=False).start()
         endpoint = Endpoint.create(Credential("api_key", DEMO_KEY), base_url=simulator.base_url)
         return LiveSession(endpoint, setup)
 
     return make
 
 
+def _update() -> int:
+    from .selfupdate import UpdateError, read_receipt, update
+
+    try:
+        print(update(read_receipt()))
+    except UpdateError as error:
+        print(f"gemini-live update: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def _simulate(port: int, api_key: str | None) -> int:
     from .simulator import LiveSimulator
 
     async def serve() -> None:
-        async with LiveSimulator(api_key=api_key, port=port) as simulator:
+        async with LiveSimulator(api_key=api_key, port=port, record=False) as simulator:
             print(f"Live API simulator listening on {simulator.base_url}", flush=True)
             await asyncio.Event().wait()
 
