@@ -33,6 +33,7 @@ from textual.widgets import Input
 
 from ..backend import NO_CREDENTIAL_HELP
 from ..config import normalize_model
+from ..logs import mask
 from ..live import events as ev
 from ..live.messages import FunctionResponse, Setup
 from . import commands as cmd
@@ -247,7 +248,11 @@ class GeminiLiveApp(App[None]):
     # ----- effects: the one place where things happen -------------------------
 
     def post_line(self, line: Line) -> None:
-        """Show a finished line and keep it for /save."""
+        """Show a finished line and keep it for /save (known secrets masked)."""
+        if line.role in ("error", "system", "info", "tool"):
+            masked = mask(line.text)  # an error message may quote a credential
+            if masked != line.text:
+                line = replace(line, text=masked)
         self.transcript.append(line)
         with contextlib.suppress(NoMatches):  # shutting down: the view is gone
             self.conversation.append(line)
