@@ -120,6 +120,12 @@ class CapturePipeline:
             fed += 1
         return chunks
 
+    @property
+    def samples_to_next_chunk(self) -> int:
+        """16 kHz samples still needed before the next chunk completes."""
+        pending = self._chunker.pending + self._capture_framer.pending
+        return max(1, self._chunker.chunk_samples - pending)
+
     def flush(self) -> CaptureChunk | None:
         """The partial chunk left when the microphone stops."""
         start = self._chunker.position - self._chunker.pending
@@ -178,14 +184,12 @@ class _CallbackClock:
         n = min(self.count, self.ends.shape[0])
         if n == 0:
             return None
-        size = self.ends.shape[0]
-        start = self.count - n
-        order = [(start + i) % size for i in range(n)]
-        ends = self.ends[order]
-        pos = int(np.searchsorted(ends, frame_index, side="right"))
-        if pos >= n:
+        later = np.flatnonzero(self.ends[:n] > frame_index)
+        if later.size == 0:
             return None
-        return float(self.times[order[pos]])
+        # ends grow monotonically: the smallest end past the index is its block
+        k = later[np.argmin(self.ends[later])]
+        return float(self.times[k])
 
 
 class MicStream:
@@ -218,6 +222,7 @@ class MicStream:
         self.canceller = canceller_factory(reference_rate)
         self.pipeline = CapturePipeline(self.rate, canceller=self.canceller, chunk_ms=chunk_ms)
         self._wake = threading.Event()
+        self._wake_frames = self.rate * chunk_ms // 1000
         self._stop = threading.Event()
         self._finished = threading.Event()
         self._stopping = False
@@ -249,7 +254,8 @@ class MicStream:
             self.overruns += 1
         self._ring.write(indata)
         self._clock.mark(self._ring.written, time.perf_counter())
-        self._wake.set()
+        if self._ring.available >= self._wake_frames:
+            self._wake.set()  # a whole chunk is there: wake the worker once per chunk
 
     def _on_finished(self) -> None:
         self._finished.set()
@@ -316,7 +322,7 @@ class MicStream:
     def _run(self) -> None:
         try:
             while not self._stop.is_set():
-                self._wake.wait(0.1)
+                self._wake.wait(0.25)
                 self._wake.clear()
                 self._step()
         except Exception as exc:  # surfaces through failure()
@@ -337,6 +343,9 @@ class MicStream:
         if n == 0 and (ref is None or ref.size == 0):
             return
         chunks = self.pipeline.process(captured, ref)
+        # Wake again when the next chunk can complete (leftovers count towards it).
+        missing = self.pipeline.samples_to_next_chunk
+        self._wake_frames = max(1, -(-missing * self.rate // WIRE_RATE))
         for chunk in chunks:
             self.level = chunk.rms
             device_index = chunk.first_sample * self.rate // WIRE_RATE
