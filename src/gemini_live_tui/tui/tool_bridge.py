@@ -1,0 +1,146 @@
+"""Tool execution in the app: the model's calls run through a `ToolRunner`.
+
+The reducer turns `ToolCall` / `ToolCallCancellation` events into `RunTools`
+/ `CancelTools` effects; this bridge is the app's `tool_runner` and hands
+them to the runner, which answers every call through the session. It also
+shows the runner's reports as conversation lines, asks the user about
+`run_command` with the `ConfirmCommand` modal, resends answers kept while
+the connection was down once a new one is set up, and keeps the runner's
+enabled set and NON_BLOCKING mode equal to the setup that is active (so
+`/tools apply` and `/model apply` are followed without a restart).
+
+The desktop tools execute against `AppDesktop`, i.e. the same code paths as
+/share-screen (and /mic, /speak once the voice controller is set).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import TYPE_CHECKING
+
+from ..live import events as ev
+from ..live.errors import SessionClosed
+from ..live.messages import FunctionResponse
+from ..tools import (
+    ToolCallStarted,
+    ToolRegistry,
+    ToolReport,
+    ToolResponseDeferred,
+    ToolRunner,
+    describe,
+    supports_non_blocking,
+)
+from ..tools.desktop import desktop_specs
+from ..tools.reports import Decision
+from . import state as st
+from .desktop_bridge import AppDesktop
+from .lines import Line
+from .widgets.confirm import ConfirmCommand
+
+if TYPE_CHECKING:
+    from .app import GeminiLiveApp
+
+log = logging.getLogger(__name__)
+
+
+def execution_registry(registry: ToolRegistry, desktop: AppDesktop) -> ToolRegistry:
+    """`registry` with its desktop tools bound to `desktop` (declarations are unchanged)."""
+    bound = {spec.name: spec for spec in desktop_specs(desktop)}
+    return ToolRegistry(bound.get(spec.name, spec) for spec in registry)
+
+
+class ToolBridge:
+    """The app's `tool_runner`: runs calls, shows reports, asks for confirmations."""
+
+    def __init__(self, app: GeminiLiveApp, registry: ToolRegistry) -> None:
+        self.app = app
+        self.desktop = AppDesktop(app)
+        self.runner = ToolRunner(
+            execution_registry(registry, self.desktop),
+            self._send,
+            self.confirm,
+            self._report,
+            enabled=app.applied.tools,
+            non_blocking=supports_non_blocking(app.base_setup.model),
+        )
+        self._confirming = asyncio.Lock()  # one modal at a time, in call order
+        self._resending: asyncio.Task[None] | None = None
+
+    @classmethod
+    def install(cls, app: GeminiLiveApp) -> ToolBridge | None:
+        """Wire a bridge into `app`; None when the app has no tool registry."""
+        registry = app.options.registry
+        if not isinstance(registry, ToolRegistry):
+            return None  # the app answers each call with an error itself
+        bridge = cls(app, registry)
+        app.tool_runner = bridge
+        app.event_listeners.append(bridge.on_event)
+        app.shutdown_hooks.append(bridge.aclose)
+        return bridge
+
+    # ----- what the app calls ------------------------------------------------
+
+    def __call__(self, effect: st.Effect) -> None:
+        """Apply a `RunTools` or `CancelTools` effect (returns at once)."""
+        self._follow_setup()
+        match effect:
+            case st.RunTools(calls=calls):
+                self.runner.handle_call(ev.ToolCall(calls))
+            case st.CancelTools(ids=ids):
+                self.runner.cancel(ids)
+
+    def on_event(self, event: ev.Event) -> None:
+        """After a (re)connection, send the answers kept while it was down."""
+        idle = self._resending is None or self._resending.done()
+        if isinstance(event, ev.SetupComplete) and self.runner.pending and idle:
+            self._resending = asyncio.create_task(self.runner.resend_pending())
+
+    async def aclose(self) -> None:
+        """Cancel running calls (the app is quitting)."""
+        await self.runner.aclose()
+
+    # ----- runner callbacks --------------------------------------------------
+
+    def _follow_setup(self) -> None:
+        """Accept calls for the tools of the setup in force, in its model's mode."""
+        self.runner.set_enabled(self.app.applied.tools)
+        self.runner.non_blocking = supports_non_blocking(self.app.base_setup.model)
+
+    async def _send(self, responses: list[FunctionResponse]) -> None:
+        session = self.app.session
+        if session is None:
+            raise SessionClosed("there is no session yet")
+        await session.send_tool_response(responses)
+
+    def _report(self, report: ToolReport) -> None:
+        if isinstance(report, ToolCallStarted):
+            return  # the reducer already showed the call when it arrived
+        role = "system" if isinstance(report, ToolResponseDeferred) else "tool"
+        self.app.post_line(Line(role, describe(report)))
+
+    async def confirm(self, argv: list[str]) -> Decision:
+        """Show the modal for `argv` and wait for the user's decision.
+
+        If the call is cancelled meanwhile (the server withdrew it), the modal
+        closes itself and the cancellation goes on.
+        """
+        async with self._confirming:
+            loop = asyncio.get_running_loop()
+            answer: asyncio.Future[str] = loop.create_future()
+
+            def decided(decision: str | None) -> None:
+                if not answer.done():
+                    answer.set_result(decision or "deny")
+
+            modal = ConfirmCommand(argv, str(self.app.options.cwd))
+            self.app.push_screen(modal, callback=decided)
+            try:
+                decision = await answer
+            except asyncio.CancelledError:
+                if modal.is_current:
+                    with contextlib.suppress(Exception):  # the app may be shutting down
+                        modal.dismiss(None)
+                raise
+            return "once" if decision == "once" else "always" if decision == "always" else "deny"
