@@ -22,6 +22,7 @@ import os
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -33,18 +34,21 @@ from textual.widgets import Input
 
 from ..backend import NO_CREDENTIAL_HELP
 from ..config import normalize_model
-from ..logs import mask
 from ..live import events as ev
 from ..live.messages import FunctionResponse, Setup
+from ..logs import mask
+from ..tools.registry import supports_non_blocking
 from . import commands as cmd
 from . import state as st
 from .completion import Completion, complete
 from .history import InputHistory
 from .input_parser import InputError, Message, SlashCommand, parse_input_line
 from .lines import Line
+from .screen_bridge import ScreenBridge
 from .sender import MessageSender, cancel
 from .setup_draft import SetupDraft, build_setup, draft_from_setup
 from .status import StatusFields
+from .tool_bridge import ToolBridge
 from .transcript import default_transcript_path, save_transcript
 from .widgets.conversation import Conversation
 from .widgets.header import HeaderBar
@@ -66,7 +70,9 @@ class ToolRegistryLike(Protocol):
 
     def names(self) -> list[str]: ...
     def get(self, name: str) -> Any: ...
-    def declarations(self, enabled: Sequence[str]) -> list[dict[str, Any]]: ...
+    def declarations(
+        self, enabled: Sequence[str], *, non_blocking: bool = False
+    ) -> list[dict[str, Any]]: ...
 
 
 @dataclass(frozen=True)
@@ -120,6 +126,10 @@ class GeminiLiveApp(App[None]):
         # plug-in points for the audio, screen and tools issues
         self.audio_out: Callable[[st.Effect], None] | None = None
         self.tool_runner: Callable[[st.Effect], None] | None = None
+        self.event_listeners: list[Callable[[ev.Event], None]] = []  # after the reducer
+        self.shutdown_hooks: list[Callable[[], Awaitable[None]]] = []  # awaited on quit
+        self.tool_bridge = ToolBridge.install(self)
+        self.screen_bridge = ScreenBridge.install(self)
         self._sender_task: asyncio.Task[None] | None = None
         self._conversation: Conversation | None = None
 
@@ -204,6 +214,8 @@ class GeminiLiveApp(App[None]):
         self.chat, effects = st.on_event(self.chat, event)
         for effect in effects:
             self.apply(effect)
+        for listener in self.event_listeners:
+            listener(event)
         if isinstance(event, ev.PhaseChanged | ev.ResumptionUpdate | ev.Usage):
             self._refresh_status()
 
@@ -314,7 +326,10 @@ class GeminiLiveApp(App[None]):
 
     def _apply_setup(self, fresh: bool) -> None:
         registry = self.options.registry
-        declarations = registry.declarations if registry is not None else None
+        declarations = None
+        if registry is not None:  # NON_BLOCKING only where the staged model supports it
+            non_blocking = supports_non_blocking(self.options.model_name(self.staged.model))
+            declarations = partial(registry.declarations, non_blocking=non_blocking)
         self.base_setup = build_setup(
             self.base_setup, self.staged, declarations, self.options.model_name
         )
@@ -412,6 +427,11 @@ class GeminiLiveApp(App[None]):
 
     async def on_unmount(self) -> None:
         await cancel(self._sender_task)
+        for hook in self.shutdown_hooks:
+            try:
+                await asyncio.wait_for(hook(), 3)
+            except Exception:
+                log.exception("a shutdown hook failed")
         if self.session is not None:
             try:
                 await asyncio.wait_for(self.session.close(), 3)
