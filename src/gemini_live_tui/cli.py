@@ -76,7 +76,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def build_options(args: argparse.Namespace, profile: Profile) -> AppOptions:
     """The app's options from the command line and the profile (env already applied)."""
-    from .tools import builtin_registry
+    from .tools import builtin_registry, supports_non_blocking
     from .tui.app import AppOptions
 
     model = normalize_model(args.model or profile.model)
@@ -92,7 +92,9 @@ def build_options(args: argparse.Namespace, profile: Profile) -> AppOptions:
         language_code=profile.language,
         system_instruction=profile.system_instruction,
         thinking_level=profile.thinking_level,
-        tools=tuple(registry.declarations(sorted(enabled))),
+        tools=tuple(
+            registry.declarations(sorted(enabled), non_blocking=supports_non_blocking(model))
+        ),
     )
     common = dict(
         setup=setup,
