@@ -92,8 +92,10 @@ async def test_save_writes_markdown_with_transcripts(make_app, sim, isolated_dir
 async def test_not_yet_available_commands(make_app):
     app = make_app(connect=False)
     async with app.run_test(size=(100, 30)) as pilot:
-        for name in ("mic", "speak", "share-screen"):
+        for name in ("mic", "speak"):
             await type_line(pilot, f"/{name}")
             assert f"/{name} is not available yet" in texts(app, "system")
+        await type_line(pilot, "/share-screen")  # bare: stop sharing
+        await until(pilot, lambda: "screen sharing is off" in texts(app, "system"))
         await type_line(pilot, "/help")
         assert any(t.startswith("/tools list|enable") for t in texts(app, "info"))
