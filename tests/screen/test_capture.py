@@ -6,6 +6,7 @@ import io
 
 import pytest
 from PIL import Image, ImageChops, ImageStat
+from xvfb_support import desktop_like_image, open_window, wait_until
 
 from gemini_live_tui.media.errors import MediaError
 from gemini_live_tui.media.screen_capture import (
@@ -17,8 +18,6 @@ from gemini_live_tui.media.screen_capture import (
 )
 from gemini_live_tui.media.screen_errors import TargetGoneError
 from gemini_live_tui.media.screen_targets import find_target, list_targets
-
-from .xvfb import desktop_like_image, open_window, wait_until
 
 
 def decode(frame: EncodedFrame) -> Image.Image:

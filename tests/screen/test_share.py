@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import pytest
 from PIL import Image, ImageStat
+from xvfb_support import desktop_like_image, open_window
 
 from gemini_live_tui.media.screen_errors import (
     CaptureError,
@@ -20,8 +21,6 @@ from gemini_live_tui.media.screen_errors import (
 )
 from gemini_live_tui.media.screen_share import ScreenShare
 from gemini_live_tui.media.screen_targets import list_targets
-
-from .xvfb import desktop_like_image, open_window
 
 
 @dataclass

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from xvfb_support import open_window, wait_until
 
 from gemini_live_tui.media.errors import DeviceError, MediaError
 from gemini_live_tui.media.screen_errors import IntervalError, NoDisplayError, UnknownTargetError
@@ -13,8 +14,6 @@ from gemini_live_tui.media.screen_targets import (
     monitor_targets,
     window_support_note,
 )
-
-from .xvfb import open_window, wait_until
 
 
 def test_list_shows_the_monitor_with_its_size(xvfb):

@@ -1,10 +1,15 @@
-"""A real X display for screen-sharing tests and benchmarks.
+"""A real X display for screen-sharing tests and benchmarks (importable: tests/ is on the path).
 
 Starts Xvfb on a display number it picks itself (``-displayfd``), with
 ``-noreset`` so the server keeps its state when clients leave, and paints
 known content on it through python-xlib: a solid root colour, an image as
 the root background, or a titled window (``xlogo``, from x11-apps) whose
 foreground and background are one colour, so the whole window is solid.
+
+The pytest fixtures at the end (``xvfb``, ``short_lived_xvfb``, ``painter``,
+``windows``) are shared by every folder that needs a display: its
+conftest.py imports them. They skip when Xvfb is not installed, unless
+GEMINI_LIVE_REQUIRE_DEVICES=1 (CI), where a missing Xvfb is a failure.
 """
 
 from __future__ import annotations
@@ -13,9 +18,11 @@ import os
 import shutil
 import subprocess
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
 from PIL import Image, ImageDraw, ImageFont
 from Xlib import X
 from Xlib import display as xdisplay
@@ -217,3 +224,50 @@ def desktop_like_image(width: int = 1920, height: int = 1080, seed: int = 5) -> 
         )
         line_y += 19
     return image
+
+
+# ----- pytest fixtures (import them into a conftest.py) -----------------------
+
+REQUIRE_DEVICES = os.environ.get("GEMINI_LIVE_REQUIRE_DEVICES") == "1"
+
+
+@pytest.fixture(scope="session")
+def xvfb() -> Iterator[XvfbServer]:
+    """A 1920×1080×24 Xvfb server, shared by the session's tests."""
+    try:
+        server = XvfbServer.start(1920, 1080)
+    except XvfbUnavailable as exc:
+        if REQUIRE_DEVICES:
+            pytest.fail(f"{exc}; GEMINI_LIVE_REQUIRE_DEVICES=1 requires it")
+        pytest.skip(str(exc))
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def short_lived_xvfb(xvfb: XvfbServer) -> Iterator[XvfbServer]:
+    """A small second display that a test may kill (``stop()``)."""
+    server = XvfbServer.start(640, 480)
+    yield server
+    if server.process.poll() is None:
+        server.stop()
+
+
+@pytest.fixture
+def painter(xvfb: XvfbServer) -> Iterator[Painter]:
+    """Paints the display's root; the screen is black again afterwards."""
+    p = Painter(xvfb.name)
+    yield p
+    p.solid((0, 0, 0))
+    p.close()
+
+
+@pytest.fixture
+def windows(xvfb: XvfbServer) -> Iterator[list[subprocess.Popen[bytes]]]:
+    """Processes of windows a test opens; closed when the test ends."""
+    opened: list[subprocess.Popen[bytes]] = []
+    yield opened
+    for process in opened:
+        if process.poll() is None:
+            process.terminate()
+            process.wait(timeout=5)
