@@ -1,0 +1,41 @@
+"""Fixtures for the tools tests through the real app and the simulator.
+
+- `tools_app(*names)`: the app (from the root `make_app`) with exactly these
+  tools declared in its setup and enabled, as if the profile had chosen them.
+- Every `toolResponse` frame the simulator received is validated against
+  google-genai's `LiveClientMessage` when each test ends (autouse).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from gemini_live_tui.simulator import LiveSimulator
+from gemini_live_tui.simulator.schema_check import validate_client_frame
+from gemini_live_tui.tui.app import GeminiLiveApp
+
+
+@pytest.fixture(autouse=True)
+def tool_responses_validate(sim: LiveSimulator) -> Iterator[None]:
+    yield
+    frames = [r.message for r in sim.received if "toolResponse" in r.message]
+    for frame in frames:
+        validate_client_frame(frame)
+
+
+@pytest.fixture
+def tools_app(make_app: Callable[..., GeminiLiveApp]) -> Callable[..., GeminiLiveApp]:
+    def make(*names: str, **options: Any) -> GeminiLiveApp:
+        app = make_app(tools=frozenset(names), **options)
+        registry = app.options.registry
+        assert registry is not None
+        declared = tuple(registry.declarations(sorted(names)))
+        app.base_setup = replace(app.base_setup, tools=declared)
+        app.applied = app.staged = replace(app.applied, tools=frozenset(names))
+        return app
+
+    return make

@@ -1,0 +1,322 @@
+"""The model's tools, end to end: simulator → session → app → runner → simulator.
+
+The simulator calls a declared tool (`sim.call_tool`), the real app runs it,
+shows the call and its outcome in the conversation, asks the user with the
+modal for `run_command`, and the answer is counted at the simulator. Every
+toolResponse frame is validated against google-genai (conftest, autouse).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import psutil
+from apptest import connected, texts, type_line, until
+from textual.pilot import Pilot
+
+from gemini_live_tui.live.events import Phase
+from gemini_live_tui.simulator import LiveSimulator
+from gemini_live_tui.tui.app import GeminiLiveApp
+from gemini_live_tui.tui.widgets.confirm import ConfirmCommand
+
+
+def finals(sim: LiveSimulator, call_id: str) -> list[dict[str, Any]]:
+    """Final (not willContinue) responses the simulator received for `call_id`."""
+    return [r for r in sim.tool_responses() if r["id"] == call_id and not r.get("willContinue")]
+
+
+async def final(sim: LiveSimulator, call_id: str, timeout: float = 10) -> dict[str, Any]:
+    """The envelope of the one final answer to `call_id`."""
+    await sim.wait_for(lambda: finals(sim, call_id), timeout)
+    return finals(sim, call_id)[-1]["response"]
+
+
+def tool_line(app: GeminiLiveApp, *parts: str) -> str | None:
+    """The first tool line that contains every one of `parts`."""
+    return next((t for t in texts(app, "tool") if all(p in t for p in parts)), None)
+
+
+def modal(app: GeminiLiveApp) -> ConfirmCommand | None:
+    return app.screen if isinstance(app.screen, ConfirmCommand) else None
+
+
+async def answer(pilot: Pilot, key: str) -> ConfirmCommand:
+    """Wait for the confirmation modal, press `key` on it, wait until it is gone."""
+    app = pilot.app
+    assert isinstance(app, GeminiLiveApp)
+    shown = await until(pilot, lambda: modal(app))
+    await pilot.press(key)
+    await until(pilot, lambda: modal(app) is None)
+    return shown
+
+
+def processes(marker: str) -> list[psutil.Process]:
+    """Our descendants whose command line contains `marker`."""
+    found = []
+    for child in psutil.Process().children(recursive=True):
+        try:
+            if marker in " ".join(child.cmdline()):
+                found.append(child)
+        except psutil.Error:
+            pass
+    return found
+
+
+# ----- each built-in tool: happy path and a refusal --------------------------
+
+
+async def test_set_timer_fires_and_a_bad_duration_is_refused(tools_app, sim):
+    app = tools_app("set_timer")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await connected(pilot)
+        call = await sim.call_tool("set_timer", {"seconds": 0.5, "label": "tea"})
+        envelope = await final(sim, call)
+        assert envelope["ok"] is True
+        await until(pilot, lambda: tool_line(app, "set_timer", "→ ok"))
+        assert tool_line(app, "set_timer", "continues in the background")
+        bad = await sim.call_tool("set_timer", {"hours": 48})
+        envelope = await final(sim, bad)
+        assert envelope["ok"] is False and "24 hours" in envelope["error"]["message"]
+        await until(pilot, lambda: tool_line(app, "set_timer(hours=48)", "→ error", "24 hours"))
+        # the model's turn after the answer reaches the conversation too
+        await until(pilot, lambda: any("returned" in t for t in texts(app, "model")))
+
+
+async def test_list_files_lists_the_workspace_and_refuses_to_leave_it(tools_app, sim, tmp_path):
+    cwd = Path(tmp_path / "cwd")
+    (cwd / "notes.txt").write_text("hello\n")
+    (cwd / "src").mkdir()
+    app = tools_app("list_files")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await connected(pilot)
+        envelope = await final(sim, await sim.call_tool("list_files", {"path": "."}))
+        names = {e["name"] for e in envelope["result"]["entries"]}
+        assert names == {"notes.txt", "src"}
+        await until(pilot, lambda: tool_line(app, "list_files", "→ ok: 2 entries"))
+        envelope = await final(sim, await sim.call_tool("list_files", {"path": "../"}))
+        assert "outside the workspace" in envelope["error"]["message"]
+        await until(pilot, lambda: tool_line(app, "list_files(path='../')", "outside"))
+
+
+async def test_read_file_reads_text_and_refuses_binary_and_symlinks_out(tools_app, sim, tmp_path):
+    cwd = Path(tmp_path / "cwd")
+    (cwd / "poem.txt").write_text("line one\nline two\n")
+    (cwd / "blob.bin").write_bytes(b"\x00\x01\x02" * 100)
+    (tmp_path / "secret.txt").write_text("outside")
+    (cwd / "link.txt").symlink_to(tmp_path / "secret.txt")
+    app = tools_app("read_file")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await connected(pilot)
+        envelope = await final(sim, await sim.call_tool("read_file", {"path": "poem.txt"}))
+        assert "line two" in json.dumps(envelope["result"])
+        await until(pilot, lambda: tool_line(app, "read_file(path='poem.txt')", "→ ok"))
+        envelope = await final(sim, await sim.call_tool("read_file", {"path": "blob.bin"}))
+        assert "binary" in envelope["error"]["message"]
+        envelope = await final(sim, await sim.call_tool("read_file", {"path": "link.txt"}))
+        assert "outside the workspace" in envelope["error"]["message"]
+        assert "outside" not in json.dumps(sim.tool_responses()).replace("outside the", "")
+        await until(pilot, lambda: tool_line(app, "read_file(path='blob.bin')", "binary"))
+
+
+async def test_google_search_sources_are_shown_and_a_client_call_is_refused(tools_app, sim):
+    app = tools_app("google_search")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await connected(pilot)
+        assert {"googleSearch": {}} in sim.setups()[-1]["tools"]
+        await sim.send_message(
+            {
+                "serverContent": {
+                    "groundingMetadata": {
+                        "webSearchQueries": ["weather in Paris"],
+                        "groundingChunks": [
+                            {"web": {"uri": "https://example.org/paris", "title": "Paris"}}
+                        ],
+                    }
+                }
+            }
+        )
+        await until(pilot, lambda: "searched: weather in Paris" in texts(app, "info"))
+        assert "source: Paris <https://example.org/paris>" in texts(app, "info")
+        # the service runs the search itself: a function call for it is answered, not run
+        envelope = await final(sim, await sim.call_tool("google_search", {"q": "x"}))
+        assert "run by the service itself" in envelope["error"]["message"]
+
+
+async def test_desktop_tools_answer_through_the_app(tools_app, sim, monkeypatch):
+    monkeypatch.delenv("DISPLAY", raising=False)
+    app = tools_app("desktop_get_state", "desktop_set_microphone", "desktop_set_screen_share")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await connected(pilot)
+        envelope = await final(sim, await sim.call_tool("desktop_get_state"))
+        assert envelope["result"]["screen"] == {"sharing": False}
+        envelope = await final(sim, await sim.call_tool("desktop_set_screen_share", {"on": True}))
+        assert "DISPLAY is not set" in envelope["error"]["message"]
+        await until(pilot, lambda: tool_line(app, "desktop_set_screen_share", "DISPLAY"))
+        envelope = await final(sim, await sim.call_tool("desktop_set_microphone", {"on": True}))
+        if getattr(app, "voice", None) is None:
+            assert "not available" in envelope["error"]["message"]
+        assert app.is_running
+
+
+# ----- run_command and the confirmation modal ---------------------------------
+
+
+ECHO = [sys.executable, "-c", "print('hello from the command')"]
+
+
+async def test_run_command_allowed_once_runs_and_asks_again(tools_app, sim):
+    app = tools_app("run_command")
+    async with app.run_test(size=(120, 30)) as pilot:
+        await connected(pilot)
+        call = await sim.call_tool("run_command", {"argv": ECHO})
+        shown = await answer(pilot, "o")
+        assert shown.argv == tuple(ECHO)
+        envelope = await final(sim, call)
+        assert envelope["result"]["stdout"] == "hello from the command\n"
+        assert envelope["result"]["exit_code"] == 0
+        await until(pilot, lambda: tool_line(app, "allowed once by you"))
+        await until(pilot, lambda: tool_line(app, "run_command", "→ ok: exit 0"))
+        assert app.focused is app.prompt  # back to typing
+        again = await sim.call_tool("run_command", {"argv": ECHO})
+        await answer(pilot, "o")  # "once" is not remembered
+        assert (await final(sim, again))["ok"] is True
+
+
+async def test_run_command_denied_is_an_error_for_the_model(tools_app, sim, tmp_path):
+    target = Path(tmp_path / "cwd" / "made-by-the-model")
+    app = tools_app("run_command")
+    async with app.run_test(size=(120, 30)) as pilot:
+        await connected(pilot)
+        call = await sim.call_tool("run_command", {"argv": ["touch", str(target)]})
+        shown = await until(pilot, lambda: modal(app))
+        await pilot.pause(0.05)
+        assert shown.focused is shown.query_one("#deny")  # Enter never runs anything by mistake
+        assert f"touch {target}" in "\n".join(
+            shown.query_one("#confirm-command").render().plain.splitlines()
+        )
+        await answer(pilot, "escape")
+        envelope = await final(sim, call)
+        assert envelope["ok"] is False and "denied" in envelope["error"]["message"]
+        await until(pilot, lambda: tool_line(app, "denied by you"))
+        assert not target.exists()
+
+
+async def test_run_command_always_is_remembered_for_that_exact_argv(tools_app, sim):
+    app = tools_app("run_command")
+    async with app.run_test(size=(120, 30)) as pilot:
+        await connected(pilot)
+        call = await sim.call_tool("run_command", {"argv": ECHO})
+        await answer(pilot, "a")
+        assert (await final(sim, call))["ok"] is True
+        again = await sim.call_tool("run_command", {"argv": ECHO})
+        assert (await final(sim, again))["ok"] is True
+        assert modal(app) is None
+        await until(pilot, lambda: tool_line(app, "allowed for this session (remembered)"))
+        other = await sim.call_tool("run_command", {"argv": [*ECHO, "extra"]})
+        await answer(pilot, "d")  # another argv asks again
+        assert (await final(sim, other))["ok"] is False
+
+
+# ----- cancellation -----------------------------------------------------------
+
+
+async def test_cancelling_a_running_timer(tools_app, sim):
+    app = tools_app("set_timer")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await connected(pilot)
+        call = await sim.call_tool("set_timer", {"seconds": 30})
+        await until(pilot, lambda: tool_line(app, "continues in the background"))
+        await sim.cancel_tool(call)
+        await until(pilot, lambda: tool_line(app, "set_timer(seconds=30) cancelled by the server"))
+        assert not app.tool_bridge.runner.running
+        await pilot.pause(0.3)
+        assert finals(sim, call) == []  # nothing more is sent for a cancelled call
+
+
+async def test_cancelling_a_running_command_kills_it(tools_app, sim):
+    marker = "gemini-live-cancel-me"
+    argv = [sys.executable, "-c", f"import time; time.sleep(30)  # {marker}"]
+    app = tools_app("run_command")
+    async with app.run_test(size=(120, 30)) as pilot:
+        await connected(pilot)
+        call = await sim.call_tool("run_command", {"argv": argv, "timeout_seconds": 60})
+        await answer(pilot, "o")
+        await until(pilot, lambda: processes(marker))
+        await sim.cancel_tool(call)
+        await until(pilot, lambda: tool_line(app, "run_command", "cancelled by the server"))
+        assert processes(marker) == []
+        assert finals(sim, call) == []
+
+
+async def test_cancelling_while_the_modal_is_open_closes_it(tools_app, sim):
+    app = tools_app("run_command")
+    async with app.run_test(size=(120, 30)) as pilot:
+        await connected(pilot)
+        call = await sim.call_tool("run_command", {"argv": ECHO})
+        await until(pilot, lambda: modal(app))
+        await sim.cancel_tool(call)
+        await until(pilot, lambda: modal(app) is None)
+        await until(pilot, lambda: tool_line(app, "run_command", "cancelled by the server"))
+        assert finals(sim, call) == []
+        await type_line(pilot, "still typing")  # the prompt has the keys again
+        await sim.wait_for(lambda: "still typing" in sim.texts())
+
+
+# ----- reconnects and setup changes -------------------------------------------
+
+
+async def test_a_call_in_flight_during_goaway_is_answered_on_the_new_connection(tools_app, sim):
+    app = tools_app("set_timer")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await connected(pilot)
+        call = await sim.call_tool("set_timer", {"seconds": 1.5})
+        await until(pilot, lambda: tool_line(app, "continues in the background"))
+        await sim.send_goaway(0.2)
+        await until(pilot, lambda: len(sim.setups()) == 2 and app.chat.phase is Phase.CONNECTED)
+        await final(sim, call)
+        answered_on = [
+            r.connection
+            for r in sim.received
+            for f in r.message.get("toolResponse", {}).get("functionResponses", [])
+            if f["id"] == call and not f.get("willContinue")
+        ]
+        assert answered_on == [2]
+        await until(pilot, lambda: any("set_timer returned" in t for t in texts(app, "model")))
+
+
+async def test_tools_apply_changes_the_declarations_and_what_runs(make_app, sim):
+    app = make_app()  # default tools: google_search, set_timer, list_files, read_file
+    async with app.run_test(size=(100, 30)) as pilot:
+        await connected(pilot)
+        await type_line(pilot, "/tools enable run_command")
+        await type_line(pilot, "/tools disable set_timer")
+        await type_line(pilot, "/tools apply")
+        await until(pilot, lambda: len(sim.setups()) == 2 and app.chat.phase is Phase.CONNECTED)
+        declared = {
+            d["name"] for t in sim.setups()[-1]["tools"] for d in t.get("functionDeclarations", [])
+        }
+        assert "run_command" in declared and "set_timer" not in declared
+        assert all(
+            "behavior" not in d for d in sim.setups()[-1]["tools"][0]["functionDeclarations"]
+        )
+        call = await sim.call_tool("run_command", {"argv": ECHO})
+        await answer(pilot, "o")
+        assert (await final(sim, call))["ok"] is True
+
+
+async def test_a_non_blocking_model_gets_non_blocking_declarations(make_app, sim):
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await connected(pilot)
+        await type_line(pilot, "/model gemini-2.5-flash-native-audio-preview")
+        await type_line(pilot, "/apply")
+        await until(pilot, lambda: len(sim.setups()) == 2 and app.chat.phase is Phase.CONNECTED)
+        functions = sim.setups()[-1]["tools"][0]["functionDeclarations"]
+        assert {d["behavior"] for d in functions} == {"NON_BLOCKING"}
+        call = await sim.call_tool("set_timer", {"seconds": 0.5})
+        await sim.wait_for(lambda: finals(sim, call))
+        answers = [r for r in sim.tool_responses() if r["id"] == call]
+        assert [a["response"].get("scheduling") for a in answers] == ["SILENT", "WHEN_IDLE"]
