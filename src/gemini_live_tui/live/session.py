@@ -457,6 +457,8 @@ class LiveSession:
                     close_timeout=2,
                     max_size=self.settings.max_frame_bytes,
                     user_agent_header="gemini-live-tui",
+                    # base64 audio and JPEG do not compress: deflate would only cost CPU
+                    compression=None,
                 ),
                 self.settings.connect_timeout,
             )
