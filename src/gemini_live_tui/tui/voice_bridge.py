@@ -1,0 +1,429 @@
+"""/mic and /speak in the app: commands, model audio, barge-in, push-to-talk, status, profile.
+
+`media.audio_engine.VoiceEngine` does the audio; this bridge connects it to
+the app and is the `app.voice` the desktop tools call (`VoiceControl` in
+desktop_bridge.py). What it wires:
+
+- `/mic` and `/speak` (`on`, `off`, `devices`, `use ID|NAME`, `autostart
+  on|off`; `/mic mute|unmute`). Device operations run in workers, one at a
+  time in the order typed, so a slow device never holds up the input line;
+  failures come back as one error line and the app keeps running.
+- Model audio: the reducer's `PlayAudio` → `engine.play`, `FlushPlayback`
+  (barge-in, `interrupted`) → `engine.interrupt`; the end of a generation
+  lets the speaker play out the tail. With the speaker off the engine
+  discards audio; transcripts are the reducer's and still show.
+- Push-to-talk (Ctrl-T, the app's priority binding) toggles holding the
+  floor: `activityStart` / `activityEnd`; the setup disables the server's
+  detection (`voice_setup.voice_activity_config`).
+- The status bar: `status_fields` is called on the app's status interval
+  and reads one `engine.status()` snapshot.
+- The profile: devices picked with `use` and the autostart flags are saved
+  in `[audio]`; autostart turns the devices on at the first connection.
+
+The audio modules (numpy, soxr, livekit) are imported on first use, in a
+thread, so they cost nothing at start-up; PortAudio loads only when a
+device is opened or listed, and its absence is an error line that says what
+to install.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import logging
+import math
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, Literal
+
+from ..config import AudioSettings, ConfigError, load_profile, save_profile
+from ..live import events as ev
+from ..media.errors import DeviceError, MediaError
+from . import state as st
+from .commands import Command, CommandContext, Outcome, error
+from .lines import Line
+from .status import StatusFields
+from .voice_setup import engine_options
+
+if TYPE_CHECKING:
+    from ..media.audio_devices import AudioDevice
+    from ..media.audio_engine import VoiceEngine, VoiceStatus
+    from .app import GeminiLiveApp
+
+log = logging.getLogger(__name__)
+
+Part = Literal["mic", "speak"]
+TALK_KEY = "Ctrl-T"
+MIC_USAGE = "/mic [on|off|devices|use ID|NAME|mute|unmute|autostart on|off]"
+SPEAK_USAGE = "/speak [on|off|devices|use ID|NAME|autostart on|off]"
+_NOUN = {"mic": "microphone", "speak": "speaker"}
+_KIND = {"mic": "input", "speak": "output"}
+_METER = ((-55.0, "▃"), (-40.0, "▅"), (-25.0, "▇"))
+
+
+def level_meter(level: float) -> str:
+    """Three cells for an RMS level (0..1 of full scale): "▁▁▁" silent … "▃▅▇" loud."""
+    db = 20 * math.log10(level) if level > 0 else -120.0
+    return "".join(glyph if db >= threshold else "▁" for threshold, glyph in _METER)
+
+
+def mic_text(status: VoiceStatus) -> str:
+    """The status bar's mic field: off, on ▃▅▁, muted, ptt ▁▁▁, floor ▃▅▁."""
+    if not status.mic_on:
+        return "off"
+    if status.muted:
+        return "muted"
+    if status.push_to_talk:
+        word = "floor" if status.talking else "ptt"
+        return f"{word} {level_meter(status.input_level)}"
+    return f"on {level_meter(status.input_level)}"
+
+
+class VoiceBridge:
+    """Voice for one app; `install(app, settings)` registers it as `app.voice`."""
+
+    def __init__(self, app: GeminiLiveApp, settings: AudioSettings) -> None:
+        self.app = app
+        self.settings = settings
+        self._engine: VoiceEngine | None = None
+        self._lock = asyncio.Lock()
+        self._known: dict[Part, tuple[str, ...]] = {"mic": (), "speak": ()}
+        self._autostart_checked = False
+
+    @classmethod
+    def install(cls, app: GeminiLiveApp, settings: AudioSettings | None = None) -> VoiceBridge:
+        """Register /mic, /speak, the audio effects, the autostart check and the shutdown."""
+        bridge = cls(app, settings or AudioSettings())
+        for part, usage, help_text, subs in (
+            (
+                "mic",
+                MIC_USAGE,
+                "microphone on/off, devices, mute",
+                ("on", "off", "devices", "use", "mute", "unmute", "autostart"),
+            ),
+            (
+                "speak",
+                SPEAK_USAGE,
+                "speaker on/off, devices",
+                ("on", "off", "devices", "use", "autostart"),
+            ),
+        ):
+            app.commands.add(
+                Command(
+                    part,
+                    usage,
+                    help_text,
+                    bridge._command_handler(part),
+                    subcommands=subs,
+                    choices=lambda ctx, part=part: bridge._known[part],
+                    choice_after=("use",),
+                )
+            )
+        app.audio_out = bridge.on_effect
+        app.event_listeners.append(bridge.on_event)
+        app.shutdown_hooks.append(bridge.aclose)
+        return bridge
+
+    # ----- the commands --------------------------------------------------------
+
+    def _command_handler(self, part: Part) -> Callable[[CommandContext, tuple[str, ...]], Outcome]:
+        def handler(ctx: CommandContext, args: tuple[str, ...]) -> Outcome:
+            return self.command(part, args)
+
+        return handler
+
+    def command(self, part: Part, args: tuple[str, ...]) -> Outcome:
+        """/mic or /speak: checks the arguments, then runs the operation in a worker."""
+        usage = MIC_USAGE if part == "mic" else SPEAK_USAGE
+        sub = args[0].lower() if args else "toggle"
+        rest = args[1:]
+        if sub in ("toggle", "on", "off", "devices", "mute", "unmute") and rest:
+            return error(f"usage: {usage}")
+        if sub in ("mute", "unmute") and part != "mic":
+            return error(f"usage: {usage}")
+        if sub == "use" and len(rest) != 1:
+            return error(f"usage: /{part} use ID|NAME (/{part} devices lists them)")
+        if sub == "autostart" and (len(rest) != 1 or rest[0].lower() not in ("on", "off")):
+            return error(f"usage: /{part} autostart on|off")
+        operations: dict[str, Callable[[], Awaitable[Any]]] = {
+            "toggle": lambda: self._switch(part, None),
+            "on": lambda: self._switch(part, True),
+            "off": lambda: self._switch(part, False),
+            "devices": lambda: self._list(part),
+            "use": lambda: self._use(part, rest[0] if rest else ""),
+            "mute": lambda: self._mute(True),
+            "unmute": lambda: self._mute(False),
+            "autostart": lambda: self._autostart_command(part, rest[0].lower() == "on"),
+        }
+        operation = operations.get(sub)
+        if operation is None:
+            return error(f"usage: {usage}")
+        self._spawn(self._reporting(operation))
+        return Outcome()
+
+    def _spawn(self, work: Awaitable[None]) -> None:
+        self.app.run_worker(work, group="voice", exit_on_error=False)
+
+    async def _reporting(self, operation: Callable[[], Awaitable[Any]]) -> None:
+        """Run one operation after those typed before it; a failure becomes an error line."""
+        try:
+            async with self._lock:
+                await operation()
+        except MediaError as exc:
+            self._say(str(exc), "error")
+        finally:
+            self.refresh_status()
+
+    def _say(self, text: str, role: str = "system") -> None:
+        self.app.post_line(Line(role, text))
+
+    async def _switch(self, part: Part, on: bool | None) -> None:
+        engine = await self.engine()
+        current = engine.mic_on if part == "mic" else engine.speaker_on
+        want = (not current) if on is None else on
+        if want == current:
+            self._say(f"the {_NOUN[part]} is already {'on' if current else 'off'}")
+            return
+        await self._set(part, want)
+
+    async def _list(self, part: Part) -> None:
+        engine = await self.engine()
+        devices = await engine.devices(_KIND[part])  # type: ignore[arg-type]
+        self._known[part] = tuple(d.name for d in devices)
+        if not devices:
+            from ..media.audio_devices import no_device_message
+
+            self._say(no_device_message(_KIND[part]), "error")  # type: ignore[arg-type]
+            return
+        status = engine.status()
+        current = status.mic_device if part == "mic" else status.speaker_device
+        for device in devices:
+            default = device.is_default_input if part == "mic" else device.is_default_output
+            marks = [
+                m for m, on in (("in use", device.name == current), ("default", default)) if on
+            ]
+            suffix = f"  ({', '.join(marks)})" if marks else ""
+            self._say(f"{device.label()}{suffix}", "info")
+        self._say(f"/{part} use ID|NAME picks one")
+
+    async def _use(self, part: Part, spec: str) -> None:
+        device = await self._use_device(part, spec)
+        self._say(f"{_NOUN[part]}: {device.label()} (saved in the profile)")
+
+    async def _mute(self, muted: bool) -> None:
+        engine = await self.engine()
+        if not engine.mic_on:
+            self._say("the microphone is off: /mic turns it on")
+            return
+        engine.set_muted(muted)
+        self._say("microphone muted: nothing is sent" if muted else "microphone unmuted")
+
+    async def _autostart_command(self, part: Part, on: bool) -> None:
+        key = "mic_autostart" if part == "mic" else "speaker_autostart"
+        await self._save(lambda audio: setattr(audio, key, on))
+        self.settings = replace(self.settings, **{key: on})
+        verb = "will turn on" if on else "will not turn on"
+        self._say(f"the {_NOUN[part]} {verb} at launch")
+
+    # ----- operations (the commands and the desktop tools) ------------------------
+
+    async def engine(self) -> VoiceEngine:
+        """The voice engine, created (and the audio modules imported) on first use."""
+        if self._engine is None:
+            module = await asyncio.to_thread(
+                importlib.import_module, "gemini_live_tui.media.audio_engine"
+            )
+            if self._engine is None:
+                self._engine = module.VoiceEngine(
+                    self._send_audio,
+                    self._send_audio_stream_end,
+                    send_activity_start=self._send_activity_start,
+                    send_activity_end=self._send_activity_end,
+                    settings=module.VoiceSettings(**engine_options(self.settings)),
+                    on_error=self._device_failed,
+                    mic_device=self.settings.mic_device or None,
+                    speaker_device=self.settings.speaker_device or None,
+                )
+        return self._engine
+
+    async def _set(self, part: Part, on: bool) -> dict[str, Any]:
+        engine = await self.engine()
+        if part == "mic" and on:
+            device = await engine.start_mic()
+            status = engine.status()
+            how = f"echo canceller {status.aec_backend}"
+            if status.push_to_talk:
+                how += f"; push-to-talk: {TALK_KEY} to take and give back the floor"
+            self._say(f"microphone on: {device.name}, {status.capture_rate} Hz ({how})")
+        elif part == "mic":
+            await engine.stop_mic()
+            self._say("microphone off")
+        elif on:
+            device = await engine.start_speaker()
+            self._say(f"speaker on: {device.name}, {engine.status().playback_rate} Hz")
+        else:
+            await engine.stop_speaker()
+            self._say("speaker off: model speech is not played (transcripts still show)")
+        self.refresh_status()
+        return self._part_state(engine, part)
+
+    async def _use_device(self, part: Part, spec: str) -> AudioDevice:
+        engine = await self.engine()
+        if part == "mic":
+            device = await engine.use_mic(spec)
+        else:
+            device = await engine.use_speaker(spec)
+        key = "mic_device" if part == "mic" else "speaker_device"
+        await self._save(lambda audio: setattr(audio, key, device.name))
+        self.settings = replace(self.settings, **{key: device.name})
+        if device.name not in self._known[part]:
+            self._known[part] += (device.name,)
+        return device
+
+    async def set_microphone(self, on: bool, device: str | None = None) -> dict[str, Any]:
+        """Desktop tool: what `/mic use DEVICE` then `/mic on|off` do; raises `MediaError`."""
+        return await self._set_part("mic", on, device)
+
+    async def set_speaker(self, on: bool, device: str | None = None) -> dict[str, Any]:
+        """Desktop tool: what `/speak use DEVICE` then `/speak on|off` do; raises `MediaError`."""
+        return await self._set_part("speak", on, device)
+
+    async def _set_part(self, part: Part, on: bool, device: str | None) -> dict[str, Any]:
+        try:
+            async with self._lock:
+                if device:
+                    picked = await self._use_device(part, device)
+                    self._say(f"{_NOUN[part]}: {picked.label()} (saved in the profile)")
+                engine = await self.engine()
+                if on != (engine.mic_on if part == "mic" else engine.speaker_on):
+                    return await self._set(part, on)
+                return self._part_state(engine, part)
+        finally:
+            self.refresh_status()
+
+    async def get_state(self) -> dict[str, Any]:
+        """Desktop tool: `{"microphone": {...}, "speaker": {...}}`."""
+        engine = self._engine
+        if engine is None:
+            off = {"on": False, "device": None}
+            return {"microphone": dict(off, muted=False), "speaker": dict(off)}
+        return {
+            "microphone": self._part_state(engine, "mic"),
+            "speaker": self._part_state(engine, "speak"),
+        }
+
+    def _part_state(self, engine: VoiceEngine, part: Part) -> dict[str, Any]:
+        status = engine.status()
+        if part == "mic":
+            return {
+                "on": status.mic_on,
+                "device": status.mic_device,
+                "muted": status.muted,
+                "push_to_talk": status.push_to_talk,
+            }
+        return {"on": status.speaker_on, "device": status.speaker_device}
+
+    async def toggle_talking(self) -> None:
+        """Push-to-talk key: take the floor (turning the mic on if needed) or give it back."""
+        if not self.settings.push_to_talk:
+            self._say(
+                f"{TALK_KEY} is push-to-talk, which is off: set push_to_talk = true under "
+                "[audio] in the profile (gemini-live config shows the file) and restart"
+            )
+            return
+        engine = await self.engine()
+        if not engine.mic_on:
+            await self._reporting(lambda: self._set("mic", True))
+            if not engine.mic_on:
+                return
+        talking = await engine.toggle_talking()
+        self.refresh_status()
+        log.info("push-to-talk: %s", "holding the floor" if talking else "released")
+
+    # ----- app hooks -------------------------------------------------------------
+
+    def on_effect(self, effect: st.Effect) -> None:
+        """`PlayAudio` and `FlushPlayback` from the reducer (runs on the event loop)."""
+        engine = self._engine
+        if engine is None:
+            return  # the speaker was never turned on: nothing to play or flush
+        if isinstance(effect, st.PlayAudio):
+            engine.play(effect.pcm, effect.rate)
+        elif isinstance(effect, st.FlushPlayback):
+            engine.interrupt()
+
+    def on_event(self, event: ev.Event) -> None:
+        """End of a generation: play out the tail; first connection: the profile's autostart."""
+        if isinstance(event, ev.GenerationComplete | ev.TurnComplete):
+            if self._engine is not None:
+                self._engine.end_of_turn()
+        elif isinstance(event, ev.SetupComplete) and not self._autostart_checked:
+            self._autostart_checked = True
+            parts: list[Part] = []
+            if self.settings.speaker_autostart:
+                parts.append("speak")
+            if self.settings.mic_autostart:
+                parts.append("mic")
+            for part in parts:
+                self._spawn(self._reporting(lambda part=part: self._switch(part, True)))
+
+    def status_fields(self, fields: StatusFields) -> StatusFields:
+        """The bar's mic, speaker and audio counters from one engine snapshot."""
+        engine = self._engine
+        if engine is None:
+            return fields
+        status = engine.status()
+        return replace(
+            fields,
+            mic=mic_text(status),
+            speaker="on" if status.speaker_on else "off",
+            underruns=status.underruns,
+            mic_dropped=status.chunks_dropped + status.capture_overruns,
+        )
+
+    def refresh_status(self) -> None:
+        fields = self.status_fields(self.app.status)
+        if fields != self.app.status:
+            self.app.set_status(fields)
+
+    async def aclose(self) -> None:
+        if self._engine is not None:
+            await self._engine.close()
+
+    # ----- inside -------------------------------------------------------------------
+
+    def _device_failed(self, exc: DeviceError) -> None:
+        """A device failed while running (removed, stalled): one line, the status updated."""
+        self._say(str(exc), "error")
+        self.refresh_status()
+
+    async def _send_audio(self, pcm: bytes, rate: int = 16000) -> None:
+        session = self.app.session
+        if session is not None:
+            await session.send_audio(pcm, rate)
+
+    async def _send_audio_stream_end(self) -> None:
+        if self.app.session is not None:
+            await self.app.session.send_audio_stream_end()
+
+    async def _send_activity_start(self) -> None:
+        if self.app.session is not None:
+            await self.app.session.send_activity_start()
+
+    async def _send_activity_end(self) -> None:
+        if self.app.session is not None:
+            await self.app.session.send_activity_end()
+
+    async def _save(self, change: Callable[[AudioSettings], None]) -> None:
+        """Apply `change` to the profile's `[audio]` on disk; raises `MediaError` if it fails."""
+        name = self.app.options.profile
+
+        def write() -> None:
+            profile = load_profile(name)
+            change(profile.audio)
+            save_profile(profile, name)
+
+        try:
+            await asyncio.to_thread(write)
+        except (ConfigError, OSError) as exc:
+            raise MediaError(f"could not save the audio settings in the profile: {exc}") from exc
