@@ -89,12 +89,12 @@ async def test_save_writes_markdown_with_transcripts(make_app, sim, isolated_dir
         await until(pilot, lambda: any("saved" in t for t in texts(app, "system")))
 
 
-async def test_not_yet_available_commands(make_app):
+async def test_feature_commands_are_wired(make_app):
     app = make_app(connect=False)
     async with app.run_test(size=(100, 30)) as pilot:
-        for name in ("mic", "speak"):
-            await type_line(pilot, f"/{name}")
-            assert f"/{name} is not available yet" in texts(app, "system")
+        for name in ("mic", "speak"):  # wired by voice_bridge (devices: tests/integration_voice)
+            await type_line(pilot, f"/{name} sideways")
+            assert any(t.startswith(f"usage: /{name} [on|off") for t in texts(app, "error"))
         await type_line(pilot, "/share-screen")  # bare: stop sharing
         await until(pilot, lambda: "screen sharing is off" in texts(app, "system"))
         await type_line(pilot, "/help")

@@ -33,7 +33,7 @@ from textual.css.query import NoMatches
 from textual.widgets import Input
 
 from ..backend import NO_CREDENTIAL_HELP
-from ..config import normalize_model
+from ..config import AudioSettings, normalize_model
 from ..live import events as ev
 from ..live.messages import FunctionResponse, Setup
 from ..logs import mask
@@ -50,6 +50,7 @@ from .setup_draft import SetupDraft, build_setup, draft_from_setup
 from .status import StatusFields
 from .tool_bridge import ToolBridge
 from .transcript import default_transcript_path, save_transcript
+from .voice_bridge import VoiceBridge
 from .widgets.conversation import Conversation
 from .widgets.header import HeaderBar
 from .widgets.prompt import CompletionPopup, PromptArea, PromptInput
@@ -91,6 +92,7 @@ class AppOptions:
     cwd: Path = field(default_factory=Path.cwd)
     home: Path = field(default_factory=Path.home)
     persist_history: bool = True
+    audio: AudioSettings = field(default_factory=AudioSettings)  # the profile's [audio]
 
 
 class GeminiLiveApp(App[None]):
@@ -103,6 +105,7 @@ class GeminiLiveApp(App[None]):
         Binding("ctrl+c", "quit", "Quit", priority=True, show=False),
         Binding("ctrl+d", "quit", "Quit", priority=True, show=False),
         Binding("ctrl+l", "clear_view", "Clear", priority=True, show=False),
+        Binding("ctrl+t", "talk", "Push to talk", priority=True, show=False),
         Binding("pageup", "page(-1)", "Page up", show=False),
         Binding("pagedown", "page(1)", "Page down", show=False),
     ]
@@ -130,6 +133,7 @@ class GeminiLiveApp(App[None]):
         self.shutdown_hooks: list[Callable[[], Awaitable[None]]] = []  # awaited on quit
         self.tool_bridge = ToolBridge.install(self)
         self.screen_bridge = ScreenBridge.install(self)
+        self.voice = VoiceBridge.install(self, options.audio)
         self._sender_task: asyncio.Task[None] | None = None
         self._conversation: Conversation | None = None
 
@@ -239,7 +243,7 @@ class GeminiLiveApp(App[None]):
                 send_errors=session.stats.send_errors,
                 dropped_audio=session.stats.media_dropped,
             )
-        self.set_status(fields)
+        self.set_status(self.voice.status_fields(fields))
 
     def set_status(self, fields: StatusFields) -> None:
         """Replace the status bar fields (features update theirs through this)."""
@@ -418,6 +422,10 @@ class GeminiLiveApp(App[None]):
 
     def action_clear_view(self) -> None:
         self.conversation.clear()
+
+    def action_talk(self) -> None:
+        """Push-to-talk: take or give back the floor (see voice_bridge.py)."""
+        self.run_worker(self.voice.toggle_talking(), group="voice", exit_on_error=False)
 
     def action_page(self, direction: int) -> None:
         if direction < 0:

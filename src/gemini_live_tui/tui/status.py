@@ -26,6 +26,8 @@ class StatusFields:
     resumable: bool = False
     tokens: int = 0
     dropped_audio: int = 0
+    mic_dropped: int = 0  # microphone audio lost before the session (overruns, slow network)
+    underruns: int = 0  # the speaker ran dry mid-reply
     lagged: int = 0
     send_errors: int = 0
     upload: str | None = None  # "talk.wav 3.2/10.0 s" while a file streams
@@ -57,7 +59,8 @@ def status_parts(fields: StatusFields) -> list[str]:
     if fields.staged:
         parts.append(f"{fields.staged} staged")
     for count, name in (
-        (fields.dropped_audio, "dropped"),
+        (fields.dropped_audio + fields.mic_dropped, "dropped"),
+        (fields.underruns, "underruns"),
         (fields.lagged, "lagged"),
         (fields.send_errors, "send errors"),
     ):
