@@ -1,7 +1,7 @@
 """2,000 streamed text fragments at 200 per second: key echo latency and memory.
 
 The real app runs headless (Textual's pilot, which still lays out and
-renders every frame) against the loopback simulator in the same process.
+renders every frame) against the loopback simulator in its own process (so its CPU is not the app's).
 The simulator pushes 2,000 `modelTurn` text fragments on an absolute 5 ms
 schedule as one long reply, so the reply line grows to ~23,000 characters
 (~26 new rows a second) while it streams. One key at a time goes in through
@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import json
 import os
 import statistics
+import sys
 import tempfile
 import time
 
@@ -30,7 +32,6 @@ from gemini_live_tui.live.events import Phase
 from gemini_live_tui.live.messages import Setup
 from gemini_live_tui.live.session import LiveSession
 from gemini_live_tui.live.transport import Credential, Endpoint
-from gemini_live_tui.simulator import LiveSimulator
 from gemini_live_tui.tui.app import AppOptions, GeminiLiveApp
 
 FRAGMENTS = 2000
@@ -38,7 +39,34 @@ RATE = 200.0
 KEY_EVERY = 0.02
 
 
-async def stream(sim: LiveSimulator, app: GeminiLiveApp, pilot, latencies: list[float]) -> float:
+class SimulatorProcess:
+    """The simulator in its own process (`python -m gemini_live_tui.simulator --control`),
+    so its CPU and GIL are not the app's: what is measured is the client."""
+
+    async def start(self) -> str:
+        self.process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "gemini_live_tui.simulator",
+            "--control",
+            "--api-key",
+            "k",
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+        )
+        return (await self.process.stdout.readline()).decode().strip()
+
+    async def ask(self, command: str) -> object:
+        self.process.stdin.write(command.encode() + b"\n")
+        await self.process.stdin.drain()
+        return json.loads(await self.process.stdout.readline())
+
+    async def stop(self) -> None:
+        self.process.stdin.write(b"quit\n")
+        await asyncio.wait_for(self.process.wait(), 5)
+
+
+async def stream(sim: SimulatorProcess, app: GeminiLiveApp, pilot, latencies: list[float]) -> float:
     """One reply of FRAGMENTS fragments at RATE per second, keys typed meanwhile."""
     prompt = app.prompt
     done = asyncio.Event()
@@ -61,15 +89,7 @@ async def stream(sim: LiveSimulator, app: GeminiLiveApp, pilot, latencies: list[
     typing = asyncio.create_task(typist())
     loop = asyncio.get_running_loop()
     start = loop.time()
-    for index in range(FRAGMENTS):
-        due = start + index / RATE
-        if (delay := due - loop.time()) > 0:
-            await asyncio.sleep(delay)
-        word = "fragment" if index % 7 else "日本語"
-        await sim.send_message(
-            {"serverContent": {"modelTurn": {"parts": [{"text": f" {word}{index}"}]}}}
-        )
-    await sim.send_message({"serverContent": {"turnComplete": True}})
+    await sim.ask(f"stream {FRAGMENTS} {RATE}")
     elapsed = loop.time() - start
     while app.chat.reply:
         await pilot.pause(0.01)
@@ -83,10 +103,12 @@ async def stream(sim: LiveSimulator, app: GeminiLiveApp, pilot, latencies: list[
 async def main() -> None:
     os.environ.setdefault("GEMINI_LIVE_STATE_DIR", tempfile.mkdtemp())
     process = psutil.Process()
-    async with LiveSimulator(api_key="k", word_delay=0.0) as sim:
+    sim = SimulatorProcess()
+    base_url = await sim.start()
+    try:
 
         async def factory(setup: Setup) -> LiveSession:
-            endpoint = Endpoint.create(Credential("api_key", "k"), base_url=sim.base_url)
+            endpoint = Endpoint.create(Credential("api_key", "k"), base_url=base_url)
             return LiveSession(endpoint, setup)
 
         options = AppOptions(
@@ -103,8 +125,6 @@ async def main() -> None:
             for run in range(3):
                 latencies: list[float] = []
                 elapsed = await stream(sim, app, pilot, latencies)
-                sim.sent.clear()  # the simulator's own log, not the app's memory
-                sim.received.clear()
                 gc.collect()
                 rss.append(process.memory_info().rss / 2**20)
                 latencies.sort()
@@ -121,6 +141,8 @@ async def main() -> None:
             print(
                 f"conversation: {len(model_lines)} model lines, last {len(model_lines[-1].text)} chars"
             )
+    finally:
+        await sim.stop()
 
 
 if __name__ == "__main__":

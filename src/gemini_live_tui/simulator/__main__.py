@@ -3,7 +3,8 @@
 `python -m gemini_live_tui.simulator [--port N] [--api-key K] [--control]`
 prints the base URL on its first line. With `--control`, each line on stdin
 is a command and each answer one JSON line on stdout: `goaway SECONDS`,
-`drop`, `texts`, `counts`, `quit`. Soak tests and benchmarks use it so the
+`drop`, `texts`, `counts`, `stream N RATE` (N text fragments at RATE per
+second on an absolute schedule, then turnComplete), `quit`. Soak tests and benchmarks use it so the
 simulator's memory and CPU are not the client's.
 """
 
@@ -32,6 +33,9 @@ async def _control(sim: LiveSimulator) -> None:
         elif command == "drop":
             await sim.drop()
             answer = "ok"
+        elif command == "stream":
+            await _stream(sim, int(words[1]), float(words[2]))
+            answer = "ok"
         elif command == "texts":
             answer = sim.texts()
         elif command == "counts":
@@ -39,6 +43,19 @@ async def _control(sim: LiveSimulator) -> None:
         else:
             answer = {"error": f"unknown command {command}"}
         print(json.dumps(answer), flush=True)
+
+
+async def _stream(sim: LiveSimulator, count: int, rate: float) -> None:
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    for index in range(count):
+        if (delay := start + index / rate - loop.time()) > 0:
+            await asyncio.sleep(delay)
+        word = "fragment" if index % 7 else "日本語"
+        await sim.send_message(
+            {"serverContent": {"modelTurn": {"parts": [{"text": f" {word}{index}"}]}}}
+        )
+    await sim.send_message({"serverContent": {"turnComplete": True}})
 
 
 async def _main(port: int, api_key: str | None, control: bool) -> None:
