@@ -67,10 +67,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"gemini-live: {error}", file=sys.stderr)
         return 2
     from .logs import setup_file_logging
+    from .native_stderr import native_stderr_to
     from .tui.app import GeminiLiveApp
 
-    setup_file_logging()
-    GeminiLiveApp(build_options(args, profile)).run()
+    try:
+        options = build_options(args, profile)
+    except ConfigError as error:
+        print(f"gemini-live: {error}", file=sys.stderr)
+        return 2
+    log_file = setup_file_logging()
+    with native_stderr_to(log_file):  # PortAudio/ALSA print from C: keep it off the screen
+        GeminiLiveApp(options).run()
     return 0
 
 
@@ -78,6 +85,7 @@ def build_options(args: argparse.Namespace, profile: Profile) -> AppOptions:
     """The app's options from the command line and the profile (env already applied)."""
     from .tools import builtin_registry, supports_non_blocking
     from .tui.app import AppOptions
+    from .tui.voice_setup import voice_activity_config
 
     model = normalize_model(args.model or profile.model)
     registry = builtin_registry()
@@ -92,6 +100,7 @@ def build_options(args: argparse.Namespace, profile: Profile) -> AppOptions:
         language_code=profile.language,
         system_instruction=profile.system_instruction,
         thinking_level=profile.thinking_level,
+        voice_activity=voice_activity_config(profile.audio),
         tools=tuple(
             registry.declarations(sorted(enabled), non_blocking=supports_non_blocking(model))
         ),
@@ -102,6 +111,7 @@ def build_options(args: argparse.Namespace, profile: Profile) -> AppOptions:
         greeting=profile.greeting,
         tools=enabled,
         registry=registry,
+        audio=profile.audio,
     )
     if args.demo:
         return AppOptions(label=f"demo · {model}", session_factory=_demo_factory(), **common)
