@@ -66,8 +66,10 @@ def _window_match(expected: np.ndarray, got: np.ndarray, rate: int) -> float:
         if np.sqrt(np.mean(seg**2)) < 0.02:
             continue  # a pause
         xc = np.fft.irfft(spec_got * np.conj(np.fft.rfft(seg, size)), size)[: len(got) - w]
-        local = np.sqrt(energy[w : len(got)] - energy[: len(got) - w]) + 1e-9
-        scores.append(float(np.max(xc / (local * np.linalg.norm(seg)))))
+        local = np.sqrt(np.maximum(energy[w : len(got)] - energy[: len(got) - w], 0.0))
+        norm = np.linalg.norm(seg)
+        valid = local > 0.01 * norm  # digital silence: FFT noise over nothing is no match
+        scores.append(float(np.max(xc[valid] / (local[valid] * norm))) if valid.any() else 0.0)
     return float(np.median(scores))
 
 
