@@ -18,10 +18,8 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import json
 import os
 import statistics
-import sys
 import tempfile
 import time
 
@@ -32,38 +30,12 @@ from gemini_live_tui.live.events import Phase
 from gemini_live_tui.live.messages import Setup
 from gemini_live_tui.live.session import LiveSession
 from gemini_live_tui.live.transport import Credential, Endpoint
+from gemini_live_tui.simulator.process import SimulatorProcess
 from gemini_live_tui.tui.app import AppOptions, GeminiLiveApp
 
 FRAGMENTS = 2000
 RATE = 200.0
 KEY_EVERY = 0.02
-
-
-class SimulatorProcess:
-    """The simulator in its own process (`python -m gemini_live_tui.simulator --control`),
-    so its CPU and GIL are not the app's: what is measured is the client."""
-
-    async def start(self) -> str:
-        self.process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "gemini_live_tui.simulator",
-            "--control",
-            "--api-key",
-            "k",
-            stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE,
-        )
-        return (await self.process.stdout.readline()).decode().strip()
-
-    async def ask(self, command: str) -> object:
-        self.process.stdin.write(command.encode() + b"\n")
-        await self.process.stdin.drain()
-        return json.loads(await self.process.stdout.readline())
-
-    async def stop(self) -> None:
-        self.process.stdin.write(b"quit\n")
-        await asyncio.wait_for(self.process.wait(), 5)
 
 
 async def stream(sim: SimulatorProcess, app: GeminiLiveApp, pilot, latencies: list[float]) -> float:

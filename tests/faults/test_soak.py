@@ -14,9 +14,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import io
-import json
 import os
-import sys
 import time
 
 import numpy as np
@@ -28,40 +26,12 @@ from gemini_live_tui.live.events import Phase
 from gemini_live_tui.live.messages import Setup
 from gemini_live_tui.live.session import LiveSession, SessionSettings
 from gemini_live_tui.live.transport import Credential, Endpoint
+from gemini_live_tui.simulator.process import SimulatorProcess
 from gemini_live_tui.tui.app import AppOptions, GeminiLiveApp
 
 MINUTES = float(os.environ.get("GEMINI_LIVE_SOAK_MINUTES", "10"))
 GOAWAY_EVERY = 20.0
 MAX_GROWTH_MB = 20.0
-
-
-class SimulatorProcess:
-    """`python -m gemini_live_tui.simulator --control` and its command channel."""
-
-    async def start(self) -> str:
-        self.process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "gemini_live_tui.simulator",
-            "--control",
-            "--api-key",
-            "soak",
-            stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE,
-        )
-        assert self.process.stdout
-        return (await self.process.stdout.readline()).decode().strip()
-
-    async def ask(self, command: str) -> object:
-        assert self.process.stdin and self.process.stdout
-        self.process.stdin.write(command.encode() + b"\n")
-        await self.process.stdin.drain()
-        return json.loads(await self.process.stdout.readline())
-
-    async def stop(self) -> None:
-        if self.process.returncode is None:
-            self.process.stdin.write(b"quit\n")  # type: ignore[union-attr]
-            await asyncio.wait_for(self.process.wait(), 5)
 
 
 def frame_jpeg(number: int) -> bytes:
@@ -77,7 +47,7 @@ def rss_mb() -> float:
 
 
 async def test_soak_session_memory_flat_and_nothing_lost(isolated_dirs):
-    simulator = SimulatorProcess()
+    simulator = SimulatorProcess(api_key="soak")
     base_url = await simulator.start()
 
     async def factory(setup: Setup) -> LiveSession:
@@ -137,8 +107,9 @@ async def test_soak_session_memory_flat_and_nothing_lost(isolated_dirs):
     assert counts["setup"] >= int(duration / GOAWAY_EVERY), "the session resumed after each GoAway"
     assert counts["audio"] >= 0.9 * duration * 25, "mic-rate audio kept flowing"
     assert counts["video"] >= 0.9 * duration, "a screen frame every second"
-    growth = final - (baseline if baseline is not None else final)
+    start_rss = baseline if baseline is not None else final  # under a minute: no baseline
+    growth = final - start_rss
     print(
-        f"soak {MINUTES:g} min: RSS {baseline:.1f} → {final:.1f} MB, resumes {counts['setup'] - 1}"
+        f"soak {MINUTES:g} min: RSS {start_rss:.1f} → {final:.1f} MB, resumes {counts['setup'] - 1}"
     )
     assert growth <= MAX_GROWTH_MB, f"resident memory grew {growth:.1f} MB"

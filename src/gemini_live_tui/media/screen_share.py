@@ -125,7 +125,14 @@ class _Run:
         while self.sent_times and self.sent_times[0] < now - FPS_WINDOW_SECONDS:
             self.sent_times.popleft()
         n = len(self.sent_times)
-        fps = (n - 1) / (now - self.sent_times[0]) if n >= 2 and active else 0.0
+        fps = 0.0
+        if n >= 2 and active:
+            # the rate between frames sent; once frames stop coming, it decays
+            last = self.sent_times[-1]
+            span = last - self.sent_times[0]
+            if now - last > 2 * self.interval:
+                span = now - self.sent_times[0]
+            fps = (n - 1) / span if span > 0 else 0.0
         return ShareStats(
             target=self.target,
             interval=self.interval,

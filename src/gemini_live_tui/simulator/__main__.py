@@ -3,7 +3,8 @@
 `python -m gemini_live_tui.simulator [--port N] [--api-key K] [--control]`
 prints the base URL on its first line. With `--control`, each line on stdin
 is a command and each answer one JSON line on stdout: `goaway SECONDS`,
-`drop`, `texts`, `counts`, `stream N RATE` (N text fragments at RATE per
+`drop`, `texts`, `counts`, `audio-times` (arrival times of realtime
+audio, CLOCK_MONOTONIC), `stream N RATE` (N text fragments at RATE per
 second on an absolute schedule, then turnComplete), `quit`. Soak tests and benchmarks use it so the
 simulator's memory and CPU are not the client's.
 """
@@ -40,6 +41,8 @@ async def _control(sim: LiveSimulator) -> None:
             answer = sim.texts()
         elif command == "counts":
             answer = sim.counts
+        elif command == "audio-times":
+            answer = list(sim.audio_arrivals)
         else:
             answer = {"error": f"unknown command {command}"}
         print(json.dumps(answer), flush=True)

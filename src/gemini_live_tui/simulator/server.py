@@ -23,6 +23,7 @@ import json
 import logging
 import re
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -138,6 +139,7 @@ class LiveSimulator:
         self.record = record
         self.received: list[Received] = []
         self.counts: dict[str, int] = {}
+        self.audio_arrivals: deque[float] = deque(maxlen=100_000)  # CLOCK_MONOTONIC
         self.sent: list[tuple[int, dict[str, Any]]] = []
         self.connections: list[SimConnection] = []
         self.sessions: dict[str, SimSession] = {}
@@ -334,6 +336,8 @@ class LiveSimulator:
         if key == "realtimeInput":
             key = next(iter(message[key]), key)
         self.counts[key] = self.counts.get(key, 0) + 1
+        if key == "audio":
+            self.audio_arrivals.append(time.monotonic())
         if self.record or key not in ("audio", "video"):
             self.received.append(Received(connection.number, message, time.monotonic()))
         if not self.record and len(self.sent) > 400:
