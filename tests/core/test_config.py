@@ -127,3 +127,12 @@ def test_secrets_are_masked_in_the_log_file_including_tracebacks() -> None:
     assert secret not in text and "***" in text
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     logging.getLogger().handlers.clear()
+
+
+def test_vertex_adc_without_google_auth_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "google.auth", None)  # as if google-auth were not installed
+    env = {"LIVE_BACKEND": "vertex", "VERTEX_PROJECT": "p", "VERTEX_AUTH": "adc"}
+    with pytest.raises(BackendError, match=r"google-auth.*\[vertex\]"):
+        resolve_backend("models/m", env)
