@@ -80,6 +80,9 @@ async def test_mic_streams_to_the_simulator_and_its_transcription_shows(
             levels.add(app.status.mic)
             await pilot.pause(0.1)
         heard = await until(pilot, lambda: [t for t in texts(app, "you") if "[heard" in t], 10)
+        # the spoken reply: the speaker is off, so its audio is dropped but its transcript shows
+        await until(pilot, lambda: any(t.startswith("I heard") for t in texts(app, "model")), 10)
+        assert (await app.voice.engine()).status().discarded_chunks > 0
         await type_line(pilot, "/mic off")
         await voice_line(pilot, app, "microphone off")
         await sim.wait_for(lambda: sim.realtime("audioStreamEnd"), 5)

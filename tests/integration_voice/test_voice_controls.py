@@ -158,3 +158,12 @@ async def test_the_model_switches_the_microphone_with_the_desktop_tool(voice_app
         await sim.wait_for(lambda: [r for r in sim.tool_responses() if r["id"] == call], 10)
         state = next(r for r in sim.tool_responses() if r["id"] == call)["response"]["result"]
         assert state["microphone"]["on"] is True and state["speaker"]["on"] is False
+
+
+def test_a_bad_vad_setting_in_the_profile_stops_the_launch_with_the_reason(capsys):
+    from gemini_live_tui.cli import main
+    from gemini_live_tui.config import Profile, save_profile
+
+    save_profile(Profile(audio=AudioSettings(start_sensitivity="medium")))
+    assert main(["--demo"]) == 2
+    assert 'start_sensitivity = \'medium\': use "high" or "low"' in capsys.readouterr().err
