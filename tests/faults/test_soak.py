@@ -19,6 +19,7 @@ import time
 
 import numpy as np
 import psutil
+import pytest
 from apptest import type_line, until
 from PIL import Image
 
@@ -46,6 +47,7 @@ def rss_mb() -> float:
     return psutil.Process().memory_info().rss / 1e6
 
 
+@pytest.mark.timeout(int(MINUTES * 60) + 180)
 async def test_soak_session_memory_flat_and_nothing_lost(isolated_dirs):
     simulator = SimulatorProcess(api_key="soak")
     base_url = await simulator.start()
