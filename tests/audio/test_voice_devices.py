@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 import soxr
+from voicetest import window_match
 
 from gemini_live_tui.media.audio_engine import VoiceEngine, VoiceSettings
 
@@ -48,29 +49,6 @@ async def _drain(engine: VoiceEngine, extra: float = 0.3) -> None:
     while engine.status().buffered_ms > 0 and time.monotonic() < deadline:
         await asyncio.sleep(0.05)
     await asyncio.sleep(extra)
-
-
-def _window_match(expected: np.ndarray, got: np.ndarray, rate: int) -> float:
-    """Median over 0.5 s windows of ``expected`` of the best normalised match anywhere in ``got``.
-
-    Robust to a dropout that shifts everything after it (a loaded machine),
-    while still failing on noise, silence or a wrong rate.
-    """
-    size = 1 << int(np.ceil(np.log2(len(got) + rate)))
-    spec_got = np.fft.rfft(got, size)
-    energy = np.concatenate([[0.0], np.cumsum(got.astype(np.float64) ** 2)])
-    scores = []
-    w = rate // 2
-    for start in range(0, len(expected) - w, w):
-        seg = expected[start : start + w].astype(np.float64)
-        if np.sqrt(np.mean(seg**2)) < 0.02:
-            continue  # a pause
-        xc = np.fft.irfft(spec_got * np.conj(np.fft.rfft(seg, size)), size)[: len(got) - w]
-        local = np.sqrt(np.maximum(energy[w : len(got)] - energy[: len(got) - w], 0.0))
-        norm = np.linalg.norm(seg)
-        valid = local > 0.01 * norm  # digital silence: FFT noise over nothing is no match
-        scores.append(float(np.max(xc[valid] / (local[valid] * norm))) if valid.any() else 0.0)
-    return float(np.median(scores))
 
 
 def _active_span(x: np.ndarray, rate: int, threshold: float) -> float:
@@ -118,7 +96,7 @@ async def test_mic_streams_16khz_audio_that_matches_the_wav(
     assert {rate for _, _, rate in wire.audio} == {16000}
     assert all(len(pcm) == 1280 for _, pcm, _ in wire.audio[:-1])  # 40 ms chunks
     got = wire.pcm()
-    match = _window_match(soxr.resample(voice, 48000, 16000), got, 16000)
+    match = window_match(soxr.resample(voice, 48000, 16000), got, 16000)
     assert match > 0.9, f"wire audio matches the WAV at {match:.2f}"
     assert wire.signals[-1][1] == "audioStreamEnd"
     assert wire.signals[-1][0] >= wire.audio[-1][0]  # after the last chunk
