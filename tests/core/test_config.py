@@ -129,7 +129,9 @@ def test_secrets_are_masked_in_the_log_file_including_tracebacks() -> None:
     logging.getLogger().handlers.clear()
 
 
-def test_vertex_adc_without_google_auth_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_vertex_adc_without_google_auth_says_what_to_install(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     import sys
 
     monkeypatch.setitem(sys.modules, "google.auth", None)  # as if google-auth were not installed
