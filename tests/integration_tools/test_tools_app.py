@@ -287,6 +287,53 @@ async def test_a_call_in_flight_during_goaway_is_answered_on_the_new_connection(
         await until(pilot, lambda: any("set_timer returned" in t for t in texts(app, "model")))
 
 
+def answers_on(sim: LiveSimulator) -> list[tuple[int, str, bool]]:
+    """(connection, call id, willContinue) of every function response, in arrival order."""
+    return [
+        (r.connection, f["id"], bool(f.get("willContinue")))
+        for r in sim.received
+        for f in r.message.get("toolResponse", {}).get("functionResponses", [])
+    ]
+
+
+async def test_answers_across_a_drop_and_a_goaway_arrive_once_each_in_order(tools_app, sim):
+    app = tools_app("set_timer")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await connected(pilot)
+        calls = [
+            await sim.call_tool("set_timer", {"seconds": s, "label": f"t{n}"})
+            for n, s in enumerate((0.5, 1.2, 1.9))
+        ]
+
+        def handles() -> int:
+            return sum("sessionResumptionUpdate" in m for _, m in sim.sent)
+
+        async def answered_and_acknowledged(call: str) -> None:
+            # the final answer, the model's turn after it, then a new handle, so
+            # the session has nothing left to replay when the fault hits
+            before = handles()
+            await final(sim, call)
+            label = f"label='t{calls.index(call)}'"
+            await until(pilot, lambda: tool_line(app, label, "→ ok") and handles() > before)
+            await pilot.pause(0.1)
+
+        await answered_and_acknowledged(calls[0])
+        await sim.drop()  # while two calls still run
+        await until(pilot, lambda: len(sim.setups()) == 2 and app.chat.phase is Phase.CONNECTED)
+        await answered_and_acknowledged(calls[1])
+        await sim.send_goaway(0.2)  # while the last one still runs
+        await until(pilot, lambda: len(sim.setups()) == 3 and app.chat.phase is Phase.CONNECTED)
+        await final(sim, calls[2])
+        await pilot.pause(0.3)
+        answers = answers_on(sim)
+        notices = [call for _, call, more in answers if more]
+        finals_in_order = [(connection, call) for connection, call, more in answers if not more]
+        assert sorted(notices) == sorted(calls)  # one notice each, never replayed
+        assert finals_in_order == [(1, calls[0]), (2, calls[1]), (3, calls[2])]
+        assert app.tool_bridge.runner.pending == ()
+        await until(pilot, lambda: sum("set_timer returned" in t for t in texts(app, "model")) == 3)
+
+
 async def test_tools_apply_changes_the_declarations_and_what_runs(make_app, sim):
     app = make_app()  # default tools: google_search, set_timer, list_files, read_file
     async with app.run_test(size=(100, 30)) as pilot:

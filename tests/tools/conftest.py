@@ -29,10 +29,16 @@ class Wire:
         self.responses: list[FunctionResponse] = []
         self.sent_at: list[float] = []
         self.down = False
+        self.gate: asyncio.Event | None = None  # while set and not yet open, sends wait on it
+        self.attempts = 0
         self._changed = asyncio.Event()
 
     async def send(self, responses: list[FunctionResponse]) -> None:
-        if self.down:
+        self.attempts += 1
+        down = self.down  # the connection the send started on decides its fate
+        if self.gate is not None:
+            await self.gate.wait()
+        if down:
             raise ConnectionError("the connection is being replaced")
         frame = ToolResponse(tuple(responses)).to_wire()
         types.LiveClientMessage.model_validate(frame)  # strict: unknown fields fail

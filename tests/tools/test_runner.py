@@ -199,3 +199,54 @@ async def test_a_failing_report_callback_does_not_leave_the_call_unanswered(
 
     harness = make_harness(report=broken_display)
     assert (await harness.result("list_files"))["ok"] is True
+
+
+async def test_a_setup_complete_during_a_failing_resend_sends_on_the_new_connection(
+    make_harness,
+) -> None:
+    """The resend in flight fails on the old connection after a new one came up: it goes on."""
+    harness = make_harness()
+    harness.wire.down = True
+    first = harness.call("list_files")
+    await harness.reports.wait_for(ToolCallFinished, first)
+    assert [r.id for r in harness.runner.pending] == [first]
+    harness.wire.gate = asyncio.Event()  # sends now take a while
+    harness.runner.connection_ready()  # a connection is set up: the resend starts on it …
+    await asyncio.sleep(0.05)
+    assert harness.wire.attempts == 2  # … and its send hangs on that (dying) connection
+    harness.wire.down = False
+    harness.runner.connection_ready()  # the next connection is set up meanwhile
+    harness.wire.gate.set()  # the old send fails now
+    async with asyncio.timeout(2):
+        while harness.runner.pending:
+            await asyncio.sleep(0.01)
+    assert [r.id for r in harness.wire.responses] == [first]
+
+
+async def test_an_answer_queued_behind_kept_ones_starts_a_resend(make_harness) -> None:
+    """Kept answers are not stranded until a reconnect that may never come."""
+    harness = make_harness()
+    harness.wire.down = True
+    first = harness.call("list_files")
+    await harness.reports.wait_for(ToolCallFinished, first)
+    harness.wire.down = False  # the connection works again, without a new SetupComplete
+    second = harness.call("list_files", path=".")
+    await harness.wire.final(second, timeout=2)
+    assert [r.id for r in harness.wire.responses] == [first, second]
+    assert harness.runner.pending == ()
+
+
+async def test_a_failed_resend_waits_for_the_next_connection_without_spinning(
+    make_harness,
+) -> None:
+    harness = make_harness()
+    harness.wire.down = True
+    first = harness.call("list_files")
+    await harness.reports.wait_for(ToolCallFinished, first)
+    harness.runner.connection_ready()  # set up, but sending fails on it
+    await asyncio.sleep(0.1)
+    assert harness.wire.attempts == 2  # one try on that connection, no busy retry loop
+    harness.wire.down = False
+    harness.runner.connection_ready()
+    await harness.wire.final(first, timeout=2)
+    assert harness.runner.pending == ()
