@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
 import psutil
+import pytest
 from apptest import connected, texts, type_line, until
 from textual.pilot import Pilot
 
@@ -387,6 +389,54 @@ async def test_cancelling_while_the_modal_is_open_closes_it(tools_app, sim):
         assert finals(sim, call) == []
         await type_line(pilot, "still typing")  # the prompt has the keys again
         await sim.wait_for(lambda: "still typing" in sim.texts())
+
+
+# ----- not talking over the user ------------------------------------------------
+
+TURN_ENDS = {
+    "transcription-finished": {"inputTranscription": {"text": " talking", "finished": True}},
+    "turn-complete": {"turnComplete": True},
+}
+
+
+@pytest.mark.parametrize("end", TURN_ENDS)
+async def test_a_background_result_waits_until_the_user_stops_speaking(tools_app, sim, end):
+    app = tools_app("set_timer")  # a 3.1 model: blocking calls, no scheduling
+    async with app.run_test(size=(120, 30)) as pilot:
+        await connected(pilot)
+        call = await sim.call_tool("set_timer", {"seconds": 0.6})
+        await until(pilot, lambda: tool_line(app, "continues in the background"))
+        await sim.send_message({"serverContent": {"inputTranscription": {"text": "wait, I am"}}})
+        await sim.send_message({"serverContent": {"inputTranscription": {"text": " still"}}})
+        await until(pilot, lambda: tool_line(app, "set_timer(seconds=0.6) finished", "you finish"))
+        await pilot.pause(0.4)
+        assert finals(sim, call) == []  # the timer fired, but the user is mid-sentence
+        ended_at = time.monotonic()
+        await sim.send_message({"serverContent": TURN_ENDS[end]})
+        await final(sim, call)
+        [arrival] = [
+            r.at
+            for r in sim.received
+            for f in r.message.get("toolResponse", {}).get("functionResponses", [])
+            if f["id"] == call and not f.get("willContinue")
+        ]
+        assert ended_at < arrival < ended_at + 1.0  # right after the turn ended
+        await until(pilot, lambda: tool_line(app, "set_timer(seconds=0.6) → ok"))
+
+
+async def test_a_quiet_user_gets_the_background_result_at_once(tools_app, sim):
+    app = tools_app("set_timer")
+    async with app.run_test(size=(120, 30)) as pilot:
+        await connected(pilot)
+        await sim.send_message({"serverContent": {"inputTranscription": {"text": "set a"}}})
+        await sim.send_message(
+            {"serverContent": {"inputTranscription": {"text": " timer", "finished": True}}}
+        )
+        started = time.monotonic()
+        call = await sim.call_tool("set_timer", {"seconds": 0.6})
+        await final(sim, call)
+        assert time.monotonic() - started < 1.5
+        assert tool_line(app, "you finish speaking") is None
 
 
 # ----- reconnects and setup changes -------------------------------------------

@@ -140,6 +140,8 @@ async def make_harness(workspace: Workspace):
         answer_after: float = 0.3,
         confirm: Callable[[list[str]], Any] | None = None,
         report: Callable[[ToolReport], None] | None = None,
+        user_speaking: Callable[[], bool] | None = None,
+        max_hold: float = 30.0,
     ) -> Harness:
         registry = registry or builtin_registry(workspace)
         wire, reports, confirmer = Wire(), Reports(), Confirmer()
@@ -151,6 +153,8 @@ async def make_harness(workspace: Workspace):
             enabled=set(registry.names()) if enabled is None else enabled,
             non_blocking=non_blocking,
             answer_after=answer_after,
+            user_speaking=user_speaking,
+            max_hold=max_hold,
         )
         harness = Harness(workspace, registry, wire, reports, confirmer, runner)
         made.append(harness)

@@ -8,11 +8,13 @@ import sys
 from gemini_live_tui.live.events import FunctionCall, ToolCall
 from gemini_live_tui.media.errors import DeviceError
 from gemini_live_tui.tools import (
+    ToolCallCancelled,
     ToolCallFinished,
     ToolCallStarted,
     ToolError,
     ToolRegistry,
     ToolResponseDeferred,
+    ToolResultHeld,
     ToolSpec,
     builtin_registry,
     describe,
@@ -250,3 +252,48 @@ async def test_a_failed_resend_waits_for_the_next_connection_without_spinning(
     harness.runner.connection_ready()
     await harness.wire.final(first, timeout=2)
     assert harness.runner.pending == ()
+
+
+async def test_a_result_held_for_a_speaking_user_is_sent_when_they_stop(make_harness) -> None:
+    speaking = [True]
+    harness = make_harness(user_speaking=lambda: speaking[0], answer_after=0.05)
+    call_id = harness.call("set_timer", seconds=0.1)
+    held = await harness.reports.wait_for(ToolResultHeld, call_id)
+    assert describe(held) == (
+        "set_timer(seconds=0.1) finished; its result waits until you finish speaking"
+    )
+    await asyncio.sleep(0.2)
+    assert [r.will_continue for r in harness.wire.for_call(call_id)] == [True]
+    speaking[0] = False
+    harness.runner.user_turn_changed()
+    final = await harness.wire.final(call_id, timeout=1)
+    assert final.response["ok"] is True
+
+
+async def test_a_held_result_goes_out_after_max_hold(make_harness) -> None:
+    harness = make_harness(user_speaking=lambda: True, answer_after=0.05, max_hold=0.3)
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    call_id = harness.call("set_timer", seconds=0.1)
+    await harness.wire.final(call_id, timeout=2)
+    assert 0.35 <= loop.time() - started < 1.0  # never held forever
+
+
+async def test_a_held_result_of_a_cancelled_call_is_dropped(make_harness) -> None:
+    harness = make_harness(user_speaking=lambda: True, answer_after=0.05)
+    call_id = harness.call("set_timer", seconds=0.1)
+    await harness.reports.wait_for(ToolResultHeld, call_id)
+    harness.runner.cancel([call_id])
+    await harness.reports.wait_for(ToolCallCancelled, call_id, timeout=1)
+    assert [r.will_continue for r in harness.wire.for_call(call_id)] == [True]
+
+
+async def test_non_blocking_and_quick_results_are_never_held(make_harness) -> None:
+    harness = make_harness(user_speaking=lambda: True, answer_after=0.05, non_blocking=True)
+    slow = harness.call("set_timer", seconds=0.1)
+    assert (
+        await harness.wire.final(slow, timeout=1)
+    ).scheduling == "WHEN_IDLE"  # the service waits
+    blocking = make_harness(user_speaking=lambda: True)
+    assert (await blocking.result("list_files"))["ok"] is True  # the model is waiting for it
+    assert harness.reports.of(ToolResultHeld) == blocking.reports.of(ToolResultHeld) == []
