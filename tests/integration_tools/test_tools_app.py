@@ -1,9 +1,11 @@
 """The model's tools, end to end: simulator → session → app → runner → simulator.
 
-The simulator calls a declared tool (`sim.call_tool`), the real app runs it,
-shows the call and its outcome in the conversation, asks the user with the
-modal for `run_command`, and the answer is counted at the simulator. Every
-toolResponse frame is validated against google-genai (conftest, autouse).
+The simulator calls a declared tool (`sim.call_tool`; an undeclared or
+unknown one with a raw `toolCall`), the real app runs it, shows the call and
+its outcome in the conversation, asks the user with the modal for
+`run_command`, holds a background result while the user is mid-sentence, and
+the answer is counted at the simulator. Every toolResponse frame is
+validated against google-genai (conftest, autouse).
 """
 
 from __future__ import annotations

@@ -375,6 +375,8 @@ class ToolRunner:
             reason = str(exc) or type(exc).__name__
             log.info("tool response %s not sent: %s", response.id, reason)
             return reason
+        if self._failed_on == attempt_on:
+            self._failed_on = None  # that connection works after all
         return None
 
     def _connection_usable(self) -> bool:
