@@ -2,6 +2,8 @@
 
 - `tools_app(*names)`: the app (from the root `make_app`) with exactly these
   tools declared in its setup and enabled, as if the profile had chosen them.
+- `pulse`, `sink`: a private PulseAudio with a null sink (tests/pulse_support.py),
+  for the desktop tools that switch the speaker and microphone.
 - Every `toolResponse` frame the simulator received is validated against
   google-genai's `LiveClientMessage` when each test ends (autouse).
 """
@@ -13,6 +15,7 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
+from pulse_support import pulse, sink  # noqa: F401 - fixtures
 
 from gemini_live_tui.simulator import LiveSimulator
 from gemini_live_tui.simulator.schema_check import validate_client_frame

@@ -1,19 +1,23 @@
 """The model's tools, end to end: simulator → session → app → runner → simulator.
 
-The simulator calls a declared tool (`sim.call_tool`), the real app runs it,
-shows the call and its outcome in the conversation, asks the user with the
-modal for `run_command`, and the answer is counted at the simulator. Every
-toolResponse frame is validated against google-genai (conftest, autouse).
+The simulator calls a declared tool (`sim.call_tool`; an undeclared or
+unknown one with a raw `toolCall`), the real app runs it, shows the call and
+its outcome in the conversation, asks the user with the modal for
+`run_command`, holds a background result while the user is mid-sentence, and
+the answer is counted at the simulator. Every toolResponse frame is
+validated against google-genai (conftest, autouse).
 """
 
 from __future__ import annotations
 
 import json
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
 import psutil
+import pytest
 from apptest import connected, texts, type_line, until
 from textual.pilot import Pilot
 
@@ -161,6 +165,130 @@ async def test_desktop_tools_answer_through_the_app(tools_app, sim, monkeypatch)
         assert app.is_running
 
 
+# ----- refusals, answered at the simulator and shown in the conversation -------
+
+
+async def raw_call(sim: LiveSimulator, call_id: str, name: str, args: dict[str, Any]) -> None:
+    """A toolCall the simulator would not make itself (it only calls declared tools)."""
+    await sim.send_message(
+        {"toolCall": {"functionCalls": [{"id": call_id, "name": name, "args": args}]}}
+    )
+
+
+def error_of(envelope: dict[str, Any]) -> str:
+    assert envelope["ok"] is False, envelope
+    assert set(envelope) == {"ok", "error"}, envelope
+    return envelope["error"]["message"]
+
+
+async def test_read_file_refuses_an_oversized_file_and_an_absolute_path_outside(
+    tools_app, sim, tmp_path
+):
+    cwd = Path(tmp_path / "cwd")
+    (cwd / "big.log").write_text("x" * (256 * 1024 + 1))
+    (tmp_path / "elsewhere.txt").write_text("not for the model")
+    inside = cwd / "notes.txt"
+    inside.write_text("inside\n")
+    app = tools_app("read_file")
+    async with app.run_test(size=(120, 30)) as pilot:
+        await connected(pilot)
+        message = error_of(await final(sim, await sim.call_tool("read_file", {"path": "big.log"})))
+        assert message == "'big.log' is 256.0 KB; read_file reads files up to 256.0 KB"
+        await until(pilot, lambda: tool_line(app, "read_file(path='big.log') → error", "256.0 KB"))
+        outside = str(tmp_path / "elsewhere.txt")
+        message = error_of(await final(sim, await sim.call_tool("read_file", {"path": outside})))
+        assert "is outside the workspace" in message
+        assert "not for the model" not in json.dumps(sim.tool_responses())
+        await until(
+            pilot, lambda: tool_line(app, "elsewhere.txt", "→ error", "outside the workspace")
+        )
+        # an absolute path that ends up inside the workspace is fine
+        envelope = await final(sim, await sim.call_tool("read_file", {"path": str(inside)}))
+        assert envelope["ok"] is True and "inside" in json.dumps(envelope["result"])
+        assert app.is_running
+
+
+async def test_run_command_timeout_is_an_error_and_the_output_is_capped(tools_app, sim):
+    marker = "gemini-live-slow-command"
+    slow = [
+        sys.executable,
+        "-c",
+        f"import time; print('started', flush=True); time.sleep(30)  # {marker}",
+    ]
+    loud = [
+        sys.executable,
+        "-c",
+        "import sys; sys.stdout.write('y' * 100_000); sys.stderr.write('e' * 20_000)",
+    ]
+    app = tools_app("run_command")
+    async with app.run_test(size=(120, 30)) as pilot:
+        await connected(pilot)
+        call = await sim.call_tool("run_command", {"argv": slow, "timeout_seconds": 0.5})
+        await answer(pilot, "o")
+        message = error_of(await final(sim, call))
+        assert message.startswith(f"{slow[0]!r} did not finish within 0.5 s and was stopped")
+        assert "'started'" in message  # its last output, for the model to reason about
+        assert processes(marker) == []
+        await until(
+            pilot, lambda: tool_line(app, "run_command", "→ error", "did not finish within 0.5 s")
+        )
+        call = await sim.call_tool("run_command", {"argv": loud})
+        await answer(pilot, "o")
+        envelope = await final(sim, call)
+        result = envelope["result"]
+        assert envelope["ok"] is True and result["exit_code"] == 0
+        assert result["stdout"] == "y" * 16 * 1024 and result["stdout_truncated"] is True
+        assert result["stderr"] == "e" * 16 * 1024 and result["stderr_truncated"] is True
+        await until(
+            pilot,
+            lambda: tool_line(app, "run_command", "→ ok: exit 0, 16384+ B stdout, 16384+ B stderr"),
+        )
+        call = await sim.call_tool("run_command", {"argv": loud, "timeout_seconds": 120})
+        message = error_of(await final(sim, call))  # refused before anyone is asked
+        assert "timeout_seconds" in message and "60" in message
+        assert modal(app) is None
+
+
+async def test_an_unknown_tool_gets_an_error_naming_the_available_ones(tools_app, sim):
+    app = tools_app("set_timer", "list_files")
+    async with app.run_test(size=(120, 30)) as pilot:
+        await connected(pilot)
+        await raw_call(sim, "made-up-1", "format_disk", {"drive": "C"})
+        message = error_of(await final(sim, "made-up-1"))
+        assert (
+            message == "unknown tool 'format_disk'; the tools available are: list_files, set_timer"
+        )
+        await until(pilot, lambda: tool_line(app, "format_disk(drive='C') → error: unknown tool"))
+        assert tool_line(app, 'format_disk(drive="C") …')  # the call itself was shown first
+        assert app.is_running
+
+
+async def test_a_disabled_tool_is_refused_and_not_run(tools_app, sim, tmp_path):
+    (Path(tmp_path / "cwd") / "secret.txt").write_text("do not read me")
+    app = tools_app("set_timer", "read_file")
+    async with app.run_test(size=(120, 30)) as pilot:
+        await connected(pilot)
+        await type_line(pilot, "/tools disable read_file")
+        await type_line(pilot, "/tools apply")
+        await until(pilot, lambda: len(sim.setups()) == 2 and app.chat.phase is Phase.CONNECTED)
+        declared = {
+            d["name"] for t in sim.setups()[-1]["tools"] for d in t.get("functionDeclarations", [])
+        }
+        assert declared == {"set_timer"}
+        # the model calls it anyway (an old turn, a hallucination): refused, never run
+        await raw_call(sim, "stale-1", "read_file", {"path": "secret.txt"})
+        message = error_of(await final(sim, "stale-1"))
+        assert (
+            message
+            == "tool 'read_file' is disabled; the user can enable it with /tools enable read_file"
+        )
+        assert "do not read me" not in json.dumps(sim.tool_responses())
+        await until(
+            pilot, lambda: tool_line(app, "read_file(path='secret.txt') → error", "disabled")
+        )
+        assert app.is_running
+
+
 # ----- run_command and the confirmation modal ---------------------------------
 
 
@@ -265,6 +393,54 @@ async def test_cancelling_while_the_modal_is_open_closes_it(tools_app, sim):
         await sim.wait_for(lambda: "still typing" in sim.texts())
 
 
+# ----- not talking over the user ------------------------------------------------
+
+TURN_ENDS = {
+    "transcription-finished": {"inputTranscription": {"text": " talking", "finished": True}},
+    "turn-complete": {"turnComplete": True},
+}
+
+
+@pytest.mark.parametrize("end", TURN_ENDS)
+async def test_a_background_result_waits_until_the_user_stops_speaking(tools_app, sim, end):
+    app = tools_app("set_timer")  # a 3.1 model: blocking calls, no scheduling
+    async with app.run_test(size=(120, 30)) as pilot:
+        await connected(pilot)
+        call = await sim.call_tool("set_timer", {"seconds": 0.6})
+        await until(pilot, lambda: tool_line(app, "continues in the background"))
+        await sim.send_message({"serverContent": {"inputTranscription": {"text": "wait, I am"}}})
+        await sim.send_message({"serverContent": {"inputTranscription": {"text": " still"}}})
+        await until(pilot, lambda: tool_line(app, "set_timer(seconds=0.6) finished", "you finish"))
+        await pilot.pause(0.4)
+        assert finals(sim, call) == []  # the timer fired, but the user is mid-sentence
+        ended_at = time.monotonic()
+        await sim.send_message({"serverContent": TURN_ENDS[end]})
+        await final(sim, call)
+        [arrival] = [
+            r.at
+            for r in sim.received
+            for f in r.message.get("toolResponse", {}).get("functionResponses", [])
+            if f["id"] == call and not f.get("willContinue")
+        ]
+        assert ended_at < arrival < ended_at + 1.0  # right after the turn ended
+        await until(pilot, lambda: tool_line(app, "set_timer(seconds=0.6) → ok"))
+
+
+async def test_a_quiet_user_gets_the_background_result_at_once(tools_app, sim):
+    app = tools_app("set_timer")
+    async with app.run_test(size=(120, 30)) as pilot:
+        await connected(pilot)
+        await sim.send_message({"serverContent": {"inputTranscription": {"text": "set a"}}})
+        await sim.send_message(
+            {"serverContent": {"inputTranscription": {"text": " timer", "finished": True}}}
+        )
+        started = time.monotonic()
+        call = await sim.call_tool("set_timer", {"seconds": 0.6})
+        await final(sim, call)
+        assert time.monotonic() - started < 1.5
+        assert tool_line(app, "you finish speaking") is None
+
+
 # ----- reconnects and setup changes -------------------------------------------
 
 
@@ -285,6 +461,53 @@ async def test_a_call_in_flight_during_goaway_is_answered_on_the_new_connection(
         ]
         assert answered_on == [2]
         await until(pilot, lambda: any("set_timer returned" in t for t in texts(app, "model")))
+
+
+def answers_on(sim: LiveSimulator) -> list[tuple[int, str, bool]]:
+    """(connection, call id, willContinue) of every function response, in arrival order."""
+    return [
+        (r.connection, f["id"], bool(f.get("willContinue")))
+        for r in sim.received
+        for f in r.message.get("toolResponse", {}).get("functionResponses", [])
+    ]
+
+
+async def test_answers_across_a_drop_and_a_goaway_arrive_once_each_in_order(tools_app, sim):
+    app = tools_app("set_timer")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await connected(pilot)
+        calls = [
+            await sim.call_tool("set_timer", {"seconds": s, "label": f"t{n}"})
+            for n, s in enumerate((0.5, 1.2, 1.9))
+        ]
+
+        def handles() -> int:
+            return sum("sessionResumptionUpdate" in m for _, m in sim.sent)
+
+        async def answered_and_acknowledged(call: str) -> None:
+            # the final answer, the model's turn after it, then a new handle, so
+            # the session has nothing left to replay when the fault hits
+            before = handles()
+            await final(sim, call)
+            label = f"label='t{calls.index(call)}'"
+            await until(pilot, lambda: tool_line(app, label, "→ ok") and handles() > before)
+            await pilot.pause(0.1)
+
+        await answered_and_acknowledged(calls[0])
+        await sim.drop()  # while two calls still run
+        await until(pilot, lambda: len(sim.setups()) == 2 and app.chat.phase is Phase.CONNECTED)
+        await answered_and_acknowledged(calls[1])
+        await sim.send_goaway(0.2)  # while the last one still runs
+        await until(pilot, lambda: len(sim.setups()) == 3 and app.chat.phase is Phase.CONNECTED)
+        await final(sim, calls[2])
+        await pilot.pause(0.3)
+        answers = answers_on(sim)
+        notices = [call for _, call, more in answers if more]
+        finals_in_order = [(connection, call) for connection, call, more in answers if not more]
+        assert sorted(notices) == sorted(calls)  # one notice each, never replayed
+        assert finals_in_order == [(1, calls[0]), (2, calls[1]), (3, calls[2])]
+        assert app.tool_bridge.runner.pending == ()
+        await until(pilot, lambda: sum("set_timer returned" in t for t in texts(app, "model")) == 3)
 
 
 async def test_tools_apply_changes_the_declarations_and_what_runs(make_app, sim):

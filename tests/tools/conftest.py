@@ -29,10 +29,16 @@ class Wire:
         self.responses: list[FunctionResponse] = []
         self.sent_at: list[float] = []
         self.down = False
+        self.gate: asyncio.Event | None = None  # while set and not yet open, sends wait on it
+        self.attempts = 0
         self._changed = asyncio.Event()
 
     async def send(self, responses: list[FunctionResponse]) -> None:
-        if self.down:
+        self.attempts += 1
+        down = self.down  # the connection the send started on decides its fate
+        if self.gate is not None:
+            await self.gate.wait()
+        if down:
             raise ConnectionError("the connection is being replaced")
         frame = ToolResponse(tuple(responses)).to_wire()
         types.LiveClientMessage.model_validate(frame)  # strict: unknown fields fail
@@ -134,6 +140,8 @@ async def make_harness(workspace: Workspace):
         answer_after: float = 0.3,
         confirm: Callable[[list[str]], Any] | None = None,
         report: Callable[[ToolReport], None] | None = None,
+        user_speaking: Callable[[], bool] | None = None,
+        max_hold: float = 30.0,
     ) -> Harness:
         registry = registry or builtin_registry(workspace)
         wire, reports, confirmer = Wire(), Reports(), Confirmer()
@@ -145,6 +153,8 @@ async def make_harness(workspace: Workspace):
             enabled=set(registry.names()) if enabled is None else enabled,
             non_blocking=non_blocking,
             answer_after=answer_after,
+            user_speaking=user_speaking,
+            max_hold=max_hold,
         )
         harness = Harness(workspace, registry, wire, reports, confirmer, runner)
         made.append(harness)

@@ -8,11 +8,13 @@ import sys
 from gemini_live_tui.live.events import FunctionCall, ToolCall
 from gemini_live_tui.media.errors import DeviceError
 from gemini_live_tui.tools import (
+    ToolCallCancelled,
     ToolCallFinished,
     ToolCallStarted,
     ToolError,
     ToolRegistry,
     ToolResponseDeferred,
+    ToolResultHeld,
     ToolSpec,
     builtin_registry,
     describe,
@@ -199,3 +201,99 @@ async def test_a_failing_report_callback_does_not_leave_the_call_unanswered(
 
     harness = make_harness(report=broken_display)
     assert (await harness.result("list_files"))["ok"] is True
+
+
+async def test_a_setup_complete_during_a_failing_resend_sends_on_the_new_connection(
+    make_harness,
+) -> None:
+    """The resend in flight fails on the old connection after a new one came up: it goes on."""
+    harness = make_harness()
+    harness.wire.down = True
+    first = harness.call("list_files")
+    await harness.reports.wait_for(ToolCallFinished, first)
+    assert [r.id for r in harness.runner.pending] == [first]
+    harness.wire.gate = asyncio.Event()  # sends now take a while
+    harness.runner.connection_ready()  # a connection is set up: the resend starts on it …
+    await asyncio.sleep(0.05)
+    assert harness.wire.attempts == 2  # … and its send hangs on that (dying) connection
+    harness.wire.down = False
+    harness.runner.connection_ready()  # the next connection is set up meanwhile
+    harness.wire.gate.set()  # the old send fails now
+    async with asyncio.timeout(2):
+        while harness.runner.pending:
+            await asyncio.sleep(0.01)
+    assert [r.id for r in harness.wire.responses] == [first]
+
+
+async def test_an_answer_queued_behind_kept_ones_starts_a_resend(make_harness) -> None:
+    """Kept answers are not stranded until a reconnect that may never come."""
+    harness = make_harness()
+    harness.wire.down = True
+    first = harness.call("list_files")
+    await harness.reports.wait_for(ToolCallFinished, first)
+    harness.wire.down = False  # the connection works again, without a new SetupComplete
+    second = harness.call("list_files", path=".")
+    await harness.wire.final(second, timeout=2)
+    assert [r.id for r in harness.wire.responses] == [first, second]
+    assert harness.runner.pending == ()
+
+
+async def test_a_failed_resend_waits_for_the_next_connection_without_spinning(
+    make_harness,
+) -> None:
+    harness = make_harness()
+    harness.wire.down = True
+    first = harness.call("list_files")
+    await harness.reports.wait_for(ToolCallFinished, first)
+    harness.runner.connection_ready()  # set up, but sending fails on it
+    await asyncio.sleep(0.1)
+    assert harness.wire.attempts == 2  # one try on that connection, no busy retry loop
+    harness.wire.down = False
+    harness.runner.connection_ready()
+    await harness.wire.final(first, timeout=2)
+    assert harness.runner.pending == ()
+
+
+async def test_a_result_held_for_a_speaking_user_is_sent_when_they_stop(make_harness) -> None:
+    speaking = [True]
+    harness = make_harness(user_speaking=lambda: speaking[0], answer_after=0.05)
+    call_id = harness.call("set_timer", seconds=0.1)
+    held = await harness.reports.wait_for(ToolResultHeld, call_id)
+    assert describe(held) == (
+        "set_timer(seconds=0.1) finished; its result waits until you finish speaking"
+    )
+    await asyncio.sleep(0.2)
+    assert [r.will_continue for r in harness.wire.for_call(call_id)] == [True]
+    speaking[0] = False
+    harness.runner.user_turn_changed()
+    final = await harness.wire.final(call_id, timeout=1)
+    assert final.response["ok"] is True
+
+
+async def test_a_held_result_goes_out_after_max_hold(make_harness) -> None:
+    harness = make_harness(user_speaking=lambda: True, answer_after=0.05, max_hold=0.3)
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    call_id = harness.call("set_timer", seconds=0.1)
+    await harness.wire.final(call_id, timeout=2)
+    assert 0.35 <= loop.time() - started < 1.0  # never held forever
+
+
+async def test_a_held_result_of_a_cancelled_call_is_dropped(make_harness) -> None:
+    harness = make_harness(user_speaking=lambda: True, answer_after=0.05)
+    call_id = harness.call("set_timer", seconds=0.1)
+    await harness.reports.wait_for(ToolResultHeld, call_id)
+    harness.runner.cancel([call_id])
+    await harness.reports.wait_for(ToolCallCancelled, call_id, timeout=1)
+    assert [r.will_continue for r in harness.wire.for_call(call_id)] == [True]
+
+
+async def test_non_blocking_and_quick_results_are_never_held(make_harness) -> None:
+    harness = make_harness(user_speaking=lambda: True, answer_after=0.05, non_blocking=True)
+    slow = harness.call("set_timer", seconds=0.1)
+    assert (
+        await harness.wire.final(slow, timeout=1)
+    ).scheduling == "WHEN_IDLE"  # the service waits
+    blocking = make_harness(user_speaking=lambda: True)
+    assert (await blocking.result("list_files"))["ok"] is True  # the model is waiting for it
+    assert harness.reports.of(ToolResultHeld) == blocking.reports.of(ToolResultHeld) == []

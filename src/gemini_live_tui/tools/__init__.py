@@ -19,6 +19,7 @@ from .reports import (
     ToolConfirmation,
     ToolReport,
     ToolResponseDeferred,
+    ToolResultHeld,
     describe,
 )
 from .runner import ToolRunner
@@ -37,6 +38,7 @@ __all__ = [
     "ToolRegistry",
     "ToolReport",
     "ToolResponseDeferred",
+    "ToolResultHeld",
     "ToolRunner",
     "ToolSpec",
     "Workspace",

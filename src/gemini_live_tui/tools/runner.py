@@ -11,13 +11,23 @@ command tool kills its process group on cancellation.
 
 Every step is reported through `report` as a small frozen value
 (`reports.py`) for the conversation to show. Responses that cannot be sent
-(the connection is being replaced after a GoAway) are kept in order and
-sent again by `resend_pending()` once the new connection is set up.
+(there is no connection to send on) are kept in order and sent again, by
+one resend task at a time, once `connection_ready()` says a new connection
+is set up; a resend that fails while yet another connection came up runs
+again, and an answer queued behind kept ones starts a resend, so no answer
+waits for a reconnect that may never come.
+
+Blocking declarations (3.x models) have no `scheduling`: the service would
+speak a background call's result at once. So while `user_speaking()` says
+the user is mid-turn, that final result is held (reported as
+`ToolResultHeld`) until the turn ends (`user_turn_changed()` wakes the
+check) or `max_hold` seconds pass.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
 from collections.abc import Awaitable, Callable, Iterable
@@ -38,6 +48,7 @@ from .reports import (
     ToolConfirmation,
     ToolReport,
     ToolResponseDeferred,
+    ToolResultHeld,
     short_args,
 )
 
@@ -49,6 +60,13 @@ Report = Callable[[ToolReport], None]
 
 ANSWER_AFTER = 0.3
 """Seconds a call may take before the model is told it continues in the background."""
+
+MAX_HOLD = 30.0
+"""Seconds a finished background result may wait for the user to stop speaking."""
+
+HOLD_RECHECK = 0.25
+"""Seconds between checks of `user_speaking()` while a result is held (the
+push-to-talk floor is given back without a session event)."""
 
 BACKGROUND_NOTICE = {
     "status": "running",
@@ -70,7 +88,8 @@ class ToolRunner:
 
     `confirm(argv)` asks the user about a command (a modal in the TUI) and
     returns "once", "deny" or "always"; "always" is remembered for this
-    runner's lifetime (the session), for that exact argv.
+    runner's lifetime (the session), for that exact argv. `user_speaking()`
+    says whether the user is mid-turn (see the module docstring).
     Must be used from inside the running event loop.
     """
 
@@ -84,6 +103,8 @@ class ToolRunner:
         enabled: Iterable[str] | None = None,
         non_blocking: bool = False,
         answer_after: float = ANSWER_AFTER,
+        user_speaking: Callable[[], bool] | None = None,
+        max_hold: float = MAX_HOLD,
     ) -> None:
         self._registry = registry
         self._send = send_tool_response
@@ -93,8 +114,14 @@ class ToolRunner:
         self.non_blocking = non_blocking
         """Whether the functions were declared NON_BLOCKING (decides `scheduling`)."""
         self._answer_after = answer_after
+        self._user_speaking = user_speaking or (lambda: False)
+        self._max_hold = max_hold
+        self._turn_changed = asyncio.Event()
         self._running: dict[str, _Running] = {}
         self._pending: list[FunctionResponse] = []
+        self._resending: asyncio.Task[None] | None = None
+        self._connections = 0  # connections set up so far (`connection_ready` calls)
+        self._failed_on: int | None = None  # `_connections` when a send last failed
         self._always: set[tuple[str, ...]] = set()
 
     # -- what the TUI calls -------------------------------------------------
@@ -149,21 +176,29 @@ class ToolRunner:
             entry.cancelled = True
             if entry.work is not None:
                 entry.work.cancel()
+        self._turn_changed.set()  # a held result of a cancelled call is dropped now
+
+    def connection_ready(self) -> None:
+        """A (new) connection is set up (`SetupComplete`): send the kept responses on it.
+
+        Returns at once; the responses go out in order from one resend task.
+        """
+        self._connections += 1
+        self._resend_soon()
 
     async def resend_pending(self) -> None:
-        """Send the responses kept while the connection was down, in order.
+        """`connection_ready()`, then wait until that resend has ended.
 
-        Call it when the new connection is set up (`SetupComplete` after a
-        resume). Stops at the first failure, keeping the rest.
+        A resend stops at the first failure, keeping the rest, unless another
+        connection was set up meanwhile: then it goes on there.
         """
-        while self._pending:
-            response = self._pending[0]
-            try:
-                await self._send([response])
-            except Exception as exc:  # the connection went down again
-                log.info("tool response %s still not sent: %s", response.id, exc)
-                return
-            self._pending.pop(0)
+        self.connection_ready()
+        if self._resending is not None:
+            await asyncio.shield(self._resending)
+
+    def user_turn_changed(self) -> None:
+        """The user may have stopped (or started) speaking: check held results again."""
+        self._turn_changed.set()
 
     async def wait_idle(self) -> None:
         """Wait until every running call has finished or been cancelled."""
@@ -181,6 +216,9 @@ class ToolRunner:
             if entry.work is not None:
                 entry.work.cancel()
         await self.wait_idle()
+        if self._resending is not None:
+            self._resending.cancel()
+            await asyncio.gather(self._resending, return_exceptions=True)
 
     # -- inside --------------------------------------------------------------
 
@@ -224,6 +262,8 @@ class ToolRunner:
                     )
                     self._report(ToolCallBackgrounded(call.id, call.name, args))
                 envelope = await work
+                if not done and not self.non_blocking:
+                    await self._hold_while_the_user_speaks(entry)
         except asyncio.CancelledError:
             current = asyncio.current_task()
             if current is not None and current.cancelling() == 0 and entry.cancelled:
@@ -275,6 +315,31 @@ class ToolRunner:
             self._always.add(argv)
         return decision != "deny"
 
+    async def _hold_while_the_user_speaks(self, entry: _Running) -> None:
+        """Wait (≤ `max_hold`) while the user is mid-turn, so the result does not talk over them."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self._max_hold
+        reported = False
+        while not entry.cancelled and self._speaking():
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                log.info("tool %s: result held %.0f s; sending it", entry.call.id, self._max_hold)
+                return
+            if not reported:
+                reported = True
+                self._report(ToolResultHeld(entry.call.id, entry.call.name, entry.args))
+            self._turn_changed.clear()
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(min(remaining, HOLD_RECHECK)):
+                    await self._turn_changed.wait()
+
+    def _speaking(self) -> bool:
+        try:
+            return bool(self._user_speaking())
+        except Exception:  # a broken probe must not hold an answer forever
+            log.exception("user_speaking() failed")
+            return False
+
     async def _answer(
         self,
         call: FunctionCall,
@@ -292,11 +357,50 @@ class ToolRunner:
         )
         if self._pending:  # keep the order: older answers go first
             self._pending.append(response)
+            self._resend_soon(retry=True)  # one more try, even on the connection that failed
             return
+        error = await self._try_send(response)
+        if error is not None:
+            self._pending.append(response)
+            self._report(ToolResponseDeferred(call.id, call.name, error))
+            self._resend_soon()
+
+    async def _try_send(self, response: FunctionResponse) -> str | None:
+        """Send one response; None when sent, else why not (and the failure is noted)."""
+        attempt_on = self._connections
         try:
             await self._send([response])
-        except Exception as exc:
+        except Exception as exc:  # no connection to send on
+            self._failed_on = attempt_on
             reason = str(exc) or type(exc).__name__
-            log.info("tool response %s deferred: %s", call.id, reason)
-            self._pending.append(response)
-            self._report(ToolResponseDeferred(call.id, call.name, reason))
+            log.info("tool response %s not sent: %s", response.id, reason)
+            return reason
+        if self._failed_on == attempt_on:
+            self._failed_on = None  # that connection works after all
+        return None
+
+    def _connection_usable(self) -> bool:
+        """No send failed since the newest connection was set up."""
+        return self._failed_on is None or self._failed_on < self._connections
+
+    def _resend_soon(self, *, retry: bool = False) -> None:
+        """Start the resend task if responses are kept, none is running and a send may work.
+
+        `retry`: also when a send failed on the newest connection (one pass
+        per new answer, so a transient failure cannot strand the queue).
+        """
+        idle = self._resending is None or self._resending.done()
+        if self._pending and idle and (retry or self._connection_usable()):
+            self._resending = asyncio.get_running_loop().create_task(
+                self._resend(), name="tool responses resend"
+            )
+
+    async def _resend(self) -> None:
+        # A failed attempt ends the loop unless a connection was set up while
+        # it was failing (`_connection_usable` is then true again); otherwise
+        # the next `connection_ready()` or queued answer starts a new task.
+        while self._pending:
+            if await self._try_send(self._pending[0]) is None:
+                self._pending.pop(0)
+            elif not self._connection_usable():
+                return

@@ -4,10 +4,13 @@ The reducer turns `ToolCall` / `ToolCallCancellation` events into `RunTools`
 / `CancelTools` effects; this bridge is the app's `tool_runner` and hands
 them to the runner, which answers every call through the session. It also
 shows the runner's reports as conversation lines, asks the user about
-`run_command` with the `ConfirmCommand` modal, resends answers kept while
-the connection was down once a new one is set up, and keeps the runner's
+`run_command` with the `ConfirmCommand` modal, tells the runner when a
+connection is set up (it resends the answers it kept), keeps the runner's
 enabled set and NON_BLOCKING mode equal to the setup that is active (so
-`/tools apply` and `/model apply` are followed without a restart).
+`/tools apply` and `/model apply` are followed without a restart), and
+tells it whether the user is mid-turn (input transcription in progress or
+the push-to-talk floor held), so a background result is not spoken over
+them by a blocking model.
 
 The desktop tools execute against `AppDesktop`, i.e. the same code paths as
 /share-screen (and /mic, /speak once the voice controller is set).
@@ -44,6 +47,31 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+_USER_TURN_OVER = (
+    ev.TurnComplete,
+    ev.GenerationComplete,
+    ev.ModelText,
+    ev.OutputTranscription,
+    ev.ModelAudio,
+    ev.PhaseChanged,
+)
+
+
+def user_turn_open(was_open: bool, event: ev.Event) -> bool:
+    """Whether the user is mid-turn after `event`, as the server's messages tell it.
+
+    Input transcription text opens the turn; its `finished` marker, the
+    model answering (text, audio or its transcript), the end of a
+    generation or turn, and any connection phase change close it.
+    """
+    if isinstance(event, ev.InputTranscription):
+        if event.finished:
+            return False
+        return was_open or bool(event.text)
+    if isinstance(event, _USER_TURN_OVER):
+        return False
+    return was_open
+
 
 def execution_registry(registry: ToolRegistry, desktop: AppDesktop) -> ToolRegistry:
     """`registry` with its desktop tools bound to `desktop` (declarations are unchanged)."""
@@ -64,9 +92,10 @@ class ToolBridge:
             self._report,
             enabled=app.applied.tools,
             non_blocking=supports_non_blocking(app.base_setup.model),
+            user_speaking=self.user_speaking,
         )
         self._confirming = asyncio.Lock()  # one modal at a time, in call order
-        self._resending: asyncio.Task[None] | None = None
+        self._user_turn_open = False
 
     @classmethod
     def install(cls, app: GeminiLiveApp) -> ToolBridge | None:
@@ -92,10 +121,17 @@ class ToolBridge:
                 self.runner.cancel(ids)
 
     def on_event(self, event: ev.Event) -> None:
-        """After a (re)connection, send the answers kept while it was down."""
-        idle = self._resending is None or self._resending.done()
-        if isinstance(event, ev.SetupComplete) and self.runner.pending and idle:
-            self._resending = asyncio.create_task(self.runner.resend_pending())
+        """Follow the user's turn; after a (re)connection, let the runner resend."""
+        was_open = self._user_turn_open
+        self._user_turn_open = user_turn_open(was_open, event)
+        if self._user_turn_open != was_open:
+            self.runner.user_turn_changed()
+        if isinstance(event, ev.SetupComplete):
+            self.runner.connection_ready()
+
+    def user_speaking(self) -> bool:
+        """The user is mid-turn: their words are being transcribed, or they hold the floor."""
+        return self._user_turn_open or self.app.status.mic.startswith("floor")
 
     async def aclose(self) -> None:
         """Cancel running calls (the app is quitting)."""

@@ -1,0 +1,94 @@
+"""Tools beside the real audio devices, through the app, on a PulseAudio null sink.
+
+The simulator calls `desktop_set_speaker` and `desktop_get_state`; the app
+runs them through the same code as /speak (`app.voice`), so the speaker
+really opens on the sink, the conversation says so, the status bar shows it,
+and the answer the simulator received reports the new state. And a
+background result waits while the user holds the push-to-talk floor.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from apptest import connected, texts, until
+
+from gemini_live_tui.config import AudioSettings
+from gemini_live_tui.live.messages import Setup
+from gemini_live_tui.simulator import LiveSimulator
+from gemini_live_tui.tui.app import GeminiLiveApp
+from gemini_live_tui.tui.voice_setup import voice_activity_config
+
+
+async def answer_to(sim: LiveSimulator, name: str, args: dict[str, Any] | None = None) -> Any:
+    call = await sim.call_tool(name, args)
+    await sim.wait_for(lambda: [r for r in sim.tool_responses() if r["id"] == call], 10)
+    envelope = next(r for r in sim.tool_responses() if r["id"] == call)["response"]
+    assert envelope["ok"] is True, envelope
+    return envelope["result"]
+
+
+def playing_streams(pulse: Any) -> list[str]:
+    """The sink's input streams (each open speaker is one)."""
+    return pulse.pactl("list", "short", "sink-inputs").splitlines()
+
+
+def status_line(app: GeminiLiveApp) -> str:
+    return str(app.query_one("#status").render())
+
+
+async def test_the_model_switches_the_speaker_on_and_off(tools_app, sim, sink):
+    app = tools_app("desktop_get_state", "desktop_set_speaker")
+    async with app.run_test(size=(120, 30)) as pilot:
+        await connected(pilot)
+        assert "speak off" in status_line(app)
+        before = playing_streams(sink)
+        state = await answer_to(sim, "desktop_get_state")
+        assert state["speaker"] == {"on": False, "device": None}
+
+        result = await answer_to(sim, "desktop_set_speaker", {"on": True, "device": "pulse"})
+        assert result == {"on": True, "device": "pulse"}
+        await until(pilot, lambda: any(t.startswith("speaker on: pulse") for t in texts(app)))
+        await until(pilot, lambda: "speak on" in status_line(app))
+        state = await answer_to(sim, "desktop_get_state")
+        assert state["speaker"] == {"on": True, "device": "pulse"}
+        assert state["microphone"]["on"] is False  # only the speaker was asked for
+        assert len(playing_streams(sink)) == len(before) + 1  # a stream really plays into the sink
+
+        result = await answer_to(sim, "desktop_set_speaker", {"on": False})
+        assert result["on"] is False
+        await until(pilot, lambda: any(t.startswith("speaker off") for t in texts(app)))
+        await until(pilot, lambda: "speak off" in status_line(app))
+        state = await answer_to(sim, "desktop_get_state")
+        assert state["speaker"]["on"] is False
+        await until(pilot, lambda: len(playing_streams(sink)) == len(before))
+        await until(pilot, lambda: "desktop_set_speaker(on=False) → ok" in " ".join(texts(app)))
+
+
+async def test_a_background_result_waits_while_the_user_holds_the_floor(tools_app, sim, sink):
+    audio = AudioSettings(push_to_talk=True)
+    setup = Setup(
+        model="models/gemini-3.1-flash-live-preview",
+        response_modalities=("TEXT",),
+        voice_activity=voice_activity_config(audio),
+    )
+    app = tools_app("set_timer", audio=audio, setup=setup)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await connected(pilot)
+        await pilot.press("ctrl+t")  # turns the mic on and takes the floor
+        await until(pilot, lambda: app.status.mic.startswith("floor "), 5)
+        call = await sim.call_tool("set_timer", {"seconds": 0.5})
+        await until(pilot, lambda: any("you finish speaking" in t for t in texts(app, "tool")))
+        await pilot.pause(0.4)
+        assert [r.get("willContinue") for r in sim.tool_responses() if r["id"] == call] == [True]
+        released = time.monotonic()
+        await pilot.press("ctrl+t")  # gives the floor back: no session event says so
+        await sim.wait_for(lambda: len([r for r in sim.tool_responses() if r["id"] == call]) == 2)
+        [arrival] = [
+            r.at
+            for r in sim.received
+            for f in r.message.get("toolResponse", {}).get("functionResponses", [])
+            if f["id"] == call and not f.get("willContinue")
+        ]
+        assert released < arrival < released + 1.5
