@@ -50,7 +50,7 @@ async def start_sim() -> AsyncIterator[Callable[..., Awaitable[LiveSimulator]]]:
 
 @pytest.fixture
 async def make_session(sim: LiveSimulator) -> AsyncIterator[Callable[..., LiveSession]]:
-    """`make_session(server=None, credential=None, key=KEY, settings=None, **setup)`."""
+    """`make_session(server=, credential=, endpoint=, key=KEY, settings=, **setup)`."""
     sessions: list[LiveSession] = []
 
     def make(
@@ -60,9 +60,10 @@ async def make_session(sim: LiveSimulator) -> AsyncIterator[Callable[..., LiveSe
         settings: SessionSettings | None = None,
         server: LiveSimulator | None = None,
         credential: Credential | None = None,
+        endpoint: Endpoint | None = None,
         **setup: object,
     ) -> LiveSession:
-        endpoint = Endpoint.create(
+        endpoint = endpoint or Endpoint.create(
             credential or Credential("api_key", key), base_url=(server or sim).base_url
         )
         session = LiveSession(
