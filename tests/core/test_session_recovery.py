@@ -151,6 +151,19 @@ async def test_a_lone_surrogate_is_dropped_alone_and_what_follows_arrives(
     assert session.phase.phase is ev.Phase.CONNECTED
 
 
+async def test_a_setup_that_cannot_be_encoded_is_final_before_any_connection(
+    sim: LiveSimulator, make_session
+) -> None:
+    session = make_session(system_instruction="Read caf\udce9.txt")
+    sub = session.subscribe()
+    await session.start()
+    closed = await phase(sub, ev.Phase.CLOSED)
+    assert closed.final
+    assert "could not send the setup" in (closed.reason or "")
+    assert "not valid Unicode" in (closed.reason or "")
+    assert sim.connections == []
+
+
 # ----- 3. nothing kills the connection loop ----------------------------------------
 
 

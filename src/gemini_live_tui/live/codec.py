@@ -85,8 +85,20 @@ def encode_frame(message: ClientMessage) -> bytes:
         raise ProtocolError(f"could not encode {_kind(message)}: {error}") from None
 
 
+_KINDS = {
+    "Setup": "the setup",
+    "RealtimeText": "a text",
+    "ClientContent": "a message",
+    "ToolResponse": "a tool response",
+    "RealtimeAudio": "an audio chunk",
+    "RealtimeVideo": "a video frame",
+}
+
+
 def _kind(message: ClientMessage) -> str:
-    return type(message).__name__
+    """What the message is, in the user's words (for error lines)."""
+    name = type(message).__name__
+    return _KINDS.get(name, name)
 
 
 def decode_frame(frame: str | bytes) -> list[ServerEvent]:

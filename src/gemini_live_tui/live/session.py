@@ -570,7 +570,7 @@ class LiveSession:
         try:
             setup_frame = encode_frame(setup)
         except ProtocolError as error:
-            raise _Final(f"the setup cannot be sent: {error}") from None
+            raise _Final(str(error)) from None  # retrying the same setup cannot help
         try:
             headers = await self._endpoint.credential.headers()
         except Exception as error:
