@@ -6,6 +6,9 @@
 - Every test gets private config and state folders and no credential from the
   environment (`isolated_dirs`, autouse), so the user's home is never touched.
 - `sim` (a simulator on loopback) and `make_app` (the real app wired to it).
+  Every frame the client sent to `sim` is validated at teardown against
+  google-genai's `LiveClientMessage` (unknown fields forbidden): a misspelt
+  field fails the test that sent it, whatever area it is in.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from gemini_live_tui.live.messages import Setup
 from gemini_live_tui.live.session import LiveSession, SessionSettings
 from gemini_live_tui.live.transport import Credential, Endpoint
 from gemini_live_tui.simulator import LiveSimulator
+from gemini_live_tui.simulator.schema_check import validate_client_frame
 from gemini_live_tui.tools import builtin_registry
 from gemini_live_tui.tui.app import AppOptions, GeminiLiveApp
 
@@ -63,10 +67,37 @@ def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, 
     return dirs
 
 
+def assert_frames_valid(simulator: LiveSimulator) -> None:
+    """Fail with every distinct invalid client frame the simulator received."""
+    problems: dict[str, str] = {}
+    for received in simulator.received:
+        try:
+            validate_client_frame(received.message)
+        except Exception as error:  # pydantic's ValidationError
+            shape = _shape(received.message)
+            problems.setdefault(shape, f"{shape}: {error}")
+    if problems:
+        pytest.fail(
+            "the client sent frames that google-genai's LiveClientMessage rejects:\n"
+            + "\n".join(problems.values()),
+            pytrace=False,
+        )
+
+
+def _shape(message: Any) -> str:
+    """A message with its values elided, to report each kind of bad frame once."""
+    if isinstance(message, dict):
+        return "{" + ", ".join(f"{k}: {_shape(v)}" for k, v in message.items()) + "}"
+    if isinstance(message, list):
+        return "[" + ", ".join(sorted({_shape(v) for v in message})) + "]"
+    return type(message).__name__
+
+
 @pytest.fixture
 async def sim() -> AsyncIterator[LiveSimulator]:
     async with LiveSimulator(api_key="k", word_delay=0.0) as simulator:
         yield simulator
+    assert_frames_valid(simulator)
 
 
 @pytest.fixture

@@ -7,7 +7,8 @@ fields: a typo in a field name fails the test that produced it.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
 
 import pytest
 
@@ -29,7 +30,27 @@ async def sim() -> AsyncIterator[LiveSimulator]:
 
 
 @pytest.fixture
+async def start_sim() -> AsyncIterator[Callable[..., Awaitable[LiveSimulator]]]:
+    """Start a simulator of a given class (a test's own fault subclass); validated at teardown."""
+    started: list[LiveSimulator] = []
+
+    async def start(cls: type[LiveSimulator] = LiveSimulator, **options: Any) -> LiveSimulator:
+        options = {"api_key": KEY, "word_delay": 0.0, "audio_speed": 50.0} | options
+        simulator = await cls(**options).start()
+        started.append(simulator)
+        return simulator
+
+    yield start
+    for simulator in started:
+        await simulator.stop()
+    for simulator in started:
+        for received in simulator.received:
+            validate_client_frame(received.message)
+
+
+@pytest.fixture
 async def make_session(sim: LiveSimulator) -> AsyncIterator[Callable[..., LiveSession]]:
+    """`make_session(server=, credential=, endpoint=, key=KEY, settings=, **setup)`."""
     sessions: list[LiveSession] = []
 
     def make(
@@ -37,9 +58,14 @@ async def make_session(sim: LiveSimulator) -> AsyncIterator[Callable[..., LiveSe
         key: str = KEY,
         modalities: tuple[str, ...] = ("TEXT",),
         settings: SessionSettings | None = None,
+        server: LiveSimulator | None = None,
+        credential: Credential | None = None,
+        endpoint: Endpoint | None = None,
         **setup: object,
     ) -> LiveSession:
-        endpoint = Endpoint.create(Credential("api_key", key), base_url=sim.base_url)
+        endpoint = endpoint or Endpoint.create(
+            credential or Credential("api_key", key), base_url=(server or sim).base_url
+        )
         session = LiveSession(
             endpoint,
             Setup(

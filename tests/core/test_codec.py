@@ -173,12 +173,24 @@ def test_binary_and_text_frames_decode_alike_and_unknown_keys_are_ignored() -> N
         '{"toolCall": {"functionCalls": [{"id": "x"}]}}',
         '{"goAway": {"timeLeft": "soon"}}',
         '{"usageMetadata": {"totalTokenCount": "many"}}',
+        '{"usageMetadata": {"totalTokenCount": 1e400}}',  # inf: OverflowError in int()
+        '{"goAway": {"timeLeft": {"seconds": 1e400, "nanos": "x"}}}',
         "[" * 100000,
     ],
 )
 def test_malformed_frames_raise_one_typed_error(frame: str | bytes) -> None:
     with pytest.raises(ProtocolError):
         codec.decode_frame(frame)
+
+
+def test_a_message_that_cannot_be_utf8_is_one_typed_error_before_any_socket() -> None:
+    with pytest.raises(ProtocolError, match="not valid Unicode"):
+        codec.encode_frame(m.RealtimeText("caf\udce9"))
+    assert (
+        codec.encode_frame(m.RealtimeText("café")) == codec.encode(m.RealtimeText("café")).encode()
+    )
+    audio = m.RealtimeAudio(b"\x01\x00" * 4)
+    assert codec.encode_frame(audio) == codec.encode(audio).encode("ascii")
 
 
 @given(st.one_of(st.binary(max_size=300), st.text(max_size=300)))

@@ -24,7 +24,6 @@ order of keys on the wire:
 from __future__ import annotations
 
 import base64
-import binascii
 import json
 import re
 from typing import Any
@@ -65,11 +64,48 @@ def encode(message: ClientMessage) -> str:
     return json.dumps(message.to_wire(), separators=(",", ":"), ensure_ascii=False)
 
 
+def encode_frame(message: ClientMessage) -> bytes:
+    """The UTF-8 payload of the text frame for one client message.
+
+    Encoding to bytes here, not inside `ws.send`, is what makes a message that
+    cannot be sent fail alone: a lone surrogate (Linux file names that are not
+    UTF-8 come out of `iterdir` that way) raises `ProtocolError` before any
+    byte reaches the socket, instead of websockets failing the whole
+    connection with 1011 and the session sending it again after every
+    reconnect.
+    """
+    try:
+        return encode(message).encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise ProtocolError(
+            f"could not send {_kind(message)}: it contains {error.object[error.start : error.end]!a}, "
+            "which is not valid Unicode text (a file name that is not UTF-8?)"
+        ) from None
+    except Exception as error:  # a bug in to_wire or a value JSON cannot hold
+        raise ProtocolError(f"could not encode {_kind(message)}: {error}") from None
+
+
+_KINDS = {
+    "Setup": "the setup",
+    "RealtimeText": "a text",
+    "ClientContent": "a message",
+    "ToolResponse": "a tool response",
+    "RealtimeAudio": "an audio chunk",
+    "RealtimeVideo": "a video frame",
+}
+
+
+def _kind(message: ClientMessage) -> str:
+    """What the message is, in the user's words (for error lines)."""
+    name = type(message).__name__
+    return _KINDS.get(name, name)
+
+
 def decode_frame(frame: str | bytes) -> list[ServerEvent]:
     """Decode one WebSocket frame (text or binary) into events."""
     try:
         message = json.loads(frame)
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
+    except Exception as error:  # not UTF-8, not JSON, nested too deep, ...
         raise ProtocolError(f"server sent a frame that is not JSON: {error}") from None
     if not isinstance(message, dict):
         raise ProtocolError(f"server sent JSON that is not an object: {type(message).__name__}")
@@ -82,7 +118,10 @@ def events_from_message(message: dict[str, Any]) -> list[ServerEvent]:
         return _events(message)
     except ProtocolError:
         raise
-    except (TypeError, ValueError, AttributeError, KeyError, binascii.Error) as error:
+    except Exception as error:
+        # Any shape the code below did not foresee (a number too large for an
+        # int, a wrong type deep inside) is the server's malformed message,
+        # never a crash of the reader: one typed error, whatever the cause.
         raise ProtocolError(f"server sent a malformed message: {error}") from None
 
 

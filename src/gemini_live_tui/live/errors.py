@@ -6,7 +6,7 @@ class LiveError(Exception):
 
 
 class ProtocolError(LiveError):
-    """A frame from the server could not be decoded (malformed JSON, wrong shapes)."""
+    """A frame could not be decoded (malformed JSON, wrong shapes) or a message encoded."""
 
 
 class ConnectError(LiveError):

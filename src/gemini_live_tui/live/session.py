@@ -17,7 +17,15 @@ Guarantees:
   again. Delivery is at-least-once: a message in flight when the socket died
   may arrive twice, which is better than never.
 - Realtime audio and video older than `media_max_age` (1 s) is dropped, not
-  replayed late, and counted in `stats.media_dropped`.
+  replayed late, and counted in `stats.media_dropped`. At most one video
+  frame waits: a newer frame replaces the one still queued.
+- A message that cannot be encoded (a lone surrogate in a text) is dropped
+  alone, counted in `stats.send_errors` and reported; it never breaks the
+  connection.
+- Retries back off. The attempt counter starts again only after a
+  connection proved itself: it stayed up `stable_after` seconds, or the
+  model said something. A server that accepts the setup and then closes
+  at once is retried `max_attempts` times, with backoff, not forever.
 - Authentication and argument errors (HTTP 401/403, close 1007/1008) are
   final: the phase goes to CLOSED with the server's reason and no retry
   loop starts. A resumption handle the server no longer knows is the
@@ -28,22 +36,24 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 import random
 import time
 from collections import deque
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus, InvalidURI
 
-from .codec import decode_frame, encode
+from .codec import decode_frame, encode_frame
 from .errors import ConnectError, ProtocolError, SessionClosed
 from .events import (
     ContextLost,
     Event,
     GenerationComplete,
     GoAway,
+    InputTranscription,
     Interrupted,
     ModelAudio,
     ModelText,
@@ -53,6 +63,7 @@ from .events import (
     ResumptionUpdate,
     SessionError,
     SetupComplete,
+    ToolCall,
     TurnComplete,
 )
 from .fanout import Fanout, Subscription
@@ -75,6 +86,18 @@ from .transport import Endpoint
 log = logging.getLogger(__name__)
 
 FINAL_CLOSE_CODES = {1007, 1008}
+# Events that show the model really answered on a connection (not only the
+# service's bookkeeping that follows every setup): they reset the backoff.
+_PROGRESS = (
+    ModelText,
+    ModelAudio,
+    InputTranscription,
+    OutputTranscription,
+    GenerationComplete,
+    TurnComplete,
+    Interrupted,
+    ToolCall,
+)
 _STALE_HANDLE_WORDS = ("session not found", "handle", "resum")
 
 
@@ -93,6 +116,10 @@ class SessionSettings:
     max_attempts: int = 8
     backoff_base: float = 0.25
     backoff_cap: float = 5.0
+    # A connection that ends sooner than this after setupComplete, with no
+    # answer from the model, counts as a failed attempt (setupComplete alone
+    # proves little: a quota error can close right after it).
+    stable_after: float = 10.0
     media_max_age: float = 1.0
     goaway_margin: float = 1.0
     max_frame_bytes: int = 64 * 1024 * 1024
@@ -112,10 +139,14 @@ class SessionStats:
     replayed: int = 0
 
 
+_sequence = itertools.count()
+
+
 @dataclass
 class _Outgoing:
     message: ClientMessage
     queued_at: float
+    seq: int = field(default_factory=lambda: next(_sequence))
 
     @property
     def is_media(self) -> bool:
@@ -138,6 +169,14 @@ class _Final(Exception):
 
 class _StaleHandle(Exception):
     """The server did not know the resumption handle."""
+
+
+@dataclass(frozen=True)
+class _Ended:
+    """How a connection that reached setupComplete ended."""
+
+    proved: bool  # stayed up `stable_after` s, or the model answered
+    at_once: bool  # GoAway or a reconnect the client asked for: not a failure
 
 
 class LiveSession:
@@ -168,6 +207,9 @@ class LiveSession:
         self._turn_active = False
         self._generation_done = False
         self._fresh_next = False
+        self._in_flight: _Outgoing | None = None  # the writer's send in progress
+        self._progress = False
+        self._last_end = ""
 
     # ----- observation -------------------------------------------------
 
@@ -293,41 +335,79 @@ class LiveSession:
             return
         if not self._ready.is_set():
             self._prune_stale_media(now)
+        if isinstance(message, RealtimeVideo) and self._replace_waiting_video(item):
+            return
         self._outbox.append(item)
         self._outbox_changed.set()
 
     async def _send_now(self, ws: ClientConnection, item: _Outgoing) -> None:
         try:
-            frame = encode(item.message)
-        except Exception as error:
-            self._report_unencodable(error)
+            frame = encode_frame(item.message)
+        except ProtocolError as error:
+            self._report_unsendable(error)
             return
         try:
-            await ws.send(frame)
+            await ws.send(frame, text=True)
         except ConnectionClosed:
             if self._ws is ws:
                 self._ready.clear()
-            self._outbox.append(item)  # goes out (or ages out) after the reconnect
-            self._outbox_changed.set()
+            # Back in its place: it goes out (or ages out) after the reconnect,
+            # ahead of anything queued while this send was waiting.
+            self._requeue(item)
+            return
+        except Exception as error:
+            self._report_unsendable(error)
             return
         self._sent(item)
+
+    def _requeue(self, item: _Outgoing) -> None:
+        """Put a message whose send failed back into the outbox, in send order."""
+        index = next(
+            (i for i, queued in enumerate(self._outbox) if queued.seq > item.seq),
+            len(self._outbox),
+        )
+        self._outbox.insert(index, item)
+        self._outbox_changed.set()
+
+    def _replace_waiting_video(self, item: _Outgoing) -> bool:
+        """Put a new video frame in the place of one still waiting; True if it did.
+
+        At most one frame waits (DESIGN §5): a frame queued behind a slow link
+        or a reconnect is stale once a newer one exists. The new frame keeps
+        the old one's place, so it still goes before a question typed after
+        the old frame ("what do you see?").
+        """
+        for queued in reversed(self._outbox):
+            if queued is not self._in_flight and isinstance(queued.message, RealtimeVideo):
+                queued.message = item.message
+                queued.queued_at = item.queued_at
+                self.stats.media_dropped += 1
+                return True
+        return False
 
     def _sent(self, item: _Outgoing) -> None:
         self.stats.messages_sent += 1
         if item.replayable:
             self._unacked.append(item)
 
-    def _report_unencodable(self, error: Exception) -> None:
-        log.error("could not encode a message: %s", error)
+    def _report_unsendable(self, error: Exception) -> None:
+        """A message that can never be sent: drop it, count it, say why."""
+        text = _describe(error)
+        log.error("dropped a message that could not be sent: %s", text)
         self.stats.send_errors += 1
-        self._events.publish(SessionError(f"could not send a message: {error}"))
+        if isinstance(error, ProtocolError):
+            self._events.publish(SessionError(text))
+        else:
+            self._events.publish(SessionError(f"could not send a message: {text}"))
 
     def _prune_stale_media(self, now: float) -> None:
         limit = self.settings.media_max_age
         if not any(item.is_media for item in self._outbox):
             return
         kept = deque(
-            item for item in self._outbox if not item.is_media or now - item.queued_at <= limit
+            item
+            for item in self._outbox
+            if not item.is_media or now - item.queued_at <= limit or item is self._in_flight
         )
         self.stats.media_dropped += len(self._outbox) - len(kept)
         self._outbox = kept
@@ -347,23 +427,42 @@ class LiveSession:
                 self.stats.media_dropped += 1
                 continue
             ws = self._ws
-            assert ws is not None
-            try:
-                frame = encode(item.message)
-            except Exception as error:
-                self._outbox.popleft()
-                self._report_unencodable(error)
+            if ws is None:  # between connections; `_ready` is about to clear
+                await asyncio.sleep(0)
                 continue
             try:
-                await ws.send(frame)
+                frame = encode_frame(item.message)
+            except ProtocolError as error:
+                self._discard(item)
+                self._report_unsendable(error)
+                continue
+            self._in_flight = item
+            try:
+                await ws.send(frame, text=True)
             except ConnectionClosed:
                 # The reader sees the same close and reconnects; the item
                 # stays at the head of the outbox for the next connection.
                 if self._ws is ws:
                     self._ready.clear()
                 continue
-            self._outbox.popleft()
+            except Exception as error:
+                # Not a closed socket: something about this message. Drop it
+                # rather than retry it forever (the frame is already bytes, so
+                # websockets has nothing left to fail on but its own bugs).
+                self._discard(item)
+                self._report_unsendable(error)
+                continue
+            finally:
+                self._in_flight = None
+            self._discard(item)
             self._sent(item)
+
+    def _discard(self, item: _Outgoing) -> None:
+        if self._outbox and self._outbox[0] is item:
+            self._outbox.popleft()
+            return
+        with contextlib.suppress(ValueError):
+            self._outbox.remove(item)
 
     # ----- connection loop -----------------------------------------------
 
@@ -386,6 +485,8 @@ class LiveSession:
         attempt = 0
         first = True
         last_error = ""
+        at_once = False  # skip the backoff before the next attempt
+        quick_end = False  # the last connection ended at once without proving itself
         while not self._closing:
             if attempt > self.settings.max_attempts:
                 self._set_phase(
@@ -394,16 +495,17 @@ class LiveSession:
                     f"gave up after {attempt - 1} attempts: {last_error} (/reconnect to try again)",
                 )
                 return
-            if attempt > 1:
+            if attempt > 1 and not at_once:
                 await self._backoff(attempt)
                 if self._closing:
                     return
+            at_once = False
             self._set_phase(
                 Phase.CONNECTING if first else Phase.RECONNECTING, attempt, last_error or None
             )
             self._restart.clear()
             try:
-                connected = await self._connect_once()
+                ended = await self._connect_once()
             except _Final as final:
                 self._set_phase(Phase.CLOSED, attempt, str(final), final=True)
                 return
@@ -425,10 +527,27 @@ class LiveSession:
                 attempt += 1
                 first = False
                 continue
+            except Exception as error:
+                # Anything else (a token refresh that failed in google-auth, a
+                # bug) is a failed attempt with its reason, never a dead task
+                # behind a phase that still says "connected".
+                last_error = _describe(error)
+                log.exception("connection attempt failed unexpectedly")
+                attempt += 1
+                first = False
+                continue
             first = False
             self.stats.reconnects += 1
-            attempt = 1 if connected else attempt + 1
             last_error = self._last_end
+            if ended.proved:
+                attempt, quick_end = 1, False  # a good connection: count failures afresh
+            elif ended.at_once and not quick_end:
+                # GoAway (or /reconnect): go now, and it is not a failure. Twice
+                # in a row on connections that never proved themselves is a
+                # server in a loop: then it counts, with backoff.
+                attempt, at_once, quick_end = max(attempt, 1), True, True
+            else:
+                attempt += 1
 
     async def _backoff(self, attempt: int) -> None:
         # attempt 1 is immediate; then base * 2^(n-2), capped, with full jitter
@@ -439,13 +558,23 @@ class LiveSession:
             async with asyncio.timeout(delay):
                 await self._restart.wait()
 
-    async def _connect_once(self) -> bool:
-        """One connection, from handshake to close. True if setupComplete arrived."""
+    async def _connect_once(self) -> _Ended:
+        """One connection that reached setupComplete, from handshake to close.
+
+        Raises if it failed before setupComplete.
+        """
         self._last_end = ""
         handle = None if self._fresh_next else self._handle
         self._fresh_next = False
         setup = replace(self._setup, resumption_handle=handle)
-        headers = await self._endpoint.credential.headers()
+        try:
+            setup_frame = encode_frame(setup)
+        except ProtocolError as error:
+            raise _Final(str(error)) from None  # retrying the same setup cannot help
+        try:
+            headers = await self._endpoint.credential.headers()
+        except Exception as error:
+            raise ConnectError(f"could not get a credential: {_describe(error)}") from error
         try:
             ws = await asyncio.wait_for(
                 connect(
@@ -480,16 +609,20 @@ class LiveSession:
             ) from None
 
         self._ws = ws
+        loop = asyncio.get_running_loop()
         try:
             try:
-                await ws.send(encode(setup))
+                await ws.send(setup_frame, text=True)
                 await self._await_setup_complete(ws)
             except ConnectionClosed as closed:
                 self._classify_close(closed, during_setup=True, sent_handle=handle is not None)
                 raise
             self._after_setup_complete()
-            await self._read_loop(ws)
-            return True
+            self._progress = False
+            ready_at = loop.time()
+            at_once = await self._read_loop(ws)
+            up_for = loop.time() - ready_at
+            return _Ended(self._progress or up_for >= self.settings.stable_after, at_once)
         finally:
             self._ready.clear()
             self._ws = None
@@ -524,19 +657,20 @@ class LiveSession:
         self._set_phase(Phase.CONNECTED)
         self._ready.set()
 
-    async def _read_loop(self, ws: ClientConnection) -> None:
+    async def _read_loop(self, ws: ClientConnection) -> bool:
+        """Read until the connection ends; True if it ended by GoAway or by request."""
         goaway_deadline: float | None = None
         loop = asyncio.get_running_loop()
         try:
             while True:
                 if self._restart.is_set():
                     self._last_end = "reconnect requested"
-                    return
+                    return True
                 if goaway_deadline is not None and (
                     not self._turn_active or loop.time() >= goaway_deadline
                 ):
                     self._last_end = "server sent GoAway"
-                    return
+                    return True
                 timeout = None if goaway_deadline is None else goaway_deadline - loop.time()
                 try:
                     async with asyncio.timeout(timeout):
@@ -556,6 +690,7 @@ class LiveSession:
         except ConnectionClosed as closed:
             self._classify_close(closed, during_setup=False, sent_handle=False)
             self._last_end = _close_reason(closed)
+            return self._restart.is_set()
 
     def _classify_close(
         self, closed: ConnectionClosed, *, during_setup: bool, sent_handle: bool
@@ -573,11 +708,14 @@ class LiveSession:
     def _decode(self, frame: str | bytes) -> list[Event]:
         self.stats.messages_received += 1
         try:
-            return list(decode_frame(frame))
+            events = list(decode_frame(frame))
         except ProtocolError as error:
             self.stats.protocol_errors += 1
             log.warning("%s", error)
             return [SessionError(str(error))]
+        if any(isinstance(event, _PROGRESS) for event in events):
+            self._progress = True
+        return events
 
     def _publish(self, event: Event) -> None:
         if isinstance(event, ResumptionUpdate) and event.resumable and event.handle:
