@@ -144,8 +144,18 @@ def save_profile(profile: Profile, name: str = DEFAULT_PROFILE) -> Path:
 
 
 def ensure_private_dir(path: Path) -> None:
+    """Make `path` 0700, and every folder of ours above it (up to the config or state folder).
+
+    `mkdir(parents=True, mode=…)` gives the mode to the last folder only: the
+    state folder made on the way to `state/history` would be 0755.
+    """
     path.mkdir(parents=True, exist_ok=True, mode=0o700)
     os.chmod(path, 0o700)
+    for root in (config_dir(), state_dir()):
+        folder = path
+        while folder != root and folder.is_relative_to(root):
+            folder = folder.parent
+            os.chmod(folder, 0o700)
 
 
 def write_private(path: Path, text: str) -> None:

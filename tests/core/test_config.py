@@ -138,3 +138,36 @@ def test_vertex_adc_without_google_auth_says_what_to_install(
     env = {"LIVE_BACKEND": "vertex", "VERTEX_PROJECT": "p", "VERTEX_AUTH": "adc"}
     with pytest.raises(BackendError, match=r"google-auth.*\[vertex\]"):
         resolve_backend("models/m", env)
+
+
+def test_every_log_file_stays_0600_across_rollovers(private_dirs: Path) -> None:
+    saved_umask = os.umask(0o022)  # the usual umask: a plain open() makes 0644 files
+    root = logging.getLogger()
+    try:
+        path = logs.setup_file_logging(max_bytes=200)
+        log = logging.getLogger("test")
+        for n in range(40):
+            log.info("record %d padded to roll the file over quickly %s", n, "x" * 40)
+        for handler in root.handlers:
+            handler.flush()
+        files = sorted(path.parent.glob(logs.LOG_NAME + "*"))
+        assert len(files) == 3, files  # the log and its two backups: rollovers happened
+        modes = {f.name: oct(stat.S_IMODE(f.stat().st_mode)) for f in files}
+        assert set(modes.values()) == {"0o600"}, modes
+    finally:
+        os.umask(saved_umask)
+        for handler in list(root.handlers):
+            root.removeHandler(handler)
+            handler.close()
+
+
+def test_folders_made_on_the_way_to_a_private_file_are_0700(private_dirs: Path) -> None:
+    from gemini_live_tui.config import state_dir, write_private
+
+    saved_umask = os.umask(0o022)
+    try:
+        write_private(state_dir() / "history" / "default.jsonl", "{}\n")
+    finally:
+        os.umask(saved_umask)
+    for folder in (state_dir(), state_dir() / "history"):
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
