@@ -1,7 +1,8 @@
 """Logging to a file in the user's state folder, never to the terminal, secrets masked.
 
 While the TUI runs the terminal belongs to Textual, so log records (and
-tracebacks) go to `STATE_DIR/gemini-live.log` (0600, rotated). Every secret
+tracebacks) go to `STATE_DIR/gemini-live.log` (rotated; the file and its
+backups are 0600 however the umask is set). Every secret
 the app knows of is masked in every formatted record, tracebacks included:
 the credential variables of the environment at set-up, and whatever else is
 registered with `register_secret` (a key read from a key file, a refreshed
