@@ -138,6 +138,6 @@ install() {
 case "${1:-}" in
   --uninstall) uninstall ;;
   ""|--install) install ;;
-  -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//' ;;
+  -h|--help) sed -n '2,/^[^#]/p' "$0" | sed -n 's/^# \{0,1\}//p' ;;
   *) die "unknown option $1 (use --uninstall or --help)" ;;
 esac

@@ -205,3 +205,10 @@ def test_without_uv_install_sh_bootstraps_it_with_pip_into_a_private_venv(sandbo
     assert removed.returncode == 0, removed.stdout + removed.stderr
     assert not sandbox["bin"].exists() and not sandbox["tool_env"].exists()
     assert not (sandbox["home"] / ".local/share/gemini-live").exists()
+
+
+def test_install_sh_help_is_its_header():
+    shown = run(["sh", str(REPO / "install.sh"), "--help"], dict(os.environ), timeout=30)
+    assert shown.returncode == 0
+    assert shown.stdout.splitlines()[0].startswith("install.sh — install gemini-live")
+    assert "--uninstall" in shown.stdout and "set -eu" not in shown.stdout
