@@ -125,3 +125,19 @@ def test_an_error_in_a_thread_is_logged_masked_and_the_app_goes_on(tmp_path):
     assert "uncaught error in thread helper" in log and "handshake refused for key ***" in log
     leaks = files_containing(Path(env["HOME"]), SECRET)
     assert not leaks, f"the key was written to {leaks}"
+
+
+def test_the_masking_writer_masks_a_secret_split_over_writes():
+    import io
+
+    from gemini_live_tui import logs
+    from gemini_live_tui.crash import MaskingWriter
+
+    logs.register_secret(SECRET)
+    target = io.StringIO()
+    writer = MaskingWriter(target)
+    writer.write(f"key {SECRET[:10]}")
+    writer.write(f"{SECRET[10:]} in a line\nand a tail {SECRET}")
+    assert target.getvalue() == "key *** in a line\n"
+    writer.flush()
+    assert target.getvalue() == "key *** in a line\nand a tail ***"
