@@ -200,8 +200,13 @@ def _simulate(port: int, api_key: str | None) -> int:
             print(f"Live API simulator listening on {simulator.base_url}", flush=True)
             await asyncio.Event().wait()
 
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve())
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(serve())
+    except OSError as error:  # the port is taken, or not ours to bind
+        reason = error.strerror or str(error)
+        print(f"gemini-live simulate: cannot listen on port {port}: {reason}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -206,3 +206,16 @@ def test_vertex_adc_without_credentials_opens_with_the_reason(monkeypatch, tmp_p
     assert opts.session_factory is None
     assert "Application Default Credentials" in opts.notice
     assert "gcloud auth application-default login" in opts.notice
+
+
+def test_simulate_on_a_taken_port_says_so_in_one_line(capsys):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["simulate", "--port", str(port)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"gemini-live simulate: cannot listen on port {port}: ")
+    assert "address already in use" in err and "Traceback" not in err
