@@ -2,7 +2,7 @@
 # install.sh — install gemini-live into its own isolated environment.
 #
 #   ./install.sh               install (or reinstall) from this checkout
-#   ./install.sh --uninstall   remove what this script installed
+#   ./install.sh --uninstall   remove what this script installed (where its receipt says)
 #
 # Environment:
 #   INSTALL_DIR         where the `gemini-live` command goes (default ~/.local/bin)
@@ -20,8 +20,19 @@ INSTALL_DIR=${INSTALL_DIR:-"$HOME/.local/bin"}
 DATA_DIR=${XDG_DATA_HOME:-"$HOME/.local/share"}/$APP
 BOOTSTRAP="$DATA_DIR/bootstrap"
 RECEIPT="$DATA_DIR/install-receipt"
-HERE=$(cd "$(dirname "$0")" && pwd)
+HERE=$(CDPATH='' cd -- "$(dirname -- "$0")" && pwd)
 SOURCE=${GEMINI_LIVE_SOURCE:-"$HERE"}
+# A relative folder or wheel is stored absolute, so `gemini-live update` works from anywhere.
+case "$SOURCE" in
+  /* | *://* | git+*) ;;
+  *)
+    if [ -d "$SOURCE" ]; then
+      SOURCE=$(CDPATH='' cd -- "$SOURCE" && pwd)
+    elif [ -e "$SOURCE" ]; then
+      SOURCE=$(CDPATH='' cd -- "$(dirname -- "$SOURCE")" && pwd)/$(basename -- "$SOURCE")
+    fi
+    ;;
+esac
 
 say() { printf '%s\n' "install.sh: $*"; }
 die() { printf '%s\n' "install.sh: error: $*" >&2; exit 1; }
@@ -43,9 +54,25 @@ find_uv() {
   return 1
 }
 
+# The value of KEY in the install receipt (empty when there is none).
+receipt_value() {
+  [ -f "$RECEIPT" ] && sed -n "s/^$1=//p" "$RECEIPT" | head -n 1
+}
+
 uninstall() {
-  if uv=$(find_uv); then
+  # What install.sh recorded wins: the command may be in another INSTALL_DIR, made by another uv.
+  recorded_dir=$(receipt_value install_dir || true)
+  [ -n "$recorded_dir" ] && INSTALL_DIR=$recorded_dir
+  recorded_uv=$(receipt_value uv || true)
+  if [ -n "$recorded_uv" ] && [ -x "$recorded_uv" ]; then
+    uv=$recorded_uv
+  else
+    uv=$(find_uv) || uv=
+  fi
+  if [ -n "$uv" ]; then
     UV_TOOL_BIN_DIR="$INSTALL_DIR" "$uv" tool uninstall "$PACKAGE" >/dev/null 2>&1 || true
+  else
+    say "uv not found: removing the command only (uv's tool environment, if any, stays)"
   fi
   rm -f "$INSTALL_DIR/$APP"
   rm -rf "$BOOTSTRAP" "$RECEIPT"
@@ -78,14 +105,15 @@ ensure_portaudio() {
 
 install() {
   python=$(find_python) || die "Python 3.11 or newer is needed (python3 not found or too old)"
+  # the data folder holds the receipt and the bootstrap uv: the user's alone
+  (umask 077 && mkdir -p "$DATA_DIR") && chmod 700 "$DATA_DIR"
   if ! uv=$(find_uv); then
     say "installing uv into $BOOTSTRAP"
-    mkdir -p "$DATA_DIR"
     "$python" -m venv "$BOOTSTRAP" || die "could not create a virtual environment (install python3-venv)"
     "$BOOTSTRAP/bin/python" -m pip install --quiet --disable-pip-version-check uv || die "pip could not install uv"
     uv="$BOOTSTRAP/bin/uv"
   fi
-  mkdir -p "$INSTALL_DIR" "$DATA_DIR"
+  mkdir -p "$INSTALL_DIR"
   say "installing $APP from $SOURCE"
   UV_TOOL_BIN_DIR="$INSTALL_DIR" "$uv" tool install --quiet --force --reinstall --python "$python" "$SOURCE" ||
     die "uv tool install failed"
@@ -110,6 +138,6 @@ install() {
 case "${1:-}" in
   --uninstall) uninstall ;;
   ""|--install) install ;;
-  -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//' ;;
+  -h|--help) sed -n '2,/^[^#]/p' "$0" | sed -n 's/^# \{0,1\}//p' ;;
   *) die "unknown option $1 (use --uninstall or --help)" ;;
 esac

@@ -14,7 +14,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from .live.transport import Credential, Endpoint
+from .live.errors import ConnectError
+from .live.transport import BASE_URL_ENV, Credential, Endpoint
 from .logs import register_secret
 
 
@@ -48,6 +49,19 @@ def vertex_model_name(model: str, project: str, location: str) -> str:
     return f"projects/{project}/locations/{location}/publishers/google/models/{short}"
 
 
+def _first_line(error: Exception) -> str:
+    lines = str(error).strip().splitlines()
+    return lines[0] if lines else type(error).__name__
+
+
+def _endpoint(credential: Credential, **where: str | None) -> Endpoint:
+    """`Endpoint.create`, with a bad GEMINI_LIVE_BASE_URL told as a BackendError."""
+    try:
+        return Endpoint.create(credential, **where)  # type: ignore[arg-type]
+    except ConnectError as error:
+        raise BackendError(f"{BASE_URL_ENV}: {error}") from None
+
+
 def _adc_refresher() -> object:
     try:
         import google.auth
@@ -56,7 +70,18 @@ def _adc_refresher() -> object:
         raise BackendError(
             "VERTEX_AUTH=adc needs google-auth: install with `uv tool install 'gemini-live-tui[vertex]'`"
         ) from None
-    credentials, _ = google.auth.default(scopes=["https://www.googleapis.com/auth/cloud-platform"])
+    import google.auth.exceptions
+
+    try:
+        credentials, _ = google.auth.default(
+            scopes=["https://www.googleapis.com/auth/cloud-platform"]
+        )
+    except google.auth.exceptions.GoogleAuthError as error:
+        raise BackendError(
+            "VERTEX_AUTH=adc found no usable Application Default Credentials: run "
+            "`gcloud auth application-default login`, or set GOOGLE_APPLICATION_CREDENTIALS "
+            f"to a service account key file, or set VERTEX_AI_ACCESS_TOKEN ({_first_line(error)})"
+        ) from None
 
     async def refresh() -> str:
         def _refresh() -> str:
@@ -72,7 +97,7 @@ def _adc_refresher() -> object:
 def resolve_backend(model: str, env: dict[str, str] | None = None) -> Backend:
     """Pick the backend from the environment; raises BackendError with help text."""
     env = dict(os.environ if env is None else env)
-    base_url = env.get("GEMINI_LIVE_BASE_URL") or None
+    base_url = env.get(BASE_URL_ENV) or None
     api_version = env.get("GEMINI_LIVE_API_VERSION") or None
     if env.get("LIVE_BACKEND", "").lower() == "vertex":
         project = env.get("VERTEX_PROJECT") or env.get("GOOGLE_CLOUD_PROJECT")
@@ -89,7 +114,7 @@ def resolve_backend(model: str, env: dict[str, str] | None = None) -> Backend:
             raise BackendError(
                 "LIVE_BACKEND=vertex needs VERTEX_AI_ACCESS_TOKEN or VERTEX_AUTH=adc"
             )
-        endpoint = Endpoint.create(
+        endpoint = _endpoint(
             credential, base_url=base_url, api_version=api_version, vertex_location=location
         )
         short = vertex_model.rsplit("/", 1)[-1]
@@ -107,5 +132,5 @@ def resolve_backend(model: str, env: dict[str, str] | None = None) -> Backend:
         if not key:
             raise BackendError(NO_CREDENTIAL_HELP)
         credential = Credential("api_key", key)
-    endpoint = Endpoint.create(credential, base_url=base_url, api_version=api_version)
+    endpoint = _endpoint(credential, base_url=base_url, api_version=api_version)
     return Backend(endpoint, model, model)

@@ -9,9 +9,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import logging
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__
@@ -22,7 +24,7 @@ from .logs import register_secret
 
 if TYPE_CHECKING:  # the session and the app load after argument parsing, when needed
     from .live.session import LiveSession
-    from .tui.app import AppOptions
+    from .tui.app import AppOptions, GeminiLiveApp
 
 DEMO_KEY = "demo-key"
 
@@ -66,8 +68,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as error:
         print(f"gemini-live: {error}", file=sys.stderr)
         return 2
+    from .crash import crash_safe
     from .logs import setup_file_logging
-    from .native_stderr import native_stderr_to
     from .tui.app import GeminiLiveApp
 
     try:
@@ -76,8 +78,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"gemini-live: {error}", file=sys.stderr)
         return 2
     log_file = setup_file_logging()
-    with native_stderr_to(log_file):  # PortAudio/ALSA print from C: keep it off the screen
-        GeminiLiveApp(options).run()
+    return _run_app(crash_safe(GeminiLiveApp)(options), log_file)
+
+
+def _run_app(app: GeminiLiveApp, log_file: Path) -> int:
+    """Run the app; a crash is logged masked and told in one line once the terminal is back."""
+    from .crash import crash_guard, crash_line
+    from .native_stderr import native_stderr_to
+
+    crash: BaseException | None = None
+    # PortAudio/ALSA print from C on fd 2: keep it off the screen (in the log)
+    with native_stderr_to(log_file), crash_guard():
+        try:
+            app.run()
+        except Exception as error:  # outside Textual's own handler (start-up, shutdown)
+            logging.getLogger(__name__).error("the app failed", exc_info=error)
+            crash = error
+    crash = getattr(app, "crash", None) or crash
+    if crash is not None:
+        print(crash_line(crash, log_file), file=sys.stderr)
+        return 1
     return 0
 
 
@@ -180,8 +200,13 @@ def _simulate(port: int, api_key: str | None) -> int:
             print(f"Live API simulator listening on {simulator.base_url}", flush=True)
             await asyncio.Event().wait()
 
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve())
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(serve())
+    except OSError as error:  # the port is taken, or not ours to bind
+        reason = error.strerror or str(error)
+        print(f"gemini-live simulate: cannot listen on port {port}: {reason}", file=sys.stderr)
+        return 1
     return 0
 
 

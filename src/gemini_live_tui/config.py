@@ -14,6 +14,8 @@ import dataclasses
 import os
 import tempfile
 import tomllib
+import types
+import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -92,10 +94,68 @@ def _build(kind: type, data: Any, source: str) -> Any:
     unknown = sorted(set(data) - names)
     if unknown:
         raise ConfigError(f"{source}: unknown setting(s): {', '.join(unknown)}")
+    hints = typing.get_type_hints(kind)
+    for key, value in data.items():
+        if not _matches(value, hints[key]):
+            raise ConfigError(
+                f"{source}: {key} must be {_describe(hints[key])}, "
+                f"not {_toml_kind(value)} ({_shown(value)})"
+            )
     try:
         return kind(**data)
     except TypeError as error:
         raise ConfigError(f"{source}: {error}") from None
+
+
+def _matches(value: Any, hint: Any) -> bool:
+    """Whether a TOML value fits a field's annotation (no coercion: `model = 5` is an error)."""
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        return any(_matches(value, arg) for arg in typing.get_args(hint))
+    if hint is type(None):
+        return value is None
+    if origin is list:
+        (item,) = typing.get_args(hint)
+        return isinstance(value, list) and all(_matches(v, item) for v in value)
+    if hint is bool:
+        return isinstance(value, bool)
+    if hint is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if hint is float:
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    return isinstance(value, hint)
+
+
+def _describe(hint: Any) -> str:
+    args = [a for a in typing.get_args(hint) if a is not type(None)]
+    if typing.get_origin(hint) in (typing.Union, types.UnionType) and len(args) == 1:
+        return _describe(args[0])
+    if typing.get_origin(hint) is list:
+        return f"a list of {_describe(typing.get_args(hint)[0]).removeprefix('a ')}s"
+    return {str: "a string", bool: "true or false", int: "a whole number", float: "a number"}.get(
+        hint, str(hint)
+    )
+
+
+def _shown(value: Any, limit: int = 60) -> str:
+    text = ("true" if value else "false") if isinstance(value, bool) else repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _toml_kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, float):
+        return "a float"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "a table"
+    return type(value).__name__
 
 
 def _strip_none(value: Any) -> Any:
@@ -144,8 +204,18 @@ def save_profile(profile: Profile, name: str = DEFAULT_PROFILE) -> Path:
 
 
 def ensure_private_dir(path: Path) -> None:
+    """Make `path` 0700, and every folder of ours above it (up to the config or state folder).
+
+    `mkdir(parents=True, mode=…)` gives the mode to the last folder only: the
+    state folder made on the way to `state/history` would be 0755.
+    """
     path.mkdir(parents=True, exist_ok=True, mode=0o700)
     os.chmod(path, 0o700)
+    for root in (config_dir(), state_dir()):
+        folder = path
+        while folder != root and folder.is_relative_to(root):
+            folder = folder.parent
+            os.chmod(folder, 0o700)
 
 
 def write_private(path: Path, text: str) -> None:

@@ -1,7 +1,8 @@
 """Logging to a file in the user's state folder, never to the terminal, secrets masked.
 
 While the TUI runs the terminal belongs to Textual, so log records (and
-tracebacks) go to `STATE_DIR/gemini-live.log` (0600, rotated). Every secret
+tracebacks) go to `STATE_DIR/gemini-live.log` (rotated; the file and its
+backups are 0600 however the umask is set). Every secret
 the app knows of is masked in every formatted record, tracebacks included:
 the credential variables of the environment at set-up, and whatever else is
 registered with `register_secret` (a key read from a key file, a refreshed
@@ -51,17 +52,28 @@ def log_path() -> Path:
     return state_dir() / LOG_NAME
 
 
-def setup_file_logging(level: int = logging.INFO) -> Path:
+class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """A rotating log whose every file is 0600, the first one and each after a rollover.
+
+    The standard handler opens with `open()`, so the file gets the umask's mode
+    (0644 as a rule) on each rollover; a chmod after creating it covered only
+    the first file.
+    """
+
+    def _open(self):  # type: ignore[no-untyped-def]  # logging.FileHandler's hook
+        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        os.fchmod(fd, 0o600)  # a file made by an older version may be wider
+        return os.fdopen(fd, "a", encoding=self.encoding, errors=self.errors)
+
+
+def setup_file_logging(level: int = logging.INFO, max_bytes: int = 2_000_000) -> Path:
     """Send all records to the log file (and nowhere else); returns its path."""
     for name in SECRET_ENV:
         register_secret(os.environ.get(name, ""))
     folder = state_dir()
     ensure_private_dir(folder)
     path = folder / LOG_NAME
-    handler = logging.handlers.RotatingFileHandler(
-        path, maxBytes=2_000_000, backupCount=2, encoding="utf-8"
-    )
-    os.chmod(path, 0o600)
+    handler = PrivateRotatingFileHandler(path, maxBytes=max_bytes, backupCount=2, encoding="utf-8")
     handler.setFormatter(SecretMaskingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     for existing in list(root.handlers):

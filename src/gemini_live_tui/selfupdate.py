@@ -53,6 +53,8 @@ def read_receipt(path: Path | None = None) -> Receipt:
             "this installation was not made by install.sh (no receipt at "
             f"{path}); update it the way you installed it, or run install.sh"
         ) from None
+    except OSError as error:
+        raise UpdateError(f"cannot read the install receipt {path}: {error.strerror}") from None
     fields = dict(line.split("=", 1) for line in text.splitlines() if "=" in line)
     try:
         return Receipt(fields["source"], fields["uv"], fields["python"], fields["install_dir"])
@@ -107,10 +109,20 @@ def update(receipt: Receipt, installed: str = __version__, run: Runner = _run) -
         receipt.python,
         receipt.source,
     ]
-    result = run(argv, env)
+    try:
+        result = run(argv, env)
+    except OSError as error:  # the uv of the receipt was removed or moved
+        raise UpdateError(
+            f"cannot run {receipt.uv} (recorded by install.sh): {error.strerror or error}; "
+            "run install.sh again to reinstall"
+        ) from None
     if result.returncode != 0:
         detail = (result.stderr or result.stdout).strip().splitlines()[-1:] or ["no output"]
         raise UpdateError(f"uv tool install failed: {detail[0]}")
-    probe = run([str(Path(receipt.install_dir) / "gemini-live"), "--version"], env)
-    after = probe.stdout.strip().rsplit(" ", 1)[-1] if probe.returncode == 0 else "unknown"
+    try:
+        probe = run([str(Path(receipt.install_dir) / "gemini-live"), "--version"], env)
+    except OSError:
+        after = "unknown"
+    else:
+        after = probe.stdout.strip().rsplit(" ", 1)[-1] if probe.returncode == 0 else "unknown"
     return f"updated gemini-live {current} → {after} from {receipt.source}"

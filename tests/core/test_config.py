@@ -138,3 +138,89 @@ def test_vertex_adc_without_google_auth_says_what_to_install(
     env = {"LIVE_BACKEND": "vertex", "VERTEX_PROJECT": "p", "VERTEX_AUTH": "adc"}
     with pytest.raises(BackendError, match=r"google-auth.*\[vertex\]"):
         resolve_backend("models/m", env)
+
+
+def test_every_log_file_stays_0600_across_rollovers(private_dirs: Path) -> None:
+    saved_umask = os.umask(0o022)  # the usual umask: a plain open() makes 0644 files
+    root = logging.getLogger()
+    try:
+        path = logs.setup_file_logging(max_bytes=200)
+        log = logging.getLogger("test")
+        for n in range(40):
+            log.info("record %d padded to roll the file over quickly %s", n, "x" * 40)
+        for handler in root.handlers:
+            handler.flush()
+        files = sorted(path.parent.glob(logs.LOG_NAME + "*"))
+        assert len(files) == 3, files  # the log and its two backups: rollovers happened
+        modes = {f.name: oct(stat.S_IMODE(f.stat().st_mode)) for f in files}
+        assert set(modes.values()) == {"0o600"}, modes
+    finally:
+        os.umask(saved_umask)
+        for handler in list(root.handlers):
+            root.removeHandler(handler)
+            handler.close()
+
+
+def test_folders_made_on_the_way_to_a_private_file_are_0700(private_dirs: Path) -> None:
+    from gemini_live_tui.config import state_dir, write_private
+
+    saved_umask = os.umask(0o022)
+    try:
+        write_private(state_dir() / "history" / "default.jsonl", "{}\n")
+    finally:
+        os.umask(saved_umask)
+    for folder in (state_dir(), state_dir() / "history"):
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ("model = 5", "model must be a string, not an integer (5)"),
+        ("voice = 5", "voice must be a string, not an integer (5)"),
+        ('tools = "x"', "tools must be a list of strings, not a string ('x')"),
+        ("tools = [1]", "tools must be a list of strings, not an array ([1])"),
+        ('text_only = "yes"', "text_only must be true or false, not a string ('yes')"),
+        ("[audio]\nprefix_padding_ms = true", "[audio]: prefix_padding_ms must be a whole number"),
+        ('[screen]\ninterval = "fast"', "[screen]: interval must be a number, not a string"),
+        ("audio = 5", "[audio]: expected a table"),
+    ],
+)
+def test_a_value_of_the_wrong_type_is_named_with_file_and_key(toml: str, message: str) -> None:
+    path = profile_path()
+    path.parent.mkdir(parents=True)
+    path.write_text(toml + "\n")
+    with pytest.raises(ConfigError) as raised:
+        load_profile()
+    assert str(raised.value).startswith(str(path))
+    assert message in str(raised.value)
+    assert path.read_text() == toml + "\n", "the file is left as it is"
+
+
+def test_right_types_load_and_an_integer_interval_is_a_number() -> None:
+    path = profile_path()
+    path.parent.mkdir(parents=True)
+    path.write_text('model = "m"\ntools = ["set_timer"]\n[screen]\ninterval = 2\n')
+    profile = load_profile()
+    assert profile.model == "m" and profile.tools == ["set_timer"] and profile.screen.interval == 2
+
+
+def test_a_bad_base_url_is_a_backend_error_naming_the_variable() -> None:
+    env = {"GEMINI_API_KEY": "k" * 20, "GEMINI_LIVE_BASE_URL": "ws://example.com"}
+    with pytest.raises(BackendError, match=r"GEMINI_LIVE_BASE_URL: refusing unencrypted ws://"):
+        resolve_backend("models/m", env)
+    with pytest.raises(BackendError, match=r"GEMINI_LIVE_BASE_URL: base URL must start with wss"):
+        resolve_backend("models/m", dict(env, GEMINI_LIVE_BASE_URL="https://example.com"))
+
+
+def test_vertex_adc_without_credentials_says_how_to_get_them(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    pytest.importorskip("google.auth")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("CLOUDSDK_CONFIG", str(tmp_path / "gcloud"))
+    monkeypatch.setenv("NO_GCE_CHECK", "true")  # no metadata server probe
+    monkeypatch.delenv("GOOGLE_APPLICATION_CREDENTIALS", raising=False)
+    env = {"LIVE_BACKEND": "vertex", "VERTEX_PROJECT": "p", "VERTEX_AUTH": "adc"}
+    with pytest.raises(BackendError, match="gcloud auth application-default login"):
+        resolve_backend("models/m", env)

@@ -7,6 +7,7 @@ import select
 import subprocess
 import sys
 import time
+from dataclasses import replace
 
 import pytest
 
@@ -160,3 +161,61 @@ def test_log_file_is_private_and_masks_secrets(monkeypatch, isolated_dirs):
         for handler in saved[0]:
             root.addHandler(handler)
         root.setLevel(saved[1])
+
+
+@pytest.mark.parametrize(
+    ("toml", "key"),
+    [("model = 5", "model"), ("voice = 5", "voice"), ('tools = "x"', "tools")],
+)
+def test_a_profile_value_of_the_wrong_type_stops_with_one_line(capsys, isolated_dirs, toml, key):
+    path = isolated_dirs["config"] / "default.toml"
+    path.parent.mkdir(parents=True)
+    path.write_text(toml + "\n")
+    assert main([]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"gemini-live: {path}: {key} must be ")
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+async def test_a_refused_base_url_opens_the_app_with_the_reason(monkeypatch):
+    from apptest import texts, until
+
+    from gemini_live_tui.tui.app import GeminiLiveApp
+
+    monkeypatch.setenv("GEMINI_API_KEY", "secret-key-0123456789")
+    monkeypatch.setenv("GEMINI_LIVE_BASE_URL", "ws://example.com")
+    opts = options([])
+    assert opts.session_factory is None
+    assert opts.notice.startswith("GEMINI_LIVE_BASE_URL: refusing unencrypted ws:// to example.com")
+    app = GeminiLiveApp(replace(opts, persist_history=False))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until(pilot, lambda: texts(app, "error"))
+        assert texts(app, "error")[0] == opts.notice
+
+
+def test_vertex_adc_without_credentials_opens_with_the_reason(monkeypatch, tmp_path):
+    pytest.importorskip("google.auth")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("CLOUDSDK_CONFIG", str(tmp_path / "gcloud"))
+    monkeypatch.setenv("NO_GCE_CHECK", "true")
+    monkeypatch.delenv("GOOGLE_APPLICATION_CREDENTIALS", raising=False)
+    monkeypatch.setenv("LIVE_BACKEND", "vertex")
+    monkeypatch.setenv("VERTEX_PROJECT", "proj")
+    monkeypatch.setenv("VERTEX_AUTH", "adc")
+    opts = options([])
+    assert opts.session_factory is None
+    assert "Application Default Credentials" in opts.notice
+    assert "gcloud auth application-default login" in opts.notice
+
+
+def test_simulate_on_a_taken_port_says_so_in_one_line(capsys):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["simulate", "--port", str(port)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"gemini-live simulate: cannot listen on port {port}: ")
+    assert "address already in use" in err and "Traceback" not in err
