@@ -41,3 +41,17 @@ async def type_line(pilot: Pilot, line: str) -> None:
     app.prompt.value = line
     app.prompt.cursor_position = len(line)
     await pilot.press("enter")
+
+
+async def final_tool_answer(sim: Any, call_id: str, timeout: float = 10.0) -> dict[str, Any]:
+    """The envelope of a call's last answer at the simulator.
+
+    A call that takes over ~300 ms (a device opening under load) first gets a
+    ``willContinue`` notice; the result is the answer that leaves it out.
+    """
+
+    def final() -> list[dict[str, Any]]:
+        return [r for r in sim.tool_responses() if r["id"] == call_id and not r.get("willContinue")]
+
+    await sim.wait_for(final, timeout)
+    return final()[0]["response"]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from apptest import connected, texts, until
+from apptest import connected, final_tool_answer, texts, until
 
 from gemini_live_tui.config import AudioSettings
 from gemini_live_tui.live.messages import Setup
@@ -22,9 +22,7 @@ from gemini_live_tui.tui.voice_setup import voice_activity_config
 
 
 async def answer_to(sim: LiveSimulator, name: str, args: dict[str, Any] | None = None) -> Any:
-    call = await sim.call_tool(name, args)
-    await sim.wait_for(lambda: [r for r in sim.tool_responses() if r["id"] == call], 10)
-    envelope = next(r for r in sim.tool_responses() if r["id"] == call)["response"]
+    envelope = await final_tool_answer(sim, await sim.call_tool(name, args))
     assert envelope["ok"] is True, envelope
     return envelope["result"]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from dataclasses import replace
 
-from apptest import connected, texts, type_line, until
+from apptest import connected, final_tool_answer, texts, type_line, until
 from voicetest import voice_line
 
 from gemini_live_tui.config import AudioSettings, load_profile
@@ -149,14 +149,12 @@ async def test_the_model_switches_the_microphone_with_the_desktop_tool(voice_app
     async with app.run_test(size=(110, 30)) as pilot:
         await connected(pilot)
         call = await sim.call_tool("desktop_set_microphone", {"on": True, "device": "pulse"})
-        await sim.wait_for(lambda: [r for r in sim.tool_responses() if r["id"] == call], 10)
-        response = next(r for r in sim.tool_responses() if r["id"] == call)["response"]
+        response = await final_tool_answer(sim, call)
         assert response["result"]["on"] is True and response["result"]["device"] == "pulse"
         await voice_line(pilot, app, "microphone on: ")
         await until(pilot, lambda: app.status.mic.startswith("on "))
         call = await sim.call_tool("desktop_get_state")
-        await sim.wait_for(lambda: [r for r in sim.tool_responses() if r["id"] == call], 10)
-        state = next(r for r in sim.tool_responses() if r["id"] == call)["response"]["result"]
+        state = (await final_tool_answer(sim, call))["result"]
         assert state["microphone"]["on"] is True and state["speaker"]["on"] is False
 
 
