@@ -56,15 +56,39 @@ async def close_1011(sim: LiveSimulator) -> None:
 FAULTS = {"drop": drop, "goaway": goaway, "close-1011": close_1011}
 
 
-async def test_drop_before_setup_complete(make_app, sim):
-    sim.drop_next_setups = 2
+def drop_setups(sim: LiveSimulator, count: int) -> None:
+    sim.drop_next_setups = count
+
+
+def close_setups_1011(sim: LiveSimulator, count: int) -> None:
+    sim.close_next_setups = [(1011, "Internal error encountered.")] * count
+
+
+def goaway_setups(sim: LiveSimulator, count: int) -> None:
+    sim.goaway_next_setups = count
+
+
+SETUP_FAULTS = {"drop": drop_setups, "close-1011": close_setups_1011, "goaway": goaway_setups}
+
+
+@pytest.mark.parametrize("fault", SETUP_FAULTS)
+async def test_fault_before_setup_complete(make_app, sim, fault):
+    """Two setups fail before setupComplete; the third connection carries the typed line."""
+    SETUP_FAULTS[fault](sim, 2)
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await type_line(pilot, "typed while connecting")
         await connected(pilot)
         await until(pilot, lambda: texts(app, "model"), timeout=10)
+        await pilot.pause(0.3)
+        assert app.chat.phase is Phase.CONNECTED
         assert_healthy(app, sim, ["typed while connecting"])
+        assert sim.texts().count("typed while connecting") == 1, "delivered exactly once"
+        # a bounded number of tries: one per failed setup, then the one that works
         assert len(sim.connections) == 3
+        assert [c.session is not None for c in sim.connections] == [False, False, True]
+        if fault == "goaway":
+            assert sum("goAway" in m for _, m in sim.sent) == 2
 
 
 @pytest.mark.parametrize("fault", FAULTS)
