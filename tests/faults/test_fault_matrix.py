@@ -227,7 +227,30 @@ BAD_FRAMES = {
 }
 
 
-@pytest.mark.parametrize("kind", BAD_FRAMES)
+# Known failures on this branch, being fixed in the decoder by the core engineer:
+# json.loads raises a plain ValueError for an integer over 4,300 digits, and
+# int() of 1e400 (inf) raises OverflowError; neither is a ProtocolError yet.
+DECODER_ESCAPES = {
+    "integer-of-5000-digits": b'{"usageMetadata": {"totalTokenCount": ' + b"9" * 5000 + b"}}",
+    "usage-1e400": b'{"usageMetadata": {"totalTokenCount": 1e400}}',
+}
+BAD_FRAMES.update(DECODER_ESCAPES)
+
+
+@pytest.mark.parametrize(
+    "kind",
+    [
+        pytest.param(
+            kind,
+            marks=pytest.mark.xfail(
+                strict=False, reason="decoder lets ValueError/OverflowError out (core fix)"
+            )
+            if kind in DECODER_ESCAPES
+            else (),
+        )
+        for kind in BAD_FRAMES
+    ],
+)
 async def test_bad_frames_do_not_break_the_app(make_app, sim, kind):
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
@@ -239,7 +262,7 @@ async def test_bad_frames_do_not_break_the_app(make_app, sim, kind):
         assert app.chat.phase is Phase.CONNECTED
         assert_healthy(app, sim, ["still working?"])
         errors = texts(app, "error")
-        if kind in ("malformed", "truncated", "not-an-object", "wrong-shape"):
+        if kind in ("malformed", "truncated", "not-an-object", "wrong-shape", *DECODER_ESCAPES):
             assert errors, "a malformed frame is reported"
         if kind == "unknown-keys":
             assert not errors, "unknown keys are ignored silently"
