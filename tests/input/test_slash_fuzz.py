@@ -157,8 +157,11 @@ async def dispatch(ctx: cmd.CommandContext, parsed: SlashCommand) -> cmd.Outcome
 @example(context(None, False, None), "thinking", ["apply", "--fresh"])
 @example(context("Kore", True, "x"), "apply", [])
 @example(context(None, False, None), "tools", ["enable"])
+@example(context(None, False, None), "/", [])
 async def test_any_parsed_command_dispatches_to_an_outcome(ctx, name, args) -> None:
     line = " ".join([f"/{name}", *(spell(w, "double") for w in args)])
+    if line.strip().startswith("//"):
+        return  # a message, not a command
     parsed = check_parsed(line)
     if parsed is None:
         return
