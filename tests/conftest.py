@@ -1,8 +1,10 @@
 """Suite-wide settings and fixtures.
 
-- Hypothesis profiles: the normal run uses a few hundred examples per
-  property; `GEMINI_LIVE_FUZZ=nightly` uses 10,000 per property (input parser,
-  slash-command parser, server-message decoder).
+- Hypothesis profiles: the normal run uses 200 examples per property;
+  `GEMINI_LIVE_FUZZ=nightly` uses 10,000 per property (input parser,
+  slash-command parser, server-message decoder, and every other @given test)
+  and lifts the suite's 300 s per-test timeout for those tests. A test that
+  sets its own `max_examples` (one that starts an app per example) keeps it.
 - Every test gets private config and state folders and no credential from the
   environment (`isolated_dirs`, autouse), so the user's home is never touched.
 - `sim` (a simulator on loopback) and `make_app` (the real app wired to it).
@@ -36,7 +38,17 @@ settings.register_profile(
 settings.register_profile(
     "nightly", max_examples=10_000, deadline=None, suppress_health_check=list(HealthCheck)
 )
-settings.load_profile(os.environ.get("GEMINI_LIVE_FUZZ", "default"))
+FUZZ_PROFILE = os.environ.get("GEMINI_LIVE_FUZZ", "default")
+settings.load_profile(FUZZ_PROFILE)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Nightly fuzzing: no per-test timeout on property tests (10,000 examples take a while)."""
+    if FUZZ_PROFILE != "nightly":
+        return
+    for item in items:
+        if getattr(getattr(item, "obj", None), "is_hypothesis_test", False):
+            item.add_marker(pytest.mark.timeout(0))  # a test's own timeout marker still wins
 
 
 CREDENTIAL_ENV = (

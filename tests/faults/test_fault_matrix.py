@@ -8,6 +8,8 @@ traceback reaches the screen.
 
 from __future__ import annotations
 
+import asyncio
+import base64
 import json
 import wave
 from collections.abc import Awaitable, Callable
@@ -56,15 +58,39 @@ async def close_1011(sim: LiveSimulator) -> None:
 FAULTS = {"drop": drop, "goaway": goaway, "close-1011": close_1011}
 
 
-async def test_drop_before_setup_complete(make_app, sim):
-    sim.drop_next_setups = 2
+def drop_setups(sim: LiveSimulator, count: int) -> None:
+    sim.drop_next_setups = count
+
+
+def close_setups_1011(sim: LiveSimulator, count: int) -> None:
+    sim.close_next_setups = [(1011, "Internal error encountered.")] * count
+
+
+def goaway_setups(sim: LiveSimulator, count: int) -> None:
+    sim.goaway_next_setups = count
+
+
+SETUP_FAULTS = {"drop": drop_setups, "close-1011": close_setups_1011, "goaway": goaway_setups}
+
+
+@pytest.mark.parametrize("fault", SETUP_FAULTS)
+async def test_fault_before_setup_complete(make_app, sim, fault):
+    """Two setups fail before setupComplete; the third connection carries the typed line."""
+    SETUP_FAULTS[fault](sim, 2)
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await type_line(pilot, "typed while connecting")
         await connected(pilot)
         await until(pilot, lambda: texts(app, "model"), timeout=10)
+        await pilot.pause(0.3)
+        assert app.chat.phase is Phase.CONNECTED
         assert_healthy(app, sim, ["typed while connecting"])
+        assert sim.texts().count("typed while connecting") == 1, "delivered exactly once"
+        # a bounded number of tries: one per failed setup, then the one that works
         assert len(sim.connections) == 3
+        assert [c.session is not None for c in sim.connections] == [False, False, True]
+        if fault == "goaway":
+            assert sum("goAway" in m for _, m in sim.sent) == 2
 
 
 @pytest.mark.parametrize("fault", FAULTS)
@@ -201,7 +227,30 @@ BAD_FRAMES = {
 }
 
 
-@pytest.mark.parametrize("kind", BAD_FRAMES)
+# Known failures on this branch, being fixed in the decoder by the core engineer:
+# json.loads raises a plain ValueError for an integer over 4,300 digits, and
+# int() of 1e400 (inf) raises OverflowError; neither is a ProtocolError yet.
+DECODER_ESCAPES = {
+    "integer-of-5000-digits": b'{"usageMetadata": {"totalTokenCount": ' + b"9" * 5000 + b"}}",
+    "usage-1e400": b'{"usageMetadata": {"totalTokenCount": 1e400}}',
+}
+BAD_FRAMES.update(DECODER_ESCAPES)
+
+
+@pytest.mark.parametrize(
+    "kind",
+    [
+        pytest.param(
+            kind,
+            marks=pytest.mark.xfail(
+                strict=False, reason="decoder lets ValueError/OverflowError out (core fix)"
+            )
+            if kind in DECODER_ESCAPES
+            else (),
+        )
+        for kind in BAD_FRAMES
+    ],
+)
 async def test_bad_frames_do_not_break_the_app(make_app, sim, kind):
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
@@ -213,23 +262,61 @@ async def test_bad_frames_do_not_break_the_app(make_app, sim, kind):
         assert app.chat.phase is Phase.CONNECTED
         assert_healthy(app, sim, ["still working?"])
         errors = texts(app, "error")
-        if kind in ("malformed", "truncated", "not-an-object", "wrong-shape"):
+        if kind in ("malformed", "truncated", "not-an-object", "wrong-shape", *DECODER_ESCAPES):
             assert errors, "a malformed frame is reported"
         if kind == "unknown-keys":
             assert not errors, "unknown keys are ignored silently"
 
 
-async def test_mic_rate_audio_survives_goaway(make_app, sim):
-    """Realtime audio sent across a GoAway: nothing stale replayed, the stream carries on."""
+@pytest.mark.parametrize("outage", [0.0, 1.5], ids=["quick-resume", "1.5s-outage"])
+@pytest.mark.parametrize("fault", FAULTS)
+async def test_mic_rate_audio_survives_the_fault(make_app, sim, fault, outage):
+    """Realtime audio sent across a fault: each chunk is delivered or counted as stale.
+
+    Media older than the session's `media_max_age` (1 s) is dropped on purpose
+    and counted in `stats.media_dropped`; nothing may vanish without a count,
+    and nothing is delivered twice (media is never replayed).
+
+    The fault lands between chunks, once the simulator has read chunk 20: a
+    chunk still in the socket when the server aborts is lost in flight, which
+    no client can see (TCP gives no per-message ack), so it would blur what
+    this test is about: the session's own accounting after the fault. With an
+    outage (the simulator holds back setupComplete for 1.5 s) the chunks queued
+    early in it are stale when the session is ready again.
+    """
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await connected(pilot)
-        chunk = (np.zeros(640, dtype="<i2")).tobytes()
-        for n in range(50):
-            await app.session.send_audio(chunk)
+        session = app.session
+        assert session is not None
+        sent = 50
+        for n in range(sent):
+            # each chunk says which one it is, so repeats would show
+            chunk = np.full(640, n, dtype="<i2").tobytes()
+            await session.send_audio(chunk)
             if n == 20:
-                await sim.send_goaway(0.2)
+                await sim.wait_for(lambda: len(sim.realtime("audio")) == 21)
+                await FAULTS[fault](sim)
+                if outage:
+                    sim.stall()
+                    asyncio.get_running_loop().call_later(outage, sim.stall, False)
             await pilot.pause(0.02)
         await until(pilot, lambda: len(sim.setups()) >= 2 and app.chat.phase is Phase.CONNECTED, 10)
-        assert app.is_running
-        assert len(sim.realtime("audio")) + app.session.stats.media_dropped >= 45
+        await pilot.pause(0.5)  # let the outbox drain or age out
+        await type_line(pilot, "after the mic fault")
+        await sim.wait_for(lambda: "after the mic fault" in sim.texts(), timeout=10)
+        assert_healthy(app, sim, ["after the mic fault"])
+        delivered = [
+            int(np.frombuffer(base64.b64decode(a["data"]), dtype="<i2")[0])
+            for a in sim.realtime("audio")
+        ]
+        assert len(delivered) == len(set(delivered)), "no chunk delivered twice"
+        assert delivered == sorted(delivered), "chunks keep their order"
+        dropped = session.stats.media_dropped
+        lost = sorted(set(range(sent)) - set(delivered))
+        if outage:
+            assert dropped > 0, "chunks queued early in the outage were stale"
+        assert len(delivered) + dropped == sent, (
+            f"{len(delivered)} delivered + {dropped} counted stale != {sent} sent; "
+            f"missing chunks {lost}"
+        )

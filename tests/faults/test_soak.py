@@ -2,11 +2,13 @@
 
 Ten minutes by default (`GEMINI_LIVE_SOAK_MINUTES=60` for the long run):
 mic-rate audio up (25 chunks of 40 ms per second), the model's 24 kHz speech
-down, a screen frame every second, a typed turn every 5 s, and a GoAway
-every 20 s so the session resumes about 30 times. The simulator runs in its
-own process so its memory is not counted. Afterwards the app's resident
-memory has grown by at most 20 MB since the first minute, and every typed
-line reached the server.
+down in real time (each typed turn gets a spoken reply of about 3.8 s, so the
+model talks about three quarters of the time), a screen frame every second,
+a typed turn every 5 s, and a GoAway every 20 s so the session resumes about
+30 times. The simulator runs in its own process so its memory is not
+counted. Afterwards the app's resident memory has grown by at most 20 MB,
+both from the start and from the first minute, every typed line reached the
+server, and every turn's reply is in the app's conversation.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import time
 import numpy as np
 import psutil
 import pytest
-from apptest import type_line, until
+from apptest import texts, type_line, until
 from PIL import Image
 
 from gemini_live_tui.live.events import Phase
@@ -28,6 +30,7 @@ from gemini_live_tui.live.messages import Setup
 from gemini_live_tui.live.session import LiveSession, SessionSettings
 from gemini_live_tui.live.transport import Credential, Endpoint
 from gemini_live_tui.simulator.process import SimulatorProcess
+from gemini_live_tui.tui import state as st
 from gemini_live_tui.tui.app import AppOptions, GeminiLiveApp
 
 MINUTES = float(os.environ.get("GEMINI_LIVE_SOAK_MINUTES", "10"))
@@ -49,7 +52,7 @@ def rss_mb() -> float:
 
 @pytest.mark.timeout(int(MINUTES * 60) + 180)
 async def test_soak_session_memory_flat_and_nothing_lost(isolated_dirs):
-    simulator = SimulatorProcess(api_key="soak")
+    simulator = SimulatorProcess(api_key="soak", audio_speed=1.0)  # speech in real time
     base_url = await simulator.start()
 
     async def factory(setup: Setup) -> LiveSession:
@@ -68,12 +71,23 @@ async def test_soak_session_memory_flat_and_nothing_lost(isolated_dirs):
         )
     )
     typed: list[str] = []
+    heard = [0.0]  # seconds of model audio that reached the app's speaker hook
     noise = np.random.default_rng(0).normal(0, 20, 640).astype("<i2").tobytes()  # below the VAD
     try:
         async with app.run_test(size=(100, 30)) as pilot:
             await until(pilot, lambda: app.chat.phase is Phase.CONNECTED, 10)
+            speaker = app.audio_out  # the voice bridge's (no device: it plays nothing)
+
+            def count_model_audio(effect: st.Effect) -> None:
+                if isinstance(effect, st.PlayAudio):
+                    heard[0] += len(effect.pcm) / 2 / effect.rate
+                if speaker is not None:
+                    speaker(effect)
+
+            app.audio_out = count_model_audio
             start = time.monotonic()
             duration = MINUTES * 60
+            start_rss = rss_mb()
             baseline: float | None = None
             next_text, next_frame, next_goaway = 2.0, 0.0, GOAWAY_EVERY
             tick = 0
@@ -101,17 +115,27 @@ async def test_soak_session_memory_flat_and_nothing_lost(isolated_dirs):
             assert app.is_running
             received = await simulator.ask("texts")
             counts = await simulator.ask("counts")
+            replies = "\n".join(texts(app, "model"))
+            unanswered = [line for line in typed if f'"{line}"' not in replies]
+            conversation_lines = len(app.conversation.lines)
     finally:
         await simulator.stop()
     assert isinstance(received, list)
+    minute_rss = baseline if baseline is not None else final  # under a minute: no baseline
+    print(
+        f"\nsoak {MINUTES:g} min: RSS start {start_rss:.1f} / 1 min {minute_rss:.1f} / "
+        f"end {final:.1f} MB, resumes {counts['setup'] - 1}, turns {len(typed)}, "
+        f"frames {counts.get('video', 0)}, audio up {counts.get('audio', 0) * 0.04:.0f} s, "
+        f"audio down {heard[0]:.0f} s, conversation lines {conversation_lines}"
+    )
     missing = [line for line in typed if line not in received]
     assert not missing, f"lost typed lines: {missing}"
     assert counts["setup"] >= int(duration / GOAWAY_EVERY), "the session resumed after each GoAway"
     assert counts["audio"] >= 0.9 * duration * 25, "mic-rate audio kept flowing"
     assert counts["video"] >= 0.9 * duration, "a screen frame every second"
-    start_rss = baseline if baseline is not None else final  # under a minute: no baseline
-    growth = final - start_rss
-    print(
-        f"soak {MINUTES:g} min: RSS {start_rss:.1f} → {final:.1f} MB, resumes {counts['setup'] - 1}"
+    assert not unanswered, f"turns without a reply in the conversation: {unanswered}"
+    assert heard[0] >= 0.5 * duration, "the model's speech kept flowing down"
+    assert final - start_rss <= MAX_GROWTH_MB, f"RSS grew {final - start_rss:.1f} MB from the start"
+    assert final - minute_rss <= MAX_GROWTH_MB, (
+        f"RSS grew {final - minute_rss:.1f} MB from the first minute"
     )
-    assert growth <= MAX_GROWTH_MB, f"resident memory grew {growth:.1f} MB"

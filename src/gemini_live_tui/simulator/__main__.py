@@ -1,6 +1,6 @@
 """Run the simulator in its own process, optionally driven line by line on stdin.
 
-`python -m gemini_live_tui.simulator [--port N] [--api-key K] [--control]`
+`python -m gemini_live_tui.simulator [--port N] [--api-key K] [--audio-speed X] [--control]`
 prints the base URL on its first line. With `--control`, each line on stdin
 is a command and each answer one JSON line on stdout: `goaway SECONDS`,
 `drop`, `texts`, `counts`, `audio-times` (arrival times of realtime
@@ -61,8 +61,10 @@ async def _stream(sim: LiveSimulator, count: int, rate: float) -> None:
     await sim.send_message({"serverContent": {"turnComplete": True}})
 
 
-async def _main(port: int, api_key: str | None, control: bool) -> None:
-    async with LiveSimulator(api_key=api_key, port=port, record=False) as sim:
+async def _main(port: int, api_key: str | None, control: bool, audio_speed: float) -> None:
+    async with LiveSimulator(
+        api_key=api_key, port=port, record=False, audio_speed=audio_speed
+    ) as sim:
         print(sim.base_url, flush=True)
         if control:
             await _control(sim)
@@ -75,9 +77,15 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--api-key", default=None)
     parser.add_argument("--control", action="store_true", help="read commands on stdin")
+    parser.add_argument(
+        "--audio-speed",
+        type=float,
+        default=4.0,
+        help="how much faster than real time spoken replies are sent (1 = real time)",
+    )
     args = parser.parse_args()
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(_main(args.port, args.api_key, args.control))
+        asyncio.run(_main(args.port, args.api_key, args.control, args.audio_speed))
 
 
 if __name__ == "__main__":

@@ -17,8 +17,9 @@ from typing import Any
 class SimulatorProcess:
     """`base_url = await sim.start()`, then `await sim.ask("goaway 1")`, `await sim.stop()`."""
 
-    def __init__(self, api_key: str = "k") -> None:
+    def __init__(self, api_key: str = "k", audio_speed: float | None = None) -> None:
         self.api_key = api_key
+        self.audio_speed = audio_speed  # None: the simulator's default (faster than real time)
         self._process: asyncio.subprocess.Process | None = None
 
     async def start(self) -> str:
@@ -29,6 +30,7 @@ class SimulatorProcess:
             "--control",
             "--api-key",
             self.api_key,
+            *(["--audio-speed", str(self.audio_speed)] if self.audio_speed else []),
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
         )

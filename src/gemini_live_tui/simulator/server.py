@@ -7,8 +7,9 @@ energy voice detector, so the client's microphone path and barge-in can be
 tested), counts video frames, calls declared tools and waits for their
 responses, issues resumption handles and resumes from them.
 
-Faults on demand, through the methods of `LiveSimulator` (tests) or words in
-the user's text (the demo): `goaway`, `drop`, `interrupt`, `long`,
+Faults on demand, through the methods of `LiveSimulator` (tests), the
+`drop_next_setups` / `close_next_setups` / `goaway_next_setups` counters (a
+fault instead of setupComplete), or words in the user's text (the demo): `goaway`, `drop`, `interrupt`, `long`,
 `error 1011`, `tool NAME {json args}`. Every client message is recorded in
 `received` for assertions.
 """
@@ -146,6 +147,8 @@ class LiveSimulator:
         self.http_reject_status: int | None = None
         self.close_next_setups: list[tuple[int, str]] = []
         self.drop_next_setups = 0  # abort the TCP connection on this many setups
+        # send goAway (and then close 1000) instead of setupComplete on this many setups
+        self.goaway_next_setups = 0
         self.stalled = False
         self._unstalled = asyncio.Event()
         self._unstalled.set()
@@ -380,6 +383,13 @@ class LiveSimulator:
         if self.close_next_setups:
             code, reason = self.close_next_setups.pop(0)
             await connection.ws.close(code, reason)
+            return
+        if self.goaway_next_setups > 0:
+            # The service going away while a connection is still being set up:
+            # goAway arrives where setupComplete should, then the connection ends.
+            self.goaway_next_setups -= 1
+            await connection.send({"goAway": {"timeLeft": "0s"}})
+            await connection.ws.close(1000, "server going away")
             return
         if not str(setup.get("model", "")).strip():
             await connection.ws.close(
