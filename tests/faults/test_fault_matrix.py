@@ -227,9 +227,8 @@ BAD_FRAMES = {
 }
 
 
-# Known failures on this branch, being fixed in the decoder by the core engineer:
-# json.loads raises a plain ValueError for an integer over 4,300 digits, and
-# int() of 1e400 (inf) raises OverflowError; neither is a ProtocolError yet.
+# Numbers that once escaped the decoder as ValueError (json's 4,300-digit
+# limit) or OverflowError (int() of 1e400) instead of a ProtocolError.
 DECODER_ESCAPES = {
     "integer-of-5000-digits": b'{"usageMetadata": {"totalTokenCount": ' + b"9" * 5000 + b"}}",
     "usage-1e400": b'{"usageMetadata": {"totalTokenCount": 1e400}}',
@@ -239,17 +238,7 @@ BAD_FRAMES.update(DECODER_ESCAPES)
 
 @pytest.mark.parametrize(
     "kind",
-    [
-        pytest.param(
-            kind,
-            marks=pytest.mark.xfail(
-                strict=False, reason="decoder lets ValueError/OverflowError out (core fix)"
-            )
-            if kind in DECODER_ESCAPES
-            else (),
-        )
-        for kind in BAD_FRAMES
-    ],
+    list(BAD_FRAMES),
 )
 async def test_bad_frames_do_not_break_the_app(make_app, sim, kind):
     app = make_app()
