@@ -150,6 +150,23 @@ def test_finished_marker_without_text_yields_no_empty_text() -> None:
     assert codec.events_from_message(with_text) == [ev.InputTranscription("hi", True)]
 
 
+@pytest.mark.parametrize(
+    ("time_left", "seconds"),
+    [
+        ('"12.5s"', 12.5),
+        ('{"seconds": 3, "nanos": 500000000}', 3.5),
+        ('"-4s"', 0.0),
+        ("1e400", codec.GOAWAY_MAX_SECONDS),
+        ('{"seconds": "nan"}', 0.0),
+        ('{"seconds": "inf"}', codec.GOAWAY_MAX_SECONDS),
+    ],
+)
+def test_goaway_time_left_is_a_finite_notice(time_left: str, seconds: float) -> None:
+    """A NaN or infinite timeLeft must not push the reconnect past the connection's end."""
+    frame = '{"goAway": {"timeLeft": ' + time_left + "}}"
+    assert codec.decode_frame(frame) == [ev.GoAway(seconds)]
+
+
 def test_binary_and_text_frames_decode_alike_and_unknown_keys_are_ignored() -> None:
     message = {
         "serverContent": {"modelTurn": {"parts": [{"text": "hi", "newField": 1}]}, "future": 2},

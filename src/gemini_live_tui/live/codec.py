@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 import re
 from typing import Any
 
@@ -190,16 +191,27 @@ def _grounding(value: Any) -> list[ServerEvent]:
     return [Grounding(tuple(sources), queries)] if sources or queries else []
 
 
+GOAWAY_MAX_SECONDS = 600.0  # a connection lives about 10 minutes: more is not a real notice
+
+
 def _seconds(value: Any) -> float:
+    """goAway.timeLeft in seconds, within [0, GOAWAY_MAX_SECONDS].
+
+    NaN, negative or absurd values still mean "this connection ends soon":
+    they are clamped (NaN to 0, reconnect now) rather than left to stretch
+    the session's GoAway deadline to infinity.
+    """
     if isinstance(value, int | float):
-        return float(value)
-    if isinstance(value, str):
-        match = _DURATION.match(value)
-        if match:
-            return float(match.group(1))
-    if isinstance(value, dict):  # protobuf Duration as an object
-        return float(value.get("seconds", 0)) + float(value.get("nanos", 0)) / 1e9
-    raise ProtocolError(f"server sent a malformed message: goAway.timeLeft {value!r}")
+        seconds = float(value)
+    elif isinstance(value, str) and (match := _DURATION.match(value)):
+        seconds = float(match.group(1))
+    elif isinstance(value, dict):  # protobuf Duration as an object
+        seconds = float(value.get("seconds", 0)) + float(value.get("nanos", 0)) / 1e9
+    else:
+        raise ProtocolError(f"server sent a malformed message: goAway.timeLeft {value!r}")
+    if math.isnan(seconds):
+        return 0.0
+    return min(max(seconds, 0.0), GOAWAY_MAX_SECONDS)
 
 
 def _events(message: dict[str, Any]) -> list[ServerEvent]:
