@@ -408,15 +408,25 @@ class GeminiLiveApp(App[None]):
             self.sender.submit(parsed)
 
     async def run_command(self, name: str, args: tuple[str, ...]) -> None:
-        """Run a slash command and apply what it returns."""
-        outcome = await self.commands.run(self.command_context(), name, args)
-        for line in outcome.lines:
-            self.post_line(line)
-        if outcome.staged is not None:
-            self.staged = outcome.staged
-            self._refresh_status()
-        for effect in outcome.effects:
-            self.apply(effect)
+        """Run a slash command and apply what it returns.
+
+        Whatever goes wrong on the way (the handler is guarded by the table; an
+        effect may still fail) is one error line, never the end of the app.
+        """
+        try:
+            outcome = await self.commands.run(self.command_context(), name, args)
+            for line in outcome.lines:
+                self.post_line(line)
+            if outcome.staged is not None:
+                self.staged = outcome.staged
+                self._refresh_status()
+            for effect in outcome.effects:
+                self.apply(effect)
+        except Exception as failure:
+            log.exception("/%s failed", name)
+            self.post_line(
+                Line("error", f"/{name} failed: {cmd.describe(failure)} (details in the log file)")
+            )
 
     # ----- actions -------------------------------------------------------------
 
