@@ -46,7 +46,7 @@ from .input_parser import InputError, Message, SlashCommand, parse_input_line
 from .lines import Line
 from .screen_bridge import ScreenBridge
 from .sender import MessageSender, cancel
-from .setup_draft import SetupDraft, build_setup, draft_from_setup
+from .setup_draft import SetupDraft, build_setup, draft_from_setup, with_thinking_for_model
 from .status import StatusFields
 from .tool_bridge import ToolBridge
 from .transcript import default_transcript_path, save_transcript
@@ -113,7 +113,7 @@ class GeminiLiveApp(App[None]):
     def __init__(self, options: AppOptions) -> None:
         super().__init__()
         self.options = options
-        self.base_setup = options.setup
+        self.base_setup = with_thinking_for_model(options.setup)
         self.session: LiveSession | None = None
         self.chat = st.ChatState(greeting=options.greeting)
         self.status = StatusFields(offline=options.session_factory is None)
