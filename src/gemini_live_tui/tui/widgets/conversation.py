@@ -21,7 +21,7 @@ from itertools import accumulate
 from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.timer import Timer
@@ -76,6 +76,11 @@ class Conversation(ScrollView, can_focus=False):
         self._dirty: tuple[int, int] | None = None
         self._styles: dict[str, tuple[Style, Style, Style]] = {}  # role -> label, body, live
         self._live_wraps: dict[str, tuple[Wrapped, list[Strip]]] = {}  # slot -> last wrap
+        # Finished rows (padding, background, filters applied) by the wrapped Strip
+        # they show — Strips are immutable and replaced on change — so a view that
+        # scrolls by one row paints one new row; the rest come from here.
+        self._painted: dict[int, tuple[Strip | None, Strip]] = {}
+        self._painted_key: tuple[object, ...] | None = None
 
     # ----- public API ---------------------------------------------------------
 
@@ -162,7 +167,12 @@ class Conversation(ScrollView, can_focus=False):
         body_style = live_style if line.live else role_style
         label = f"{line.role:<{LABEL_WIDTH - 1}} "[:LABEL_WIDTH]
         text = line.text
-        if "\n" not in text and text.isprintable() and cell_len(line.display_text) <= width:
+        if (
+            len(text) <= width  # a long text is not one row: skip measuring all of it
+            and "\n" not in text
+            and text.isprintable()
+            and cell_len(line.display_text) <= width
+        ):
             # the common case: one row, nothing to wrap
             segments = [Segment(label, label_style), Segment(text, body_style)]
             if line.note:
@@ -262,7 +272,7 @@ class Conversation(ScrollView, can_focus=False):
     def _sync(self) -> None:
         follow, self._sync_follow = self._sync_follow, None
         dirty, self._dirty = self._dirty, (self._row_total, 0)
-        self.virtual_size = Size(self._wrap_width, self._row_total)
+        self._set_virtual_size(Size(self._wrap_width, self._row_total))
         top = self.scroll_offset.y
         bottom = max(0, self._row_total - self.scrollable_content_region.height)
         if follow and bottom != top:
@@ -271,6 +281,20 @@ class Conversation(ScrollView, can_focus=False):
             self.refresh()
         elif dirty[1] > dirty[0]:
             self.refresh_lines(dirty[0], dirty[1] - dirty[0])
+
+    def _set_virtual_size(self, size: Size) -> None:
+        """Set the scrollable size; a taller conversation that already scrolls only
+        updates the scrollbar (`virtual_size` is a layout reactive: assigning it
+        re-arranges the whole screen, which cost ~10% of the CPU while streaming)."""
+        if (
+            self.show_vertical_scrollbar
+            and size.width == self.virtual_size.width
+            and size.height > self.scrollable_content_region.height
+        ):
+            self.set_reactive(ScrollView.virtual_size, size)
+            self._scroll_update(size)  # Textual's own scrollbar update (Textual 8)
+        else:
+            self.virtual_size = size
 
     def on_resize(self) -> None:
         if self._width() == self._wrap_width:
@@ -301,16 +325,41 @@ class Conversation(ScrollView, can_focus=False):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._styles.clear()
+        self._painted_key = None
         if self.is_attached and self.lines:
             self._rewrap_all()
             self._starts = None
             self.refresh()
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """Rows in `crop`, finished by Textual's styles cache only when not painted before."""
+        scroll_x, scroll_y = self.scroll_offset
+        top = self.styles.gutter.top
+        base, background = self.background_colors
+        key = (crop.x, crop.width, scroll_x, top, base, background, *self.get_line_filters())
+        if key != self._painted_key:
+            self._painted.clear()
+            self._painted_key = key
+        elif len(self._painted) > 4 * max(self.size.height, 64):
+            self._painted.clear()  # rows that scrolled away
+        painted = self._painted
+        out = []
+        for y in crop.line_range:
+            source = self._row_at(scroll_y + y - top) if y >= top else None
+            hit = painted.get(id(source))
+            if hit is not None and hit[0] is source and y >= top:
+                out.append(hit[1])
+                continue
+            strip = super().render_lines(Region(crop.x, y, crop.width, 1))[0]
+            if y >= top and y < self.size.height - self.styles.gutter.bottom:
+                painted[id(source)] = (source, strip)
+            out.append(strip)
+        return out
+
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
         width = self.scrollable_content_region.width
-        row = scroll_y + y
-        strip = self._row_at(row)
+        strip = self._row_at(scroll_y + y)
         if strip is None:
             return Strip.blank(width, self.rich_style)
         return strip.crop_extend(scroll_x, scroll_x + width, self.rich_style).apply_style(
