@@ -445,6 +445,8 @@ class GeminiLiveApp(App[None]):
 
     async def on_unmount(self) -> None:
         await cancel(self._sender_task)
+        if not await asyncio.to_thread(self.history.flush, 3):
+            log.warning("the input history was still being written at exit")
         for hook in self.shutdown_hooks:
             try:
                 await asyncio.wait_for(hook(), 3)
