@@ -88,6 +88,7 @@ async def test_audio_streams_in_real_time_then_text(make_app, sim, files):
         assert audio_times[-1] - audio_times[0] > 0.35  # paced, not a burst
         info = [t for t in texts(app, "info") if "talk me.wav" in t][0]
         assert "44.1 kHz stereo → 16 kHz mono" in info and "0.5 s" in info
+        assert info.startswith("[audio] talk me.wav ") and " WAV PCM_24 0.5 s " in info
         await until(pilot, lambda: app.status.upload is None)
 
 
@@ -213,3 +214,20 @@ async def test_unbalanced_quote_is_one_clear_line(make_app, sim, files):
         await until(pilot, lambda: texts(app, "error"))
         assert "unterminated" in texts(app, "error")[0]
         assert not sim.texts()
+
+
+async def test_audio_info_line_names_the_file_type(make_app, sim, files):
+    t = np.arange(1600) / 16000
+    tone = 0.3 * np.sin(2 * np.pi * 300 * t)
+    sf.write(files / "note.flac", tone, 16000, subtype="PCM_16")
+    wide = 0.3 * np.sin(2 * np.pi * 300 * np.arange(4800) / 48000)
+    sf.write(files / "float.wav", np.stack([wide, wide], axis=1), 48000, subtype="FLOAT")
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await connected(pilot)
+        await type_line(pilot, "@note.flac @float.wav hi")
+        await sim.wait_for(lambda: sim.texts(), timeout=10)
+        info = texts(app, "info")
+        assert [t for t in info if "note.flac" in t][0].endswith(" FLAC PCM_16 0.1 s 16 kHz mono")
+        wav = [t for t in info if "float.wav" in t][0]
+        assert wav.endswith(" WAV FLOAT 0.1 s 48 kHz stereo → 16 kHz mono")
