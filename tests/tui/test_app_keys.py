@@ -137,16 +137,40 @@ async def test_ten_thousand_lines_stay_responsive(make_app):
         assert scrolled < 3.0, scrolled
 
 
-async def test_long_conversation_rewraps_once_the_size_settles(make_app):
+async def test_long_conversation_rewraps_what_is_in_view_first(make_app):
     app = make_app(connect=False)
     async with app.run_test(size=(100, 30)) as pilot:
-        _fill(app, 3000)
+        for number in range(10_000):
+            app.post_line(Line("model", f"line {number} " + "word " * (number % 30)))
         app.post_line(Line("model", "word " * 60))
         await pilot.pause()
-        wide = len(app.conversation._rows[-1])
+        view = app.conversation
+        wide = len(view._rows[-1])
         await pilot.resize_terminal(80, 20)
         await pilot.resize_terminal(60, 15)
-        await pilot.press(*"ok")  # the input answers while the view waits to re-wrap
+        # the rows in view are re-wrapped for the first frame; the rest not yet
+        assert len(view._rows[-1]) > wide
+        assert any(w != view._wrap_width for w in view._row_widths)
+        await pilot.press(*"ok")  # the input answers while the rest re-wraps
         assert app.prompt.value == "ok"
-        await until(pilot, lambda: len(app.conversation._rows[-1]) > wide)
-        assert app.conversation.visible_text()[-1].strip()
+        await until(pilot, lambda: all(w == view._wrap_width for w in view._row_widths), 20)
+        assert view.visible_text()[-1].strip()  # still following the bottom
+        rows = [strip for r in view._rows for strip in r]
+        assert all(strip.cell_length <= view.scrollable_content_region.width for strip in rows)
+
+
+async def test_resize_keeps_the_line_at_the_top_of_the_view(make_app):
+    app = make_app(connect=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        for number in range(5_000):
+            app.post_line(Line("model", f"line {number} " + "word " * (number % 30)))
+        await pilot.pause()
+        view = app.conversation
+        view.scroll_to(y=view.row_count // 2, animate=False, immediate=True)
+        await pilot.pause()
+        top = view.visible_text()[0]
+        assert top.startswith("model  line ")
+        await pilot.resize_terminal(60, 15)
+        await until(pilot, lambda: all(w == view._wrap_width for w in view._row_widths), 20)
+        await pilot.pause()
+        assert view.visible_text()[0].split()[:3] == top.split()[:3]  # same line on top
