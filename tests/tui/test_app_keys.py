@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
+
 from apptest import type_line, until
 from rich.cells import cell_len
 from textual import events
@@ -146,14 +149,28 @@ async def test_long_conversation_rewraps_what_is_in_view_first(make_app):
         await pilot.pause()
         view = app.conversation
         wide = len(view._rows[-1])
+        gaps: list[float] = []
+        done = asyncio.Event()
+
+        async def watch() -> None:  # how long the event loop is ever blocked
+            last = time.perf_counter()
+            while not done.is_set():
+                await asyncio.sleep(0.001)
+                now = time.perf_counter()
+                gaps.append(now - last)
+                last = now
+
+        watching = asyncio.create_task(watch())
         await pilot.resize_terminal(80, 20)
         await pilot.resize_terminal(60, 15)
-        # the rows in view are re-wrapped for the first frame; the rest not yet
-        assert len(view._rows[-1]) > wide
-        assert any(w != view._wrap_width for w in view._row_widths)
+        assert len(view._rows[-1]) > wide  # the rows in view are re-wrapped at once
         await pilot.press(*"ok")  # the input answers while the rest re-wraps
         assert app.prompt.value == "ok"
         await until(pilot, lambda: all(w == view._wrap_width for w in view._row_widths), 20)
+        done.set()
+        await watching
+        # re-wrapping all 10,000 lines at once blocked the loop ~1.5 s; slices take ms
+        assert max(gaps) < 0.4, max(gaps)
         assert view.visible_text()[-1].strip()  # still following the bottom
         rows = [strip for r in view._rows for strip in r]
         assert all(strip.cell_length <= view.scrollable_content_region.width for strip in rows)
