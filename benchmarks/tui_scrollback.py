@@ -2,7 +2,10 @@
 
 Headless app (Textual's pilot, which still lays out and renders), no session.
 Keys go in through the driver (as from a terminal) and are timed to the first frame after
-their effect (the pilot's own `press` adds ~60 ms of fixed waits).
+their effect (the pilot's own `press` adds ~60 ms of fixed waits). The resize, too,
+goes in through the driver; it is timed to its first frame and to the moment
+every line is re-wrapped, with the longest event-loop block in between and the
+key echo while the re-wrap runs.
 
     uv run python benchmarks/tui_scrollback.py
 """
@@ -16,6 +19,7 @@ import tempfile
 import time
 
 from textual import events
+from textual.geometry import Size
 
 from gemini_live_tui.live.messages import Setup
 from gemini_live_tui.tui.app import AppOptions, GeminiLiveApp
@@ -58,10 +62,38 @@ async def main() -> None:
         ]
         keys = [await timed(app, "x", lambda: app.prompt.value) for _ in range(30)]
         rows = app.conversation.row_count
-        start = time.perf_counter()
-        await pilot.resize_terminal(60, 15)
+        app.conversation.scroll_end(animate=False, immediate=True)
         await pilot.pause()
+        view = app.conversation
+        gaps: list[float] = []
+        stop = asyncio.Event()
+
+        async def ticker() -> None:
+            """The longest time the event loop was blocked while the view re-wraps."""
+            last = time.perf_counter()
+            while not stop.is_set():
+                await asyncio.sleep(0.001)
+                now = time.perf_counter()
+                gaps.append(now - last)
+                last = now
+
+        ticking = asyncio.create_task(ticker())
+        await asyncio.sleep(0.05)
+        start = time.perf_counter()
+        app._driver.send_message(events.Resize(Size(60, 15), Size(60, 15)))  # as a terminal would
+        while view._wrap_width == 0 or view._wrap_width > 60:
+            await asyncio.sleep(0.0005)
+        first = asyncio.get_running_loop().create_future()
+        app.call_after_refresh(lambda: first.done() or first.set_result(None))
+        await first
+        first_frame = time.perf_counter() - start
+        during = [await timed(app, "x", lambda: app.prompt.value) for _ in range(5)]
+        while any(w != view._wrap_width for w in view._row_widths):
+            await asyncio.sleep(0.005)
         resized = time.perf_counter() - start
+        stop.set()
+        await ticking
+        bottom_ok = view.visible_text()[-1].strip() != ""
     print(f"{LINES} lines ({rows} rows at 100 cols) added and laid out in {added:.2f} s")
     print(
         f"PageUp (key to frame): median {statistics.median(pages) * 1000:.1f} ms, max {max(pages) * 1000:.1f} ms"
@@ -69,7 +101,12 @@ async def main() -> None:
     print(
         f"key echo (key to frame): median {statistics.median(keys) * 1000:.1f} ms, max {max(keys) * 1000:.1f} ms"
     )
-    print(f"resize 100x30 -> 60x15 (re-wrap all): {resized:.2f} s")
+    print(
+        f"resize 100x30 -> 60x15: first frame {first_frame * 1000:.0f} ms, "
+        f"every line re-wrapped after {resized:.2f} s, longest event-loop block "
+        f"{max(gaps) * 1000:.0f} ms; key echo meanwhile max {max(during) * 1000:.1f} ms; "
+        f"view still at the bottom: {bottom_ok}"
+    )
 
 
 if __name__ == "__main__":

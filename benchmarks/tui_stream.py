@@ -9,7 +9,9 @@ the driver, as from a terminal, 20 ms after the previous one was echoed; its
 latency is the time from sending it to the first screen refresh after the
 input's value changed (the echo is on screen). Memory is the process RSS
 after each of three identical streams (the simulator's own message log is
-cleared): flat means a stream leaves nothing behind but its text.
+cleared): flat means a stream leaves nothing behind but its text. The app
+process's CPU time per stream (user + system, the simulator excluded) is a
+steadier measure of the app's own work than latency on a shared machine.
 
     uv run python benchmarks/tui_stream.py
 """
@@ -96,7 +98,9 @@ async def main() -> None:
             rss = []
             for run in range(3):
                 latencies: list[float] = []
+                cpu_before = sum(process.cpu_times()[:2])
                 elapsed = await stream(sim, app, pilot, latencies)
+                cpu = sum(process.cpu_times()[:2]) - cpu_before
                 gc.collect()
                 rss.append(process.memory_info().rss / 2**20)
                 latencies.sort()
@@ -105,7 +109,7 @@ async def main() -> None:
                 print(
                     f"stream {run + 1}: {FRAGMENTS} fragments in {elapsed:.2f} s; "
                     f"{len(latencies)} keys echoed, p50 {p50:.1f} ms, p99 {p99:.1f} ms, "
-                    f"max {latencies[-1] * 1000:.1f} ms; RSS {rss[-1]:.1f} MiB; "
+                    f"max {latencies[-1] * 1000:.1f} ms; app CPU {cpu:.2f} s; RSS {rss[-1]:.1f} MiB; "
                     f"lagged {app.session.lagged if app.session else 0}"
                 )
             print(f"RSS growth from stream 1 to 3: {rss[2] - rss[0]:+.1f} MiB")

@@ -39,12 +39,14 @@ def test_info_line_for_audio_says_what_happens_to_it(make_audio) -> None:
     path = make_audio("talk.wav", rate=44100, channels=2, seconds=12.4, subtype="PCM_16")
     att = load_attachment(path)
     assert att.kind == "audio"
-    assert att.info_line == "[audio] talk.wav 2.1 MB 12.4 s 44.1 kHz stereo → 16 kHz mono"
+    assert (
+        att.info_line == "[audio] talk.wav 2.1 MB WAV PCM_16 12.4 s 44.1 kHz stereo → 16 kHz mono"
+    )
 
 
 def test_info_line_for_audio_already_right(make_audio) -> None:
     att = load_attachment(make_audio("ready.wav", rate=16000, seconds=75.0, subtype="PCM_16"))
-    assert att.info_line == "[audio] ready.wav 2.3 MB 1:15 16 kHz mono"
+    assert att.info_line == "[audio] ready.wav 2.3 MB WAV PCM_16 1:15 16 kHz mono"
 
 
 def test_kind_is_decided_by_content_not_name(make_image, make_audio, tmp_path: Path) -> None:
@@ -57,7 +59,7 @@ def test_kind_is_decided_by_content_not_name(make_image, make_audio, tmp_path: P
 def test_raw_pcm_goes_by_its_suffix(tmp_path: Path) -> None:
     path = tmp_path / "mic.raw"
     path.write_bytes(bytes(32000 * 3))
-    assert load_attachment(path).info_line == "[audio] mic.raw 93.8 KB 3.0 s 16 kHz mono"
+    assert load_attachment(path).info_line == "[audio] mic.raw 93.8 KB raw PCM_16 3.0 s 16 kHz mono"
 
 
 def _write(tmp_path: Path, name: str, data: bytes) -> Path:

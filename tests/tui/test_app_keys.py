@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
+
 from apptest import type_line, until
 from rich.cells import cell_len
 from textual import events
@@ -137,16 +140,54 @@ async def test_ten_thousand_lines_stay_responsive(make_app):
         assert scrolled < 3.0, scrolled
 
 
-async def test_long_conversation_rewraps_once_the_size_settles(make_app):
+async def test_long_conversation_rewraps_what_is_in_view_first(make_app):
     app = make_app(connect=False)
     async with app.run_test(size=(100, 30)) as pilot:
-        _fill(app, 3000)
+        for number in range(10_000):
+            app.post_line(Line("model", f"line {number} " + "word " * (number % 30)))
         app.post_line(Line("model", "word " * 60))
         await pilot.pause()
-        wide = len(app.conversation._rows[-1])
+        view = app.conversation
+        wide = len(view._rows[-1])
+        gaps: list[float] = []
+        done = asyncio.Event()
+
+        async def watch() -> None:  # how long the event loop is ever blocked
+            last = time.perf_counter()
+            while not done.is_set():
+                await asyncio.sleep(0.001)
+                now = time.perf_counter()
+                gaps.append(now - last)
+                last = now
+
+        watching = asyncio.create_task(watch())
         await pilot.resize_terminal(80, 20)
         await pilot.resize_terminal(60, 15)
-        await pilot.press(*"ok")  # the input answers while the view waits to re-wrap
+        assert len(view._rows[-1]) > wide  # the rows in view are re-wrapped at once
+        await pilot.press(*"ok")  # the input answers while the rest re-wraps
         assert app.prompt.value == "ok"
-        await until(pilot, lambda: len(app.conversation._rows[-1]) > wide)
-        assert app.conversation.visible_text()[-1].strip()
+        await until(pilot, lambda: all(w == view._wrap_width for w in view._row_widths), 20)
+        done.set()
+        await watching
+        # re-wrapping all 10,000 lines at once blocked the loop ~1.5 s; slices take ms
+        assert max(gaps) < 0.4, max(gaps)
+        assert view.visible_text()[-1].strip()  # still following the bottom
+        rows = [strip for r in view._rows for strip in r]
+        assert all(strip.cell_length <= view.scrollable_content_region.width for strip in rows)
+
+
+async def test_resize_keeps_the_line_at_the_top_of_the_view(make_app):
+    app = make_app(connect=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        for number in range(5_000):
+            app.post_line(Line("model", f"line {number} " + "word " * (number % 30)))
+        await pilot.pause()
+        view = app.conversation
+        view.scroll_to(y=view.row_count // 2, animate=False, immediate=True)
+        await pilot.pause()
+        top = view.visible_text()[0]
+        assert top.startswith("model  line ")
+        await pilot.resize_terminal(60, 15)
+        await until(pilot, lambda: all(w == view._wrap_width for w in view._row_widths), 20)
+        await pilot.pause()
+        assert view.visible_text()[0].split()[:3] == top.split()[:3]  # same line on top

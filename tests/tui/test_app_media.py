@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import base64
 import os
+import pwd
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
 
 import numpy as np
 import pytest
 import soundfile as sf
 from apptest import connected, texts, type_line, until
 from PIL import Image
+
+from gemini_live_tui.media.attachments import load_attachment
+from gemini_live_tui.media.errors import MediaError
 
 
 def keys_in_order(sim) -> list[str]:
@@ -80,6 +88,7 @@ async def test_audio_streams_in_real_time_then_text(make_app, sim, files):
         assert audio_times[-1] - audio_times[0] > 0.35  # paced, not a burst
         info = [t for t in texts(app, "info") if "talk me.wav" in t][0]
         assert "44.1 kHz stereo → 16 kHz mono" in info and "0.5 s" in info
+        assert info.startswith("[audio] talk me.wav ") and " WAV PCM_24 0.5 s " in info
         await until(pilot, lambda: app.status.upload is None)
 
 
@@ -120,16 +129,81 @@ async def test_each_bad_file_gives_one_line_and_the_text_still_goes(make_app, si
         assert not sim.realtime("audio")
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their mode")
-async def test_unreadable_file(make_app, sim, files):
-    (files / "secret.png").write_bytes((files / "photo.png").read_bytes())
-    (files / "secret.png").chmod(0)
+def _load_as_nobody(path: Path):
+    """`load_attachment` with root's privilege dropped, so a mode-0 file is refused as
+    for any user: a forked child drops to `nobody` and tries the real loader; a refusal
+    comes back as its MediaError, else the file loads here."""
+    nobody = pwd.getpwnam("nobody")
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # child: no pytest, no event loop from here on
+        try:
+            os.close(read_end)
+            os.setgroups([])
+            os.setgid(nobody.pw_gid)
+            os.setuid(nobody.pw_uid)
+            try:
+                load_attachment(path)
+                outcome = ""
+            except MediaError as e:
+                outcome = str(e)
+            except BaseException as e:
+                outcome = f"{type(e).__name__}: {e}"
+            os.write(write_end, outcome.encode())
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    chunks = []
+    while chunk := os.read(read_end, 4096):
+        chunks.append(chunk)
+    os.close(read_end)
+    os.waitpid(pid, 0)
+    if refused := b"".join(chunks).decode():
+        raise MediaError(refused)
+    return load_attachment(path)
+
+
+@pytest.fixture
+def shared_dir() -> Iterator[Path]:
+    """A folder outside pytest's private 0700 tmp tree, so `nobody` can reach it."""
+    base = Path(tempfile.mkdtemp(prefix="gl-perm-", dir="/tmp"))
+    base.chmod(0o755)
+    yield base
+    shutil.rmtree(base)
+
+
+async def test_unreadable_file(make_app, sim, files, shared_dir):
+    secret = shared_dir / "secret.png"
+    secret.write_bytes((files / "photo.png").read_bytes())
+    secret.chmod(0)
+    photo = shared_dir / "photo.png"
+    photo.write_bytes((files / "photo.png").read_bytes())
+    photo.chmod(0o644)
+    app = make_app()
+    if os.geteuid() == 0:  # root reads files whatever their mode (CI runs as root)
+        app.sender.load = _load_as_nobody
+    async with app.run_test(size=(100, 30)) as pilot:
+        await connected(pilot)
+        await type_line(pilot, f"@{secret} @{photo} hi")
+        await sim.wait_for(lambda: sim.texts())
+        errors = texts(app, "error")
+        assert len(errors) == 1 and "secret.png: permission denied" in errors[0]
+        assert sim.texts() == ["hi"] and len(sim.realtime("video")) == 1
+
+
+async def test_an_unexpected_error_from_a_file_still_sends_the_rest(make_app, sim, files):
+    # A NUL in a path makes the OS layer raise ValueError, not a MediaError.
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await connected(pilot)
-        await type_line(pilot, "@secret.png hi")
+        await type_line(pilot, "@bad\x00name.png @photo.png still goes")
         await sim.wait_for(lambda: sim.texts())
-        assert any("permission denied" in e for e in texts(app, "error"))
+        assert sim.texts() == ["still goes"]
+        assert keys_in_order(sim) == ["video", "text"]  # the good photo, then the text
+        errors = texts(app, "error")
+        assert len(errors) == 1 and "cannot read it (embedded null byte)" in errors[0]
+        assert app.is_running
+        assert "Traceback" not in "\n".join(app.conversation.visible_text())
 
 
 async def test_unbalanced_quote_is_one_clear_line(make_app, sim, files):
@@ -140,3 +214,20 @@ async def test_unbalanced_quote_is_one_clear_line(make_app, sim, files):
         await until(pilot, lambda: texts(app, "error"))
         assert "unterminated" in texts(app, "error")[0]
         assert not sim.texts()
+
+
+async def test_audio_info_line_names_the_file_type(make_app, sim, files):
+    t = np.arange(1600) / 16000
+    tone = 0.3 * np.sin(2 * np.pi * 300 * t)
+    sf.write(files / "note.flac", tone, 16000, subtype="PCM_16")
+    wide = 0.3 * np.sin(2 * np.pi * 300 * np.arange(4800) / 48000)
+    sf.write(files / "float.wav", np.stack([wide, wide], axis=1), 48000, subtype="FLOAT")
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await connected(pilot)
+        await type_line(pilot, "@note.flac @float.wav hi")
+        await sim.wait_for(lambda: sim.texts(), timeout=10)
+        info = texts(app, "info")
+        assert [t for t in info if "note.flac" in t][0].endswith(" FLAC PCM_16 0.1 s 16 kHz mono")
+        wav = [t for t in info if "float.wav" in t][0]
+        assert wav.endswith(" WAV FLOAT 0.1 s 48 kHz stereo → 16 kHz mono")

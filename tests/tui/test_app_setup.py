@@ -5,6 +5,7 @@ from __future__ import annotations
 import stat
 
 from apptest import connected, texts, type_line, until
+from google.genai import types
 
 from gemini_live_tui.live.events import Phase
 from gemini_live_tui.live.messages import Setup
@@ -50,7 +51,47 @@ async def test_tools_voice_model_thinking_apply_together(make_app, sim):
         voice = setup["generationConfig"]["speechConfig"]["voiceConfig"]
         assert voice["prebuiltVoiceConfig"]["voiceName"] == "Kore"
         assert setup["model"] == "models/gemini-2.5-flash-native-audio-preview"
-        assert setup["generationConfig"]["thinkingConfig"] == {"thinkingLevel": "low"}
+        # 2.5 models take a budget, not a level (DESIGN §3)
+        assert setup["generationConfig"]["thinkingConfig"] == {"thinkingBudget": 1024}
+        types.LiveClientMessage.model_validate({"setup": setup})  # strict: no unknown field
+
+
+async def test_thinking_level_on_3x_is_a_level_and_on_25_a_budget(make_app, sim):
+    app = make_app()  # models/gemini-3.1-flash-live-preview
+    async with app.run_test(size=(100, 30)) as pilot:
+        await connected(pilot)
+        await type_line(pilot, "/thinking high")
+        await type_line(pilot, "/apply")
+        await until(pilot, lambda: len(sim.setups()) == 2)
+        assert sim.setups()[-1]["generationConfig"]["thinkingConfig"] == {"thinkingLevel": "high"}
+        await connected(pilot)
+        await type_line(pilot, "/model gemini-2.5-flash-native-audio-preview")
+        await type_line(pilot, "/thinking minimal")
+        await type_line(pilot, "/apply")
+        await until(pilot, lambda: len(sim.setups()) == 3)
+        # minimal on 2.5 is a budget of 0: no thinking
+        assert sim.setups()[-1]["generationConfig"]["thinkingConfig"] == {"thinkingBudget": 0}
+        await connected(pilot)
+        await type_line(pilot, "/thinking")
+        assert texts(app, "system")[-1] == "thinking: minimal"  # still shown as the level
+        for frame in sim.setups()[1:]:
+            types.LiveClientMessage.model_validate({"setup": frame})
+
+
+async def test_a_profile_thinking_level_on_a_25_model_is_sent_as_a_budget(make_app, sim):
+    setup = Setup(
+        model="models/gemini-2.5-flash-native-audio-preview",
+        response_modalities=("TEXT",),
+        thinking_level="medium",
+    )
+    app = make_app(setup=setup)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await connected(pilot)
+        first = sim.setups()[0]
+        assert first["generationConfig"]["thinkingConfig"] == {"thinkingBudget": 8192}
+        types.LiveClientMessage.model_validate({"setup": first})
+        await type_line(pilot, "/thinking")
+        assert texts(app, "system")[-1] == "thinking: medium"
 
 
 async def test_without_a_handle_apply_offers_fresh(make_app, sim):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import stat
+import threading
 
 from rich.cells import cell_len
 
@@ -34,6 +35,7 @@ def test_history_persists_per_profile_private():
     history.add("first")
     history.add("second")
     history.add("second")  # a repeat is not stored twice
+    assert history.flush(5)  # written by the writer thread, off the caller's loop
     path = history_path("work")
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     again = InputHistory.load("work")
@@ -66,3 +68,26 @@ def test_header_keeps_the_phase_visible_when_narrow():
     narrow = header_text(label, "reconnecting", 40)
     assert narrow.endswith("reconnecting") and cell_len(narrow) <= 40
     assert header_text("vertex:us-central1 gemini-x", "connected", 40).startswith("vertex:")
+
+
+def test_history_is_written_off_the_calling_thread_in_order(monkeypatch):
+    from gemini_live_tui.tui import history as history_module
+
+    writers: list[str] = []
+    real = history_module.write_private
+
+    def recording(path, text):
+        writers.append(threading.current_thread().name)
+        real(path, text)
+
+    monkeypatch.setattr(history_module, "write_private", recording)
+    history = InputHistory.load("fast")
+    for number in range(200):
+        history.add(f"line {number}")
+    assert history.flush(5)
+    assert writers and "MainThread" not in writers
+    assert len(writers) <= 200  # snapshots not written yet are replaced by newer ones
+    path = history_path("fast")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert InputHistory.load("fast").entries == [f"line {n}" for n in range(200)]
+    assert not list(path.parent.glob(".*.tmp"))  # atomic: no temp file left behind

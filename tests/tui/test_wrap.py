@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from rich.cells import cell_len
 
@@ -17,6 +17,8 @@ pieces = st.lists(
 
 @settings(max_examples=200, deadline=None)
 @given(pieces, st.integers(min_value=4, max_value=30))
+@example(["  ", "  ", "word", " "], 4)  # a paragraph that begins with spaces
+@example([" ", " ", "  ", "word", " ", "a"], 4)
 def test_growing_text_wraps_like_a_full_wrap(parts, width):
     text, previous = "", None
     for part in parts:

@@ -26,6 +26,7 @@ from gemini_live_tui.media.pacing import ProgressCallback, stream_pcm
 
 __all__ = [
     "Attachment",
+    "audio_type",
     "format_duration",
     "format_rate",
     "format_size",
@@ -77,7 +78,7 @@ class Attachment:
     def info_line(self) -> str:
         """One line for the conversation, e.g.
         ``[image] photo.jpg 45.2 KB image/jpeg 1280×960`` or
-        ``[audio] talk.wav 1.2 MB 12.4 s 44.1 kHz stereo → 16 kHz mono``."""
+        ``[audio] talk.wav 1.2 MB WAV PCM_24 12.4 s 44.1 kHz stereo → 16 kHz mono``."""
         head = f"[{self.kind}] {self.path.name} {format_size(self.file_size)}"
         p = self.payload
         if isinstance(p, ImagePayload):
@@ -90,7 +91,20 @@ class Attachment:
         source = f"{format_rate(p.source_rate)} {_channels(p.source_channels)}"
         target = f"{format_rate(p.rate)} mono"
         layout = target if source == target else f"{source} → {target}"
-        return f"{head} {format_duration(p.duration_s)} {layout}"
+        kind = audio_type(p.source_format, p.source_subtype)
+        return f"{head} {kind} {format_duration(p.duration_s)} {layout}"
+
+
+_CODECS = {"MPEG_LAYER_III": "MP3", "VORBIS": "Vorbis", "OPUS": "Opus", "ALAC_16": "ALAC"}
+
+
+def audio_type(container: str, subtype: str) -> str:
+    """The file's type as libsndfile names it, short: ``WAV PCM_24``, ``WAV FLOAT``,
+    ``FLAC PCM_16``, ``OGG Vorbis``, ``MP3``; headerless files are ``raw PCM_16``."""
+    if container == "RAW":
+        return f"raw {subtype}"
+    codec = _CODECS.get(subtype, subtype)
+    return container if codec == container else f"{container} {codec}"
 
 
 def format_size(n: int) -> str:

@@ -46,7 +46,7 @@ from .input_parser import InputError, Message, SlashCommand, parse_input_line
 from .lines import Line
 from .screen_bridge import ScreenBridge
 from .sender import MessageSender, cancel
-from .setup_draft import SetupDraft, build_setup, draft_from_setup
+from .setup_draft import SetupDraft, build_setup, draft_from_setup, with_thinking_for_model
 from .status import StatusFields
 from .tool_bridge import ToolBridge
 from .transcript import default_transcript_path, save_transcript
@@ -113,7 +113,7 @@ class GeminiLiveApp(App[None]):
     def __init__(self, options: AppOptions) -> None:
         super().__init__()
         self.options = options
-        self.base_setup = options.setup
+        self.base_setup = with_thinking_for_model(options.setup)
         self.session: LiveSession | None = None
         self.chat = st.ChatState(greeting=options.greeting)
         self.status = StatusFields(offline=options.session_factory is None)
@@ -408,15 +408,25 @@ class GeminiLiveApp(App[None]):
             self.sender.submit(parsed)
 
     async def run_command(self, name: str, args: tuple[str, ...]) -> None:
-        """Run a slash command and apply what it returns."""
-        outcome = await self.commands.run(self.command_context(), name, args)
-        for line in outcome.lines:
-            self.post_line(line)
-        if outcome.staged is not None:
-            self.staged = outcome.staged
-            self._refresh_status()
-        for effect in outcome.effects:
-            self.apply(effect)
+        """Run a slash command and apply what it returns.
+
+        Whatever goes wrong on the way (the handler is guarded by the table; an
+        effect may still fail) is one error line, never the end of the app.
+        """
+        try:
+            outcome = await self.commands.run(self.command_context(), name, args)
+            for line in outcome.lines:
+                self.post_line(line)
+            if outcome.staged is not None:
+                self.staged = outcome.staged
+                self._refresh_status()
+            for effect in outcome.effects:
+                self.apply(effect)
+        except Exception as failure:
+            log.exception("/%s failed", name)
+            self.post_line(
+                Line("error", f"/{name} failed: {cmd.describe(failure)} (details in the log file)")
+            )
 
     # ----- actions -------------------------------------------------------------
 
@@ -435,6 +445,8 @@ class GeminiLiveApp(App[None]):
 
     async def on_unmount(self) -> None:
         await cancel(self._sender_task)
+        if not await asyncio.to_thread(self.history.flush, 3):
+            log.warning("the input history was still being written at exit")
         for hook in self.shutdown_hooks:
             try:
                 await asyncio.wait_for(hook(), 3)

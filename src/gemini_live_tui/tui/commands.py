@@ -9,10 +9,14 @@ screen sharing and tool execution plug in by registering their own
 
 Setup changes (/system, /tools, /voice, /model, /thinking) are staged in the
 context's draft and go to the session only with `apply`.
+
+A handler that raises (a bridge's bug, a device that vanished) gives one
+error line; its traceback goes to the log file and the app keeps running.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field, replace
 
@@ -20,6 +24,8 @@ from ..config import normalize_model
 from .completion import CommandSpec
 from .lines import Line
 from .setup_draft import THINKING_LEVELS, VOICES, SetupDraft
+
+log = logging.getLogger(__name__)
 
 # ----- effects the app applies ----------------------------------------------
 
@@ -104,6 +110,12 @@ def error(text: str) -> Outcome:
     return Outcome(say(text, role="error"))
 
 
+def describe(failure: BaseException) -> str:
+    """An unexpected exception in one short phrase (its message, or its type)."""
+    text = str(failure).strip().splitlines()[0] if str(failure).strip() else ""
+    return text or type(failure).__name__
+
+
 class CommandTable:
     """Commands by name, in the order they were added (the /help order)."""
 
@@ -154,10 +166,14 @@ class CommandTable:
         command = self.get(name)
         if command is None:
             return error(f"unknown command /{name} — /help lists them")
-        result = command.handler(ctx, args)
-        if isinstance(result, Outcome):
-            return result
-        return await result
+        try:
+            result = command.handler(ctx, args)
+            if not isinstance(result, Outcome):
+                result = await result
+        except Exception as failure:  # a bridge's bug or device error must not end the app
+            log.exception("/%s failed", command.name)
+            return error(f"/{command.name} failed: {describe(failure)} (details in the log file)")
+        return result
 
 
 # ----- built-in handlers -------------------------------------------------------

@@ -4,12 +4,19 @@ Kept as JSON lines in the state folder (`history/PROFILE.jsonl`), written
 atomically with mode 0600 (the user's words are private) and capped so it
 never grows without bound. A damaged file is ignored line by line, never
 fatal.
+
+`add` runs on the event loop at every Enter, so the rewrite and its fsync
+happen on a writer thread: each save hands it a snapshot of the whole list,
+and the thread writes the newest one (snapshots only grow, so writing the
+latest keeps the order and loses nothing). `flush` waits for it; the app
+calls it on the way out.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import threading
 from pathlib import Path
 
 from ..config import ConfigError, profile_path, state_dir, write_private
@@ -25,11 +32,52 @@ def history_path(profile: str) -> Path:
     return state_dir() / "history" / f"{profile}.jsonl"
 
 
+class HistoryWriter:
+    """Writes the newest snapshot of a history file on a thread of its own."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+        self._pending: str | None = None
+        self._thread: threading.Thread | None = None
+        self._idle = threading.Event()
+        self._idle.set()
+
+    def submit(self, text: str) -> None:
+        """Write `text` soon (replacing a snapshot not written yet); never blocks."""
+        with self._lock:
+            self._pending = text
+            self._idle.clear()
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._run, name="history-writer", daemon=True
+                )
+                self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            with self._lock:
+                text, self._pending = self._pending, None
+                if text is None:
+                    self._thread = None
+                    self._idle.set()
+                    return
+            try:
+                write_private(self.path, text)
+            except OSError as error:
+                log.warning("cannot write history %s: %s", self.path, error)
+
+    def flush(self, timeout: float | None = None) -> bool:
+        """Wait until everything submitted is on disk; False on timeout."""
+        return self._idle.wait(timeout)
+
+
 class InputHistory:
     """Sent lines, oldest first, with a cursor for Up/Down."""
 
     def __init__(self, path: Path | None = None, entries: list[str] | None = None) -> None:
         self.path = path
+        self._writer = HistoryWriter(path) if path is not None else None
         self.entries: list[str] = list(entries or [])[-MAX_ENTRIES:]
         self._index = len(self.entries)
         self._draft = ""
@@ -66,13 +114,14 @@ class InputHistory:
         self.reset()
 
     def save(self) -> None:
-        if self.path is None:
+        """Hand the current list to the writer thread (atomic, 0600, off the loop)."""
+        if self._writer is None:
             return
-        text = "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in self.entries)
-        try:
-            write_private(self.path, text)
-        except OSError as error:
-            log.warning("cannot write history %s: %s", self.path, error)
+        self._writer.submit("".join(json.dumps(e, ensure_ascii=False) + "\n" for e in self.entries))
+
+    def flush(self, timeout: float | None = None) -> bool:
+        """Wait until the saved history is on disk; False on timeout."""
+        return True if self._writer is None else self._writer.flush(timeout)
 
     def reset(self) -> None:
         self._index = len(self.entries)

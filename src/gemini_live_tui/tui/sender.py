@@ -5,7 +5,8 @@ were typed and the text of a line reaches the session only after its media
 was handed over (the session's outbox keeps that order on the wire — no
 sleep involved). Files are decoded in a worker thread, never on the event
 loop. A bad file gives one error line and is skipped; the rest of the line
-still goes. Audio streams in real time, so the user can keep typing; the
+still goes — also when the failure is not a `MediaError` (a bug, an odd
+path): that one's traceback goes to the log file. Audio streams in real time, so the user can keep typing; the
 progress goes to the status bar.
 """
 
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from ..live.errors import SessionClosed
 from ..media.errors import MediaError
+from .commands import describe
 from .input_parser import Message
 from .lines import Line
 
@@ -56,7 +58,7 @@ class MessageSender:
         self._sink = sink
         self._report = report
         self._progress = progress
-        self._load = load
+        self.load = load  # None: `media.attachments.load_attachment`
         self._queue: asyncio.Queue[Message] = asyncio.Queue()
         self.busy = False
 
@@ -91,9 +93,16 @@ class MessageSender:
             from ..media.attachments import load_attachment, send_attachment
         for ref in message.attachments:
             try:
-                attachment = await asyncio.to_thread(self._load or load_attachment, ref.path)
+                attachment = await asyncio.to_thread(self.load or load_attachment, ref.path)
             except MediaError as error:
                 self._report(Line("error", str(error)))
+                continue
+            except Exception as error:  # e.g. ValueError for a NUL in the path
+                log.exception("loading %r failed", str(ref.path))
+                why = error.strerror if isinstance(error, OSError) and error.strerror else None
+                self._report(
+                    Line("error", f"{ref.path.name}: cannot read it ({why or describe(error)})")
+                )
                 continue
             sink = await self._sink()
             if sink is None:
@@ -115,6 +124,9 @@ class MessageSender:
                 )
             except SessionClosed as error:
                 self._report(Line("error", f"{name} was not sent: {error}"))
+            except Exception as error:  # one file's failure does not hold back the rest
+                log.exception("sending %r failed", name)
+                self._report(Line("error", f"{name} was not sent: {describe(error)}"))
             finally:
                 self._progress(None)
         if message.text:

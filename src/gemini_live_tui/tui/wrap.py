@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from rich._wrap import divide_line
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_LEADING_SPACE = re.compile(r"[^\S\n]*")
 
 
 def clean(text: str) -> str:
@@ -52,10 +53,18 @@ def _divide(text: str, offset: int, width: int) -> tuple[list[int], list[int]]:
 
 
 def _starts_word(text: str, index: int) -> bool:
-    """True at a word's first character (where greedy wrapping can restart)."""
-    return index == 0 or (
-        index < len(text) and text[index - 1].isspace() and not text[index].isspace()
-    )
+    """True at a word's first character (where greedy wrapping can restart).
+
+    Not at the first word of a paragraph that begins with spaces: rich folds those
+    spaces together with that word, and where that fold ends depends on the text
+    after it; wrapping resumes before such a paragraph instead.
+    """
+    if index == 0:
+        return True
+    if index >= len(text) or not text[index - 1].isspace() or text[index].isspace():
+        return False
+    start = text.rfind("\n", 0, index) + 1
+    return index == start or _LEADING_SPACE.match(text, start).end() != index  # type: ignore[union-attr]
 
 
 def wrap_rows(text: str, width: int, previous: Wrapped | None = None) -> Wrapped:

@@ -15,25 +15,29 @@ bottom.
 
 from __future__ import annotations
 
+import asyncio
+import gc
+import time
 from bisect import bisect_right
 from itertools import accumulate
 
 from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
-from textual.timer import Timer
 
 from ..lines import LABEL_WIDTH, ROLES, Line
 from ..wrap import Wrapped, clean, wrap_rows
 
 LIVE_REFRESH_S = 1 / 30
-#: Conversations shorter than this re-wrap at once on resize; longer ones wait
-#: until the size has been stable for RESIZE_SETTLE_S.
+#: Conversations shorter than this re-wrap at once on resize (a few ms); longer
+#: ones wrap the rows in view at once and the rest in slices of REWRAP_SLICE_S
+#: with REWRAP_PAUSE_S between them for frames and keys.
 REWRAP_NOW_LINES = 2000
-RESIZE_SETTLE_S = 0.15
+REWRAP_SLICE_S = 0.005
+REWRAP_PAUSE_S = 0.005
 
 
 class Conversation(ScrollView, can_focus=False):
@@ -64,18 +68,25 @@ class Conversation(ScrollView, can_focus=False):
         self.max_lines = max_lines
         self.lines: list[Line] = []
         self._rows: list[list[Strip]] = []  # wrapped rows of each line
+        self._row_widths: list[int] = []  # the width each line's rows were wrapped at
+        self._pruned = 0  # lines dropped from the top so far (indices shift by this)
+        self._anchor: tuple[Line, int, int, int] | None = None  # keep this row on top
         self._row_total = 0
         self._slots: dict[str, int] = {}  # slot -> index of its live line
         self._pending: dict[str, Line] = {}  # live updates not wrapped yet
         self._flush_scheduled = False
         self._wrap_width = 0
-        self._resize_timer: Timer | None = None
         self._starts: list[int] | None = None  # first row of each line, cached
         self._sync_follow: bool | None = None  # a size/scroll update is scheduled
         # rows [low, high) changed since the last sync; None: repaint all in view
         self._dirty: tuple[int, int] | None = None
         self._styles: dict[str, tuple[Style, Style, Style]] = {}  # role -> label, body, live
         self._live_wraps: dict[str, tuple[Wrapped, list[Strip]]] = {}  # slot -> last wrap
+        # Finished rows (padding, background, filters applied) by the wrapped Strip
+        # they show — Strips are immutable and replaced on change — so a view that
+        # scrolls by one row paints one new row; the rest come from here.
+        self._painted: dict[int, tuple[Strip | None, Strip]] = {}
+        self._painted_key: tuple[object, ...] | None = None
 
     # ----- public API ---------------------------------------------------------
 
@@ -127,6 +138,8 @@ class Conversation(ScrollView, can_focus=False):
         """Remove every line (live ones too)."""
         self.lines.clear()
         self._rows.clear()
+        self._row_widths.clear()
+        self._anchor = None
         self._slots.clear()
         self._pending.clear()
         self._live_wraps.clear()
@@ -162,7 +175,12 @@ class Conversation(ScrollView, can_focus=False):
         body_style = live_style if line.live else role_style
         label = f"{line.role:<{LABEL_WIDTH - 1}} "[:LABEL_WIDTH]
         text = line.text
-        if "\n" not in text and text.isprintable() and cell_len(line.display_text) <= width:
+        if (
+            len(text) <= width  # a long text is not one row: skip measuring all of it
+            and "\n" not in text
+            and text.isprintable()
+            and cell_len(line.display_text) <= width
+        ):
             # the common case: one row, nothing to wrap
             segments = [Segment(label, label_style), Segment(text, body_style)]
             if line.note:
@@ -212,6 +230,7 @@ class Conversation(ScrollView, can_focus=False):
         rows = self._wrap(line, slot)
         self.lines.insert(index, line)
         self._rows.insert(index, rows)
+        self._row_widths.insert(index, self._wrap_width if self.is_attached else -1)
         self._row_total += len(rows)
         if index < len(self.lines) - 1:
             self._slots = {s: i + (i >= index) for s, i in self._slots.items()}
@@ -229,6 +248,7 @@ class Conversation(ScrollView, can_focus=False):
         self._row_total += len(rows) - old
         self.lines[index] = line
         self._rows[index] = rows
+        self._row_widths[index] = self._wrap_width if self.is_attached else -1
 
     def _prune(self) -> None:
         excess = len(self.lines) - self.max_lines
@@ -238,6 +258,8 @@ class Conversation(ScrollView, can_focus=False):
         self._row_total -= sum(len(r) for r in self._rows[:excess])
         del self.lines[:excess]
         del self._rows[:excess]
+        del self._row_widths[:excess]
+        self._pruned += excess
         self._slots = {s: i - excess for s, i in self._slots.items() if i >= excess}
 
     def _rewrap_all(self) -> None:
@@ -245,7 +267,107 @@ class Conversation(ScrollView, can_focus=False):
         self._dirty = None
         self._wrap_width = self._width()
         self._rows = [self._wrap(line) for line in self.lines]
+        self._row_widths = [self._wrap_width] * len(self.lines)
         self._row_total = sum(len(r) for r in self._rows)
+
+    def _rewrap_line(self, index: int) -> None:
+        rows = self._wrap(self.lines[index])
+        self._row_total += len(rows) - len(self._rows[index])
+        self._rows[index] = rows
+        self._row_widths[index] = self._wrap_width
+
+    def _rewrap(self, restyle: bool = False) -> None:
+        """Re-wrap for a new width (or new styles) without blocking the event loop.
+
+        A short conversation is re-wrapped at once. A long one (10,000 lines take
+        ~1.5 s) re-wraps the rows in view now, so the next frame is right, and the
+        rest in slices of a few ms between frames and keys, newest first; the row
+        at the top of the view stays on top while the rows above it change.
+        """
+        follow = self._at_bottom()
+        if len(self.lines) < REWRAP_NOW_LINES:
+            self._rewrap_all()
+            self._changed(follow)
+            return
+        anchor = None if follow else self._top_anchor()
+        # The rows about to be replaced are long-lived and free of cycles (refcounting
+        # frees them); keep them out of the collector so the full collections that
+        # re-wrapping 10,000 lines provokes stay short (they took 40-100 ms each).
+        # Collect the young generations first, so little cyclic garbage is frozen.
+        gc.collect(1)
+        gc.freeze()
+        self._live_wraps.clear()
+        self._wrap_width = self._width()
+        if restyle:
+            self._row_widths = [-1] * len(self.lines)
+        height = max(1, self.scrollable_content_region.height)
+        width = self._wrap_width
+        if anchor is None:  # at the bottom: the last lines fill the view
+            index, rows = len(self.lines) - 1, 0
+            while index >= 0 and rows < height:
+                if self._row_widths[index] != width:
+                    self._rewrap_line(index)
+                rows += len(self._rows[index])
+                index -= 1
+        else:  # from the line at the top of the view down
+            index, rows = anchor[1], -anchor[2]
+            while index < len(self.lines) and rows < height:
+                if self._row_widths[index] != width:
+                    self._rewrap_line(index)
+                rows += len(self._rows[index])
+                index += 1
+        self._dirty = None
+        self._anchor = anchor
+        self._changed(follow)
+        self.run_worker(self._rewrap_rest(), group="rewrap", exclusive=True, exit_on_error=False)
+
+    async def _rewrap_rest(self) -> None:
+        index = len(self.lines) - 1
+        while True:
+            await asyncio.sleep(REWRAP_PAUSE_S)  # a key takes several task hops: leave room
+            width = self._wrap_width
+            follow = self._at_bottom()
+            anchor = None if follow else self._top_anchor()
+            deadline = time.perf_counter() + REWRAP_SLICE_S
+            index = min(index, len(self.lines) - 1)  # pruning moves lines down
+            changed = False
+            while index >= 0 and time.perf_counter() < deadline:
+                if self._row_widths[index] != width:
+                    self._rewrap_line(index)
+                    changed = True
+                index -= 1
+            if changed:
+                gc.freeze()  # the new rows too (see `_rewrap`)
+                self._dirty = None
+                self._anchor = anchor
+                self._changed(follow)
+            if index < 0:
+                if all(w == self._wrap_width for w in self._row_widths):
+                    return
+                index = len(self.lines) - 1
+
+    def _top_anchor(self) -> tuple[Line, int, int, int] | None:
+        """The line at the top of the view, its index, the row within it, and `_pruned`."""
+        top = int(self.scroll_offset.y)
+        if top >= self._row_total or not self.lines:
+            return None
+        if self._starts is None:
+            self._starts = list(accumulate((len(r) for r in self._rows), initial=0))
+        index = bisect_right(self._starts, top) - 1
+        return self.lines[index], index, top - self._starts[index], self._pruned
+
+    def _anchored_top(self) -> int | None:
+        """The scroll offset that puts the anchor row back on top (None: it is gone)."""
+        anchor, self._anchor = self._anchor, None
+        if anchor is None:
+            return None
+        line, index, offset, pruned = anchor
+        index -= self._pruned - pruned
+        if not (0 <= index < len(self.lines)) or self.lines[index] is not line:
+            return None
+        if self._starts is None:
+            self._starts = list(accumulate((len(r) for r in self._rows), initial=0))
+        return self._starts[index] + min(offset, len(self._rows[index]) - 1)
 
     # ----- Textual hooks --------------------------------------------------------
 
@@ -262,35 +384,36 @@ class Conversation(ScrollView, can_focus=False):
     def _sync(self) -> None:
         follow, self._sync_follow = self._sync_follow, None
         dirty, self._dirty = self._dirty, (self._row_total, 0)
-        self.virtual_size = Size(self._wrap_width, self._row_total)
+        self._set_virtual_size(Size(self._wrap_width, self._row_total))
         top = self.scroll_offset.y
         bottom = max(0, self._row_total - self.scrollable_content_region.height)
+        anchored = self._anchored_top()
         if follow and bottom != top:
             self.scroll_to(y=bottom, animate=False, immediate=True)
+        elif not follow and anchored is not None and anchored != top:
+            self.scroll_to(y=anchored, animate=False, immediate=True)
         if dirty is None or self.scroll_offset.y != top:
             self.refresh()
         elif dirty[1] > dirty[0]:
             self.refresh_lines(dirty[0], dirty[1] - dirty[0])
 
-    def on_resize(self) -> None:
-        if self._width() == self._wrap_width:
-            return
-        if len(self.lines) < REWRAP_NOW_LINES:
-            self._rewrap_for_width()
-            return
-        # A long conversation takes a while to re-wrap: do it once the terminal
-        # has stopped changing size (a window being dragged sends many resizes).
-        # Meanwhile the old rows are shown, cropped or padded to the new width.
-        if self._resize_timer is not None:
-            self._resize_timer.stop()
-        self._resize_timer = self.set_timer(RESIZE_SETTLE_S, self._rewrap_for_width)
+    def _set_virtual_size(self, size: Size) -> None:
+        """Set the scrollable size; a taller conversation that already scrolls only
+        updates the scrollbar (`virtual_size` is a layout reactive: assigning it
+        re-arranges the whole screen, which cost ~10% of the CPU while streaming)."""
+        if (
+            self.show_vertical_scrollbar
+            and size.width == self.virtual_size.width
+            and size.height > self.scrollable_content_region.height
+        ):
+            self.set_reactive(ScrollView.virtual_size, size)
+            self._scroll_update(size)  # Textual's own scrollbar update (Textual 8)
+        else:
+            self.virtual_size = size
 
-    def _rewrap_for_width(self) -> None:
-        self._resize_timer = None
+    def on_resize(self) -> None:
         if self._width() != self._wrap_width:
-            follow = self._at_bottom()
-            self._rewrap_all()
-            self._changed(follow)
+            self._rewrap()
 
     def on_mount(self) -> None:
         self._wrap_width = self._width()
@@ -301,16 +424,40 @@ class Conversation(ScrollView, can_focus=False):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._styles.clear()
+        self._painted_key = None
         if self.is_attached and self.lines:
-            self._rewrap_all()
-            self._starts = None
+            self._rewrap(restyle=True)
             self.refresh()
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """Rows in `crop`, finished by Textual's styles cache only when not painted before."""
+        scroll_x, scroll_y = self.scroll_offset
+        top = self.styles.gutter.top
+        base, background = self.background_colors
+        key = (crop.x, crop.width, scroll_x, top, base, background, *self.get_line_filters())
+        if key != self._painted_key:
+            self._painted.clear()
+            self._painted_key = key
+        elif len(self._painted) > 4 * max(self.size.height, 64):
+            self._painted.clear()  # rows that scrolled away
+        painted = self._painted
+        out = []
+        for y in crop.line_range:
+            source = self._row_at(scroll_y + y - top) if y >= top else None
+            hit = painted.get(id(source))
+            if hit is not None and hit[0] is source and y >= top:
+                out.append(hit[1])
+                continue
+            strip = super().render_lines(Region(crop.x, y, crop.width, 1))[0]
+            if y >= top and y < self.size.height - self.styles.gutter.bottom:
+                painted[id(source)] = (source, strip)
+            out.append(strip)
+        return out
 
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
         width = self.scrollable_content_region.width
-        row = scroll_y + y
-        strip = self._row_at(row)
+        strip = self._row_at(scroll_y + y)
         if strip is None:
             return Strip.blank(width, self.rich_style)
         return strip.crop_extend(scroll_x, scroll_x + width, self.rich_style).apply_style(
