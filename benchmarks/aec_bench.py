@@ -1,6 +1,10 @@
 """Echo canceller benchmark: echo return loss enhancement and double talk, per backend.
 
-Run:  uv run python benchmarks/aec_bench.py            (about 20 s)
+Run:  uv run python benchmarks/aec_bench.py [--signal recorded|synthetic]   (about 20 s)
+
+The default signal is the committed espeak-ng recordings under tests/data/
+(benchmarks/audio_room.py says how they were made), so runs are comparable
+without espeak-ng installed; the report's first line names the signal.
 
 Scenarios on speech through a simulated room (250 ms reverberation, mild
 loudspeaker clipping): 60 ms delay; 150 ms delay; an echo-path change
@@ -12,6 +16,7 @@ near-end at the best lag. CPU: process time per second of audio.
 
 from __future__ import annotations
 
+import argparse
 import sys
 import time
 from pathlib import Path
@@ -19,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
-from audio_room import room, speech  # noqa: E402
+from audio_room import SIGNALS, room, speech  # noqa: E402
 
 from gemini_live_tui.media.aec import EchoCanceller  # noqa: E402
 from gemini_live_tui.media.errors import MediaError  # noqa: E402
@@ -75,8 +80,11 @@ def band(x: np.ndarray, lo: float = 300, hi: float = 3400) -> np.ndarray:
 
 
 def main() -> None:
-    far, source = speech(SECONDS, RATE)
-    near, _ = speech(6.0, RATE, near=True)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--signal", choices=SIGNALS, default="recorded")
+    args = parser.parse_args()
+    far, source = speech(SECONDS, RATE, signal=args.signal)
+    near, _ = speech(6.0, RATE, near=True, signal=args.signal)
     noise = 1e-4 * np.random.default_rng(0).standard_normal(len(far))
     scenarios = {
         "60 ms delay": room(far, RATE, delay_ms=60) + noise,
@@ -88,7 +96,7 @@ def main() -> None:
     near_track[int(dt_start * RATE) : int(dt_start * RATE) + len(near)] = 0.7 * near
     double_talk = scenarios["60 ms delay"] + near_track
 
-    print(f"# AEC benchmark ({source} speech, {SECONDS:.0f} s at 16 kHz, RT 250 ms, tanh clipping)")
+    print(f"# AEC benchmark ({source}, {SECONDS:.0f} s at 16 kHz, RT 250 ms, tanh clipping)")
     print(f"date: {time.strftime('%Y-%m-%d')}\n")
     print(
         "| backend | ERLE 60 ms | ERLE 150 ms | path change: 2 s after / after 12 s "
