@@ -33,7 +33,14 @@ from dataclasses import dataclass
 
 from .aec import EchoCanceller
 from .audio_capture import WIRE_RATE, CaptureChunk, MicStream
-from .audio_devices import AudioDevice, Kind, list_devices, reinitialise, resolve_device
+from .audio_devices import (
+    AudioDevice,
+    Kind,
+    list_devices,
+    reinitialise,
+    resolve_device,
+    set_alsa_periods,
+)
 from .audio_outbox import VoiceOutbox
 from .audio_playback import MODEL_RATE, SpeakerStream
 from .errors import DeviceError
@@ -58,6 +65,10 @@ class VoiceSettings:
     playback_rate: int = MODEL_RATE
     push_to_talk: bool = False
     latency: str | float = 0.03  # seconds of device buffer asked of PortAudio
+    input_block_ms: int = (
+        0  # microphone callback block in ms; 0: the host's choice (see performance-audio.md)
+    )
+    alsa_periods: int = 0  # periods per ALSA device buffer; 0 leaves PortAudio's default (4)
     stall_timeout: float = 2.0  # a running device silent this long is reported
     startup_timeout: float = 4.0  # grace before a new stream's first block
     max_queued_chunks: int = 50  # 2 s of 40 ms chunks waiting for the network (signals extra)
@@ -128,7 +139,8 @@ class VoiceEngine:
         self._dropped_before = 0  # chunks dropped by earlier outboxes
         self.discarded_chunks = 0
         self.last_error: str | None = None
-        self.mic_latencies: deque[float] = deque(maxlen=20000)
+        self.mic_latencies: deque[float] = deque(maxlen=20000)  # arrival → send_audio
+        self.mic_adc_latencies: deque[float] = deque(maxlen=20000)  # converter → send_audio
         self._last_underruns = 0
         self._last_overflow = 0
         self._last_overruns = 0
@@ -186,6 +198,8 @@ class VoiceEngine:
     def _open_mic(self) -> MicStream:
         if self._speaker is None:
             reinitialise()  # see devices added or removed since PortAudio loaded
+        if self.settings.alsa_periods:
+            set_alsa_periods(self.settings.alsa_periods)
         device = resolve_device(self.mic_spec, "input")
         speaker = self._speaker
         ref_rate = speaker.rate if speaker is not None else self.settings.playback_rate
@@ -199,6 +213,7 @@ class VoiceEngine:
             reference_rate=ref_rate,
             chunk_ms=self.settings.chunk_ms,
             latency=self.settings.latency,
+            block_ms=self.settings.input_block_ms,
         )
         mic.start()
         return mic
@@ -293,6 +308,8 @@ class VoiceEngine:
     def _open_speaker(self) -> SpeakerStream:
         if self._mic is None:
             reinitialise()
+        if self.settings.alsa_periods:
+            set_alsa_periods(self.settings.alsa_periods)
         device = resolve_device(self.speaker_spec, "output")
         speaker = SpeakerStream(
             device,
@@ -433,8 +450,11 @@ class VoiceEngine:
                 kind = item[0]
                 if kind == "audio":
                     chunk: CaptureChunk = item[1]
+                    now = time.perf_counter()
                     if chunk.captured_at is not None:
-                        self.mic_latencies.append(time.perf_counter() - chunk.captured_at)
+                        self.mic_latencies.append(now - chunk.captured_at)
+                    if chunk.adc_at is not None:
+                        self.mic_adc_latencies.append(now - chunk.adc_at)
                     await self._send_audio(chunk.pcm, WIRE_RATE)
                     self.chunks_sent += 1
                     self._streaming = True
