@@ -129,3 +129,18 @@ def test_unknown_backend_and_missing_optional_backend_say_what_to_do() -> None:
     except ImportError:
         with pytest.raises(MediaError, match="webrtc-legacy"):
             EchoCanceller(RATE, backend="webrtc-legacy")
+
+
+def test_optional_legacy_backend_cancels_echo_given_the_delay(room) -> None:
+    """Only where the `webrtc-legacy` extra is installed (CI does not build it)."""
+    pytest.importorskip(
+        "webrtc_audio_processing", reason="the webrtc-legacy extra is not installed"
+    )
+    far = _recording("speech_far_16k.flac")[: 8 * RATE]
+    mic = room(far, RATE) + 1e-4 * np.random.default_rng(0).standard_normal(len(far))
+    aec = EchoCanceller(RATE, backend="webrtc-legacy")
+    aec.set_stream_delay_ms(60)  # the room's delay: the old AEC does not find it alone
+    out = _run(aec, far, mic)
+    after = slice(2 * RATE, len(out))
+    erle = _db(_pcm(mic)[after].astype(np.float64)) - _db(out[after])
+    assert erle >= 30, f"echo reduced by only {erle:.1f} dB"

@@ -18,9 +18,11 @@ Backends (picked by name, e.g. from the profile):
   harmonics costs near-end speech about a third of its waveform correlation;
   a short phase equaliser after it (``HighPassEqualiser``) undoes that.
 - ``"webrtc-legacy"``: the older WebRTC AEC through the optional
-  ``webrtc-audio-processing`` package (built from source; needs swig). It
-  removes markedly less echo than AEC3 (docs/performance-audio.md); it is
-  here for users who want it.
+  ``webrtc-audio-processing`` package (extra ``webrtc-legacy``; built from
+  source, uv supplies swig). It does not estimate the echo delay itself:
+  without ``set_stream_delay_ms`` it removes only ~14 dB, with the right
+  hint about as much as AEC3 (docs/performance-audio.md). It is here for
+  users who want it.
 - ``"none"``: pass-through, for headphone users and for measurements.
 
 Offline use (no devices), on 10 ms mono s16le frames::
@@ -182,10 +184,21 @@ class _WebrtcLegacy:
         try:
             from webrtc_audio_processing import AudioProcessingModule
         except ImportError as exc:
+            import importlib.util
+            import sys
+
+            if importlib.util.find_spec("webrtc_audio_processing") is not None:
+                raise MediaError(
+                    "The 'webrtc-legacy' echo canceller is installed but cannot load on "
+                    f"Python {sys.version_info.major}.{sys.version_info.minor} ({exc}); "
+                    'its wrapper needs Python 3.11. Choose aec_backend = "aec3".'
+                ) from exc
             raise MediaError(
                 "The 'webrtc-legacy' echo canceller needs the optional package "
                 "webrtc-audio-processing: `uv sync --extra webrtc-legacy` (builds from "
-                'source, needs swig), or choose aec_backend = "aec3".'
+                "source in about a minute; needs a C++ compiler and the Python headers, "
+                "uv supplies swig; with pip, install swig first), "
+                'or choose aec_backend = "aec3".'
             ) from exc
         self._ap = AudioProcessingModule(
             aec_type=2, enable_ns=noise_suppression, agc_type=1 if auto_gain_control else 0
