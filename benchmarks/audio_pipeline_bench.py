@@ -11,8 +11,10 @@ Run:  uv run python benchmarks/audio_pipeline_bench.py             (about 40 s)
    on, model audio arriving in 40 ms chunks on a real-time schedule (4 s
    turns, 1 s gaps), the speaker's echo coming back into the mic. Reports
    the process's CPU time per second (all threads: PortAudio callbacks,
-   capture worker, AEC, asyncio), mic→wire latency (callback of a chunk's
-   first sample → handed to send_audio), wire→speaker latency (play() →
+   capture worker, AEC, asyncio), mic→wire latency (when a chunk's first
+   sample reached the input callback, less the wait for the rest of its
+   block → handed to send_audio; and from PortAudio's converter time, which
+   adds the device's and sound server's buffering), wire→speaker latency (play() →
    first sample in the output callback, prebuffer included), underruns.
 """
 
@@ -106,9 +108,9 @@ def start_pulse(directory: Path) -> tuple[subprocess.Popen, list[subprocess.Pope
     return daemon, [keeper]
 
 
-async def live(seconds: float) -> None:
+async def live(seconds: float, **settings) -> None:  # noqa: ANN003
     from gemini_live_tui.media.audio_devices import reinitialise
-    from gemini_live_tui.media.audio_engine import VoiceEngine
+    from gemini_live_tui.media.audio_engine import VoiceEngine, VoiceSettings
 
     reinitialise()
 
@@ -119,7 +121,10 @@ async def live(seconds: float) -> None:
         return None
 
     errors: list = []
-    engine = VoiceEngine(send_audio, send_end, on_error=errors.append)
+    engine = VoiceEngine(
+        send_audio, send_end, on_error=errors.append, settings=VoiceSettings(**settings)
+    )
+    print(f"live settings: {engine.settings}")
     await engine.start_speaker()
     await engine.start_mic()
     await asyncio.sleep(1.0)
@@ -143,12 +148,18 @@ async def live(seconds: float) -> None:
     cpu = time.process_time() - cpu0
     status = engine.status()
     mic = np.array(engine.mic_latencies) * 1000
+    adc = np.array(engine.mic_adc_latencies) * 1000
     play = np.array(play_lat) * 1000
     await engine.close()
     print(f"live duplex, {wall:.0f} s: {cpu / wall:.4f} s CPU per s (whole process)")
     print(
         f"  mic→wire latency ms: p50 {np.percentile(mic, 50):.1f}, p99 {np.percentile(mic, 99):.1f} (n={mic.size})"
     )
+    if adc.size:
+        print(
+            f"  converter→wire (PortAudio inputBufferAdcTime) ms: p50 {np.percentile(adc, 50):.1f}, "
+            f"p99 {np.percentile(adc, 99):.1f}"
+        )
     print(
         f"  wire→speaker latency ms: p50 {np.percentile(play, 50):.1f}, p99 {np.percentile(play, 99):.1f} (n={play.size})"
     )
@@ -162,7 +173,14 @@ async def live(seconds: float) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--input-block-ms", type=int, default=None, help="VoiceSettings value")
+    parser.add_argument("--alsa-periods", type=int, default=None, help="VoiceSettings value")
     args = parser.parse_args()
+    settings = {
+        k: v
+        for k, v in (("input_block_ms", args.input_block_ms), ("alsa_periods", args.alsa_periods))
+        if v is not None
+    }
     print(
         f"# audio pipeline benchmark, {time.strftime('%Y-%m-%d %H:%M')}, load {os.getloadavg()[0]:.2f}"
     )
@@ -170,7 +188,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         daemon, helpers = start_pulse(Path(tmp))
         try:
-            asyncio.run(live(args.seconds))
+            asyncio.run(live(args.seconds, **settings))
         finally:
             for proc in (*helpers, daemon):
                 proc.terminate()

@@ -1,21 +1,26 @@
-"""Shared by the audio benchmarks: speech (espeak-ng when present) and a simulated room.
+"""Shared by the audio benchmarks: speech (a committed recording) and a simulated room.
 
 Measuring an echo canceller needs speech, not tones: its delay estimator and
-filters behave differently on narrow-band signals. espeak-ng gives real
-speech when installed; otherwise a voiced, syllabic synthetic signal is used
-(the report says which).
+filters behave differently on narrow-band signals. The recordings under
+tests/data/ were made once with espeak-ng 1.51 (``espeak-ng -v en`` for the
+far end, ``-v en+f3`` for the near end, texts below) and committed, so every
+run measures the same signal without espeak-ng installed. A voiced, syllabic
+synthetic signal is the alternative (``signal="synthetic"``); reports say
+which was used.
 """
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-import tempfile
 from pathlib import Path
 
 import numpy as np
 import soundfile as sf
 import soxr
+
+DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
+FAR_RECORDING = DATA / "speech_far_16k.flac"
+NEAR_RECORDING = DATA / "speech_near_16k.flac"
+SIGNALS = ("recorded", "synthetic")
 
 FAR_TEXT = (
     "Hello, this is the model speaking. The weather today is sunny with a light breeze "
@@ -28,14 +33,10 @@ NEAR_TEXT = (
 )
 
 
-def espeak(text: str, rate: int, voice: str = "en") -> np.ndarray | None:
-    if shutil.which("espeak-ng") is None:
-        return None
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "s.wav"
-        subprocess.run(["espeak-ng", "-v", voice, "-w", str(path), text], check=True)
-        x, sr = sf.read(path, dtype="float32")
-    x = soxr.resample(x, sr, rate)
+def recording(path: Path, rate: int) -> np.ndarray:
+    x, sr = sf.read(path, dtype="float32")
+    if sr != rate:
+        x = soxr.resample(x, sr, rate)
     return (0.5 * x / (np.max(np.abs(x)) + 1e-9)).astype(np.float32)
 
 
@@ -63,15 +64,16 @@ def synthetic_speech(seconds: float, rate: int, seed: int = 0, pitch: float = 13
     return (0.5 * out / (np.max(np.abs(out)) + 1e-9)).astype(np.float32)
 
 
-def speech(seconds: float, rate: int, near: bool = False) -> tuple[np.ndarray, str]:
-    """``seconds`` of far-end (model) or near-end (user) speech, and its source."""
-    x = espeak(NEAR_TEXT if near else FAR_TEXT, rate, "en+f3" if near else "en")
-    source = "espeak-ng"
-    if x is None:
-        x, source = (
-            synthetic_speech(seconds, rate, seed=7 if near else 1, pitch=210 if near else 130),
-            "synthetic",
-        )
+def speech(
+    seconds: float, rate: int, near: bool = False, signal: str = "recorded"
+) -> tuple[np.ndarray, str]:
+    """``seconds`` of far-end (model) or near-end (user) speech, and a name for its source."""
+    if signal == "recorded":
+        path = NEAR_RECORDING if near else FAR_RECORDING
+        x, source = recording(path, rate), "espeak-ng recordings (tests/data/speech_*_16k.flac)"
+    else:
+        x = synthetic_speech(seconds, rate, seed=7 if near else 1, pitch=210 if near else 130)
+        source = "synthetic speech-like"
     reps = int(np.ceil(seconds * rate / len(x)))
     return np.tile(x, reps)[: int(seconds * rate)], source
 

@@ -1,14 +1,17 @@
 """The CPU floor of PortAudio on this stack: streams whose Python callbacks do nothing.
 
-Run:  uv run python benchmarks/portaudio_floor_bench.py            (about 50 s)
-      uv run python benchmarks/portaudio_floor_bench.py --seconds 15
+Run:  uv run python benchmarks/portaudio_floor_bench.py            (about 90 s)
+      uv run python benchmarks/portaudio_floor_bench.py --seconds 15 --only raw
 
 What the duplex pipeline cannot go below, whatever it computes: PortAudio's
 ALSA backend, the ALSA→PulseAudio plugin and sounddevice's cffi callback
 wrapper, with callbacks that only zero the output. Compared: an input plus
 an output stream (what `VoiceEngine` opens) at three device latencies, one
-full-duplex `sd.Stream`, and one full-duplex `sd.RawStream` (bytes, no numpy
-wrapping). Whole-process CPU seconds per second, and callbacks per second.
+full-duplex `sd.Stream`, one full-duplex `sd.RawStream` (bytes, no numpy
+wrapping), raw input + output streams (what the engine opens since
+2026-12-01), with PortAudio's ALSA buffer split into 2 periods instead of
+its default 4 (`PaAlsa_SetNumPeriods`, through ctypes) and with 40 ms input
+blocks. Whole-process CPU seconds per second, and callbacks per second.
 Runs on a private PulseAudio null sink (like audio_pipeline_bench.py).
 """
 
@@ -24,16 +27,23 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from audio_pipeline_bench import start_pulse  # noqa: E402
 
+# (kind, device latency, ALSA periods, input blocksize in ms or 0 for the host's choice)
 CASES = (
-    ("input + output", 0.03),
-    ("input + output", 0.06),
-    ("input + output", 0.10),
-    ("duplex Stream", 0.03),
-    ("duplex RawStream", 0.03),
+    ("input + output", 0.03, 4, 0),
+    ("input + output", 0.06, 4, 0),
+    ("input + output", 0.10, 4, 0),
+    ("duplex Stream", 0.03, 4, 0),
+    ("duplex RawStream", 0.03, 4, 0),
+    ("raw input + output", 0.03, 4, 0),
+    ("input + output", 0.03, 2, 0),
+    ("raw input + output", 0.03, 2, 0),
+    ("raw input + output", 0.03, 2, 40),
 )
 
 
-def run_case(sd, kind: str, latency: float, seconds: float) -> tuple[float, float]:  # noqa: ANN001
+def run_case(  # noqa: ANN001
+    sd, kind: str, latency: float, seconds: float, periods: int = 4, block_ms: int = 0
+) -> tuple[float, float]:
     calls = [0]
 
     def on_input(indata, frames, t, status) -> None:  # noqa: ANN001
@@ -51,8 +61,23 @@ def run_case(sd, kind: str, latency: float, seconds: float) -> tuple[float, floa
         calls[0] += 1
         outdata[:] = bytes(len(outdata))
 
+    def on_raw_input(indata, frames, t, status) -> None:  # noqa: ANN001
+        calls[0] += 1
+
+    def on_raw_output(outdata, frames, t, status) -> None:  # noqa: ANN001
+        calls[0] += 1
+        outdata[:] = bytes(len(outdata))
+
+    set_alsa_periods(periods)
     common = dict(channels=1, dtype="float32", latency=latency)
-    if kind == "input + output":
+    if kind == "raw input + output":
+        streams = [
+            sd.RawInputStream(
+                samplerate=16000, callback=on_raw_input, blocksize=16 * block_ms, **common
+            ),
+            sd.RawOutputStream(samplerate=24000, callback=on_raw_output, **common),
+        ]
+    elif kind == "input + output":
         streams = [
             sd.InputStream(samplerate=16000, callback=on_input, **common),
             sd.OutputStream(samplerate=24000, callback=on_output, **common),
@@ -72,12 +97,21 @@ def run_case(sd, kind: str, latency: float, seconds: float) -> tuple[float, floa
     for stream in streams:
         stream.abort()
         stream.close()
+    set_alsa_periods(4)
     return cpu, rate
+
+
+def set_alsa_periods(periods: int) -> None:
+    from gemini_live_tui.media.audio_devices import set_alsa_periods as apply
+
+    if not apply(periods):
+        raise SystemExit("PaAlsa_SetNumPeriods is not exported by this PortAudio")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=8.0)
+    parser.add_argument("--only", default="", help="run only cases whose label contains this")
     args = parser.parse_args()
     print(f"# PortAudio floor, {time.strftime('%Y-%m-%d %H:%M')}, load {os.getloadavg()[0]:.2f}")
     with tempfile.TemporaryDirectory() as tmp:
@@ -87,12 +121,15 @@ def main() -> None:
 
             reinitialise()
             sd = portaudio()
-            for kind, latency in CASES:
-                cpu, rate = run_case(sd, kind, latency, args.seconds)
-                print(
-                    f"{kind:<17} latency {latency * 1000:3.0f} ms: "
-                    f"{cpu:.4f} s CPU per s, {rate:.0f} callbacks/s"
+            for kind, latency, periods, block_ms in CASES:
+                label = (
+                    f"{kind:<18} latency {latency * 1000:3.0f} ms, {periods} periods, "
+                    f"input block {f'{block_ms} ms' if block_ms else 'host'}"
                 )
+                if args.only not in label:
+                    continue
+                cpu, rate = run_case(sd, kind, latency, args.seconds, periods, block_ms)
+                print(f"{label}: {cpu:.4f} s CPU per s, {rate:.0f} callbacks/s", flush=True)
         finally:
             for proc in (*helpers, daemon):
                 proc.terminate()

@@ -74,3 +74,33 @@ def test_overflow_is_bounded_and_counted() -> None:
     feeder.push(np.ones(RATE + 500, np.float32))
     assert feeder.buffered == RATE
     assert feeder.overflow_samples == 500
+
+
+def test_raw_fill_plays_and_references_exactly_what_the_array_fill_does() -> None:
+    """The raw output callback's path: same prebuffer, underrun and reference behaviour."""
+    voice = (0.3 * np.sin(np.arange(1, 4801) / 7)).astype(np.float32)
+    results = []
+    for raw in (False, True):
+        reference = SampleRing(RATE, 1)
+        feeder = PlaybackFeeder(RATE, prebuffer_ms=60, reference=reference)
+        played = []
+        feeder.push(voice[:960])
+        for i in range(30):
+            if i == 3:
+                feeder.push(voice[960:])
+            if raw:
+                buf = bytearray(BLOCK * 4)
+                feeder.fill_bytes(buf, BLOCK)
+                played.append(np.frombuffer(buf, np.float32).copy())
+            else:
+                block = np.full(BLOCK, 9.0, np.float32)
+                feeder.fill(block)
+                played.append(block)
+        ref = np.zeros(30 * BLOCK, np.float32)
+        reference.read_into(ref)
+        results.append((np.concatenate(played), ref, feeder.underruns, feeder.level))
+    (a, ref_a, under_a, level_a), (b, ref_b, under_b, level_b) = results
+    assert np.array_equal(a, b) and np.array_equal(ref_a, ref_b) and np.array_equal(a, ref_a)
+    assert np.array_equal(a[np.flatnonzero(a)[0] :][:4800], voice)
+    assert under_a == under_b == 1  # the turn stayed open and ran dry at the end
+    assert level_a == level_b == 0.0  # the last callback played silence

@@ -85,3 +85,21 @@ def test_two_threads_hand_over_every_sample_exactly_once() -> None:
         t.join(30)
     data = np.concatenate(received)
     assert np.array_equal(data, np.arange(total, dtype=np.float32))
+
+
+def test_raw_byte_copies_wrap_drop_and_match_the_array_path() -> None:
+    """What the raw device callbacks use: memoryview copies, same semantics as write/read_into."""
+    ring = SampleRing(10, 2)
+    frames = np.arange(14, dtype=np.float32).reshape(7, 2)
+    assert ring.write_bytes(frames.tobytes()) == 7
+    out = bytearray(5 * 2 * 4)
+    assert ring.read_into_bytes(out, 5) == 5
+    assert np.array_equal(np.frombuffer(out, np.float32).reshape(5, 2), frames[:5])
+    more = np.arange(100, 120, dtype=np.float32).reshape(10, 2)
+    assert ring.write_bytes(more) == 8  # 2 left + 8 free: the newest 2 frames dropped
+    assert ring.dropped == 2
+    big = bytearray(10 * 2 * 4)
+    assert ring.read_into_bytes(big, 10) == 10  # across the wrap
+    got = np.frombuffer(big, np.float32).reshape(10, 2)
+    assert np.array_equal(got, np.concatenate([frames[5:], more[:8]]))
+    assert np.array_equal(ring.recent(ring.read_position - 3, ring.read_position), more[5:8])

@@ -175,3 +175,35 @@ async def test_push_to_talk_sends_audio_only_while_holding_the_floor(
 
     assert 15 <= sent_while_holding <= 35  # ~1 s of 40 ms chunks
     assert all(start <= ts <= end for ts, _, _ in wire.audio)
+
+
+async def test_stalled_link_drops_old_audio_but_keeps_signals_in_order(sink) -> None:
+    """The network stalls while the user mutes and unmutes: ``audioStreamEnd`` keeps its place."""
+    sent: list[str] = []
+    blocked, release = asyncio.Event(), asyncio.Event()
+
+    async def send_audio(pcm: bytes, rate: int = 16000) -> None:
+        blocked.set()
+        await release.wait()  # the link is stalled until the test releases it
+        sent.append("audio")
+
+    async def send_end() -> None:
+        sent.append("audioStreamEnd")
+
+    engine = VoiceEngine(
+        send_audio, send_end, settings=VoiceSettings(aec_backend="none", max_queued_chunks=5)
+    )
+    await engine.start_mic()
+    await asyncio.wait_for(blocked.wait(), 5)
+    await asyncio.sleep(0.5)  # ~12 chunks captured behind the stalled one: the oldest go
+    engine.set_muted(True)  # audioStreamEnd queued behind the audio captured so far
+    await asyncio.sleep(0.1)
+    engine.set_muted(False)
+    await asyncio.sleep(0.6)  # ~15 more chunks: every pre-mute chunk is dropped, not the signal
+    release.set()
+    await engine.stop_mic()
+    await engine.close()
+    assert sent[:2] == ["audio", "audioStreamEnd"], sent[:8]
+    after = sent[2 : sent.index("audioStreamEnd", 2)]
+    assert after == ["audio"] * len(after) and 5 <= len(after) <= 6, sent
+    assert engine.chunks_dropped >= 15

@@ -151,3 +151,39 @@ async def test_device_removed_mid_stream_then_reenabled(voice_app, sim: LiveSimu
         )
         await sim.wait_for(lambda: len(sim.realtime("audio")) > sent + 5, 5)
         assert app.status.mic.startswith("on") and app.status.speaker == "on"
+
+
+async def test_an_unexpected_library_error_is_one_line_and_mic_works_again(
+    voice_app, sim: LiveSimulator, sink, monkeypatch, caplog
+):
+    """Not a MediaError (livekit's FFI raising RuntimeError): one line, traceback in the log."""
+    from livekit import rtc
+
+    real = rtc.AudioProcessingModule
+    calls = []
+
+    def failing_once(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("ffi request failed: audio processing module\nsecond line")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(rtc, "AudioProcessingModule", failing_once)
+    app = voice_app()
+    async with app.run_test(size=(110, 30)) as pilot:
+        await connected(pilot)
+        await type_line(pilot, "/mic")
+        line = await voice_line(pilot, app, "/mic failed")
+        assert (
+            line
+            == "/mic failed: RuntimeError: ffi request failed: audio processing module (details in the log)"
+        )
+        assert not any("Traceback" in t or "second line" in t for t in texts(app))
+        assert app.status.mic == "off"
+        logged = [r for r in caplog.records if r.exc_info and r.exc_info[0] is RuntimeError]
+        assert logged and "/mic failed unexpectedly" in logged[0].getMessage()
+        await type_line(pilot, "/mic")
+        await voice_line(pilot, app, "microphone on: ")
+        await sim.wait_for(lambda: len(sim.realtime("audio")) > 5, 5)
+        await type_line(pilot, "still there?")
+        await until(pilot, lambda: any("still there?" in t for t in texts(app, "model")))

@@ -12,11 +12,17 @@ Backends (picked by name, e.g. from the profile):
   a maintained binding with prebuilt wheels. It also offers noise
   suppression, a high-pass filter and automatic gain control, and accepts the
   render reference at a different rate than the capture (it resamples
-  internally), so the playback device's rate can be fed as is.
+  internally), so the playback device's rate can be fed as is. With echo
+  cancellation on, this binding always runs a high-pass stage (its
+  ``high_pass_filter`` flag cannot turn it off), whose phase shift at low
+  harmonics costs near-end speech about a third of its waveform correlation;
+  a short phase equaliser after it (``HighPassEqualiser``) undoes that.
 - ``"webrtc-legacy"``: the older WebRTC AEC through the optional
-  ``webrtc-audio-processing`` package (built from source; needs swig). It
-  removes markedly less echo than AEC3 (docs/performance-audio.md); it is
-  here for users who want it.
+  ``webrtc-audio-processing`` package (extra ``webrtc-legacy``; built from
+  source, uv supplies swig). It does not estimate the echo delay itself:
+  without ``set_stream_delay_ms`` it removes only ~14 dB, with the right
+  hint about as much as AEC3 (docs/performance-audio.md). It is here for
+  users who want it.
 - ``"none"``: pass-through, for headphone users and for measurements.
 
 Offline use (no devices), on 10 ms mono s16le frames::
@@ -57,8 +63,71 @@ class _FrameBuffer:
         self.view = np.frombuffer(self.raw, dtype=np.int16)
 
 
+class HighPassEqualiser:
+    """Undoes the phase shift of AEC3's fixed high-pass filter, for a small fixed delay.
+
+    The filter is the time-reversed, energy-normalised first ``taps`` samples
+    of the high-pass's impulse response ``h``: ``h`` followed by it is close
+    to zero phase (a symmetric response peaking at ``taps - 1`` samples), so
+    low harmonics come out in phase with the input again and the near-end
+    speech keeps its waveform. Streaming on whole frames: the convolution
+    tail of each frame is carried into the next.
+    """
+
+    def __init__(self, impulse_response: np.ndarray, taps: int) -> None:
+        h = np.asarray(impulse_response, dtype=np.float64)[:taps]
+        energy = float(np.sum(h**2))
+        if energy <= 0:
+            raise MediaError("The echo canceller's high-pass filter measured as silent.")
+        self.taps = len(h)
+        self._fir = (h[::-1] / energy).astype(np.float32)
+        self._tail = np.zeros(self.taps - 1, dtype=np.float32)
+
+    @property
+    def delay_samples(self) -> int:
+        return self.taps - 1
+
+    def process(self, frame: np.ndarray) -> None:
+        """Equalise one int16 frame in place (its length must be ≥ ``taps - 1``)."""
+        y = np.convolve(frame.astype(np.float32), self._fir)
+        n, k = len(frame), self.taps - 1
+        y[:k] += self._tail
+        self._tail[:] = y[n:]
+        np.clip(y[:n], -32768, 32767, out=y[:n])
+        np.rint(y[:n], out=y[:n])
+        frame[:] = y[:n]
+
+
+def measure_high_pass(rate: int, samples: int) -> np.ndarray:
+    """The impulse response of livekit's high-pass stage at ``rate``: ``samples`` long.
+
+    Pushed through a throwaway module with only the high-pass on (the same
+    stage AEC3 mode runs, without AEC3's own 4 ms of delay), so it follows
+    whatever filter the installed livekit uses.
+    """
+    from livekit import rtc
+
+    apm = rtc.AudioProcessingModule(high_pass_filter=True)
+    n = rate // 100
+    buf = _FrameBuffer(n)
+    frame = rtc.AudioFrame(buf.raw, rate, 1, n)
+    scale = 16384.0
+    out = []
+    frames = 2 + -(-samples // n)
+    for i in range(frames):
+        buf.view[:] = 0
+        if i == 2:  # a few frames of silence first: no start-up effects
+            buf.view[0] = int(scale)
+        apm.process_stream(frame)
+        if i >= 2:
+            out.append(buf.view.astype(np.float64) / scale)
+    return np.concatenate(out)[:samples]
+
+
 class _Aec3:
     """WebRTC AEC3 via livekit's audio processing module."""
+
+    EQUALISER_MS = 4  # 64 taps at 16 kHz; longer taps gain nothing (docs/design-audio.md)
 
     def __init__(
         self,
@@ -87,6 +156,10 @@ class _Aec3:
         self._ren = _FrameBuffer(render_rate // 100)
         self._cap_frame = rtc.AudioFrame(self._cap.raw, rate, 1, rate // 100)
         self._ren_frame = rtc.AudioFrame(self._ren.raw, render_rate, 1, render_rate // 100)
+        self._equaliser: HighPassEqualiser | None = None
+        if echo_cancellation or high_pass_filter:
+            taps = rate * self.EQUALISER_MS // 1000
+            self._equaliser = HighPassEqualiser(measure_high_pass(rate, taps), taps)
 
     def render(self, frame: np.ndarray) -> None:
         self._ren.view[:] = frame
@@ -96,6 +169,8 @@ class _Aec3:
         self._cap.view[:] = frame
         self._apm.process_stream(self._cap_frame)
         frame[:] = self._cap.view
+        if self._equaliser is not None:
+            self._equaliser.process(frame)
 
     def set_stream_delay_ms(self, delay_ms: int) -> None:
         if self._echo:
@@ -109,10 +184,21 @@ class _WebrtcLegacy:
         try:
             from webrtc_audio_processing import AudioProcessingModule
         except ImportError as exc:
+            import importlib.util
+            import sys
+
+            if importlib.util.find_spec("webrtc_audio_processing") is not None:
+                raise MediaError(
+                    "The 'webrtc-legacy' echo canceller is installed but cannot load on "
+                    f"Python {sys.version_info.major}.{sys.version_info.minor} ({exc}); "
+                    'its wrapper needs Python 3.11. Choose aec_backend = "aec3".'
+                ) from exc
             raise MediaError(
                 "The 'webrtc-legacy' echo canceller needs the optional package "
                 "webrtc-audio-processing: `uv sync --extra webrtc-legacy` (builds from "
-                'source, needs swig), or choose aec_backend = "aec3".'
+                "source in about a minute; needs a C++ compiler and the Python headers, "
+                "uv supplies swig; with pip, install swig first), "
+                'or choose aec_backend = "aec3".'
             ) from exc
         self._ap = AudioProcessingModule(
             aec_type=2, enable_ns=noise_suppression, agc_type=1 if auto_gain_control else 0

@@ -5,6 +5,15 @@ frames, echo cancellation against the playback reference, 40 ms chunks), so
 it can be tested and benchmarked on arrays. ``MicStream`` owns the PortAudio
 input stream, whose callback only copies into a preallocated ring, and a
 worker thread that runs the pipeline and hands chunks to a callable.
+
+The stream is a raw one (the callback copies the device's bytes into the
+ring through memoryviews; no numpy array is built per callback). Its block
+size is the host's choice by default; ``block_ms`` can ask for longer
+blocks (fewer Python callbacks, but the samples wait in the device buffer
+for the block to fill: docs/performance-audio.md). Each chunk carries two
+capture times: its first sample's arrival less the wait for the rest of its
+block (block-size independent), and PortAudio's ``inputBufferAdcTime``
+(when it was at the converter, device and sound-server buffering included).
 """
 
 from __future__ import annotations
@@ -35,7 +44,13 @@ class CaptureChunk:
     pcm: bytes
     first_sample: int  # index of its first sample in the 16 kHz stream
     rms: float  # after echo cancellation, 0..1 full scale
-    captured_at: float | None = None  # perf_counter of the callback that delivered its first sample
+    # perf_counter when its first sample would have reached a callback had blocks been
+    # one sample long: the callback's time minus the wait for the rest of its block
+    # (the issue's "callback timestamp", independent of the block size)
+    captured_at: float | None = None
+    # perf_counter when its first sample was at the converter (PortAudio's
+    # inputBufferAdcTime): also counts the device's and sound server's buffering
+    adc_at: float | None = None
 
 
 def rms_level(frame: np.ndarray) -> float:
@@ -164,23 +179,36 @@ def _to_int16(samples: np.ndarray) -> np.ndarray:
 
 
 class _CallbackClock:
-    """Remembers, per recent callback, how many frames had arrived and when (for latency)."""
+    """Remembers, per recent callback, which frames arrived and when the first was captured.
 
-    def __init__(self, size: int = 512) -> None:
+    ``mark`` runs in the callback: two stores into preallocated arrays.
+    ``time_of`` (worker side) interpolates within the block at the device rate.
+    """
+
+    def __init__(self, rate: int, size: int = 512) -> None:
+        self.rate = rate
         self.ends = np.zeros(size, dtype=np.int64)
-        self.times = np.zeros(size, dtype=np.float64)
+        self.firsts = np.zeros(size, dtype=np.float64)  # callback time − block duration
+        self.adcs = np.zeros(size, dtype=np.float64)  # converter time of each block's first sample
+        self.frames = np.zeros(size, dtype=np.int64)
         self.count = 0
         self.last = 0.0
 
-    def mark(self, end: int, now: float) -> None:
+    def mark(self, end: int, frames: int, now: float, adc_age: float) -> None:
+        """A block of ``frames`` ending at stream position ``end`` arrived at ``now``.
+
+        ``adc_age``: seconds since its first sample was at the converter.
+        """
         k = self.count % self.ends.shape[0]
         self.ends[k] = end
-        self.times[k] = now
+        self.frames[k] = frames
+        self.firsts[k] = now - frames / self.rate
+        self.adcs[k] = now - adc_age
         self.last = now
         self.count += 1
 
-    def time_of(self, frame_index: int) -> float | None:
-        """Callback time of the block that delivered ``frame_index`` (None if forgotten)."""
+    def time_of(self, frame_index: int) -> tuple[float, float] | None:
+        """(arrival, converter) perf_counter times of ``frame_index`` (None if forgotten)."""
         n = min(self.count, self.ends.shape[0])
         if n == 0:
             return None
@@ -189,7 +217,8 @@ class _CallbackClock:
             return None
         # ends grow monotonically: the smallest end past the index is its block
         k = later[np.argmin(self.ends[later])]
-        return float(self.times[k])
+        offset = max(0, frame_index - (int(self.ends[k]) - int(self.frames[k]))) / self.rate
+        return float(self.firsts[k]) + offset, float(self.adcs[k]) + offset
 
 
 class MicStream:
@@ -211,13 +240,14 @@ class MicStream:
         reference_rate: int = 24000,
         chunk_ms: int = 40,
         latency: str | float = 0.03,
+        block_ms: int = 0,
     ) -> None:
         self.device = device
         self._on_chunk = on_chunk
         sd = portaudio()
         self.rate, self.channels = _pick_capture_format(sd, device)
         self._ring = SampleRing(self.rate * 2, self.channels)  # 2 s of slack
-        self._clock = _CallbackClock()
+        self._clock = _CallbackClock(self.rate)
         self._reference = (reference, reference_rate)
         self.canceller = canceller_factory(reference_rate)
         self.pipeline = CapturePipeline(self.rate, canceller=self.canceller, chunk_ms=chunk_ms)
@@ -234,12 +264,14 @@ class MicStream:
         self._ref_scratch = np.zeros(48000, dtype=np.float32)
         self._cap_scratch = np.zeros((self.rate * 2, self.channels), dtype=np.float32)
         try:
-            self._stream = sd.InputStream(
+            self._stream = sd.RawInputStream(
                 device=device.id,
                 samplerate=self.rate,
                 channels=self.channels,
                 dtype="float32",
-                blocksize=0,  # whatever the host prefers; the Framer makes 10 ms frames
+                # one callback per wire chunk (0: whatever the host prefers); the
+                # Framer makes exact 10 ms frames from any block size
+                blocksize=self.rate * block_ms // 1000,
                 latency=latency,
                 callback=self._callback,
                 finished_callback=self._on_finished,
@@ -250,10 +282,15 @@ class MicStream:
 
     # -- PortAudio thread ---------------------------------------------------------
     def _callback(self, indata, frames, time_info, status) -> None:  # noqa: ANN001
-        if status.input_overflow:
+        now = time.perf_counter()
+        if status and status.input_overflow:
             self.overruns += 1
-        self._ring.write(indata)
-        self._clock.mark(self._ring.written, time.perf_counter())
+        self._ring.write_bytes(indata)
+        adc = time_info.inputBufferAdcTime
+        # How long ago the block's first sample was captured, by PortAudio's clock;
+        # hosts that do not know say 0: then assume it just filled.
+        age = time_info.currentTime - adc if adc > 0 else frames / self.rate
+        self._clock.mark(self._ring.written, frames, now, age)
         if self._ring.available >= self._wake_frames:
             self._wake.set()  # a whole chunk is there: wake the worker once per chunk
 
@@ -349,11 +386,13 @@ class MicStream:
         for chunk in chunks:
             self.level = chunk.rms
             device_index = chunk.first_sample * self.rate // WIRE_RATE
+            times = self._clock.time_of(device_index)
             stamped = CaptureChunk(
                 pcm=chunk.pcm,
                 first_sample=chunk.first_sample,
                 rms=chunk.rms,
-                captured_at=self._clock.time_of(device_index),
+                captured_at=times[0] if times else None,
+                adc_at=times[1] if times else None,
             )
             self._on_chunk(stamped)
 

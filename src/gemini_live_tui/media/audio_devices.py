@@ -69,6 +69,29 @@ def portaudio() -> ModuleType:
     return _module
 
 
+def set_alsa_periods(periods: int) -> bool:
+    """Ask PortAudio's ALSA backend for ``periods`` periods per device buffer (default 4).
+
+    Fewer periods at the same device latency mean longer periods, so fewer
+    wake-ups and Python callbacks per second. Affects streams opened
+    afterwards. sounddevice's cffi declarations do not include this
+    ALSA-specific call, but the library exports it: it is reached through
+    ctypes on the same (already loaded) library. Returns False when this
+    PortAudio has no ALSA backend or does not export it.
+    """
+    import ctypes
+
+    sd = portaudio()
+    try:
+        lib = ctypes.CDLL(sd._libname)
+        function = lib.PaAlsa_SetNumPeriods
+    except (OSError, AttributeError):
+        return False
+    function.argtypes = [ctypes.c_int]
+    function.restype = ctypes.c_int
+    return function(int(periods)) == 0
+
+
 def reinitialise() -> None:
     """Restart PortAudio so it sees devices (and environment) that changed since it loaded.
 

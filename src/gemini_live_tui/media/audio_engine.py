@@ -33,7 +33,15 @@ from dataclasses import dataclass
 
 from .aec import EchoCanceller
 from .audio_capture import WIRE_RATE, CaptureChunk, MicStream
-from .audio_devices import AudioDevice, Kind, list_devices, reinitialise, resolve_device
+from .audio_devices import (
+    AudioDevice,
+    Kind,
+    list_devices,
+    reinitialise,
+    resolve_device,
+    set_alsa_periods,
+)
+from .audio_outbox import VoiceOutbox
 from .audio_playback import MODEL_RATE, SpeakerStream
 from .errors import DeviceError
 
@@ -57,9 +65,13 @@ class VoiceSettings:
     playback_rate: int = MODEL_RATE
     push_to_talk: bool = False
     latency: str | float = 0.03  # seconds of device buffer asked of PortAudio
+    input_block_ms: int = (
+        0  # microphone callback block in ms; 0: the host's choice (see performance-audio.md)
+    )
+    alsa_periods: int = 0  # periods per ALSA device buffer; 0 leaves PortAudio's default (4)
     stall_timeout: float = 2.0  # a running device silent this long is reported
     startup_timeout: float = 4.0  # grace before a new stream's first block
-    max_queued_chunks: int = 50  # 2 s of 40 ms chunks waiting for the network
+    max_queued_chunks: int = 50  # 2 s of 40 ms chunks waiting for the network (signals extra)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +91,7 @@ class VoiceStatus:
     playback_rate: int | None
     aec_backend: str
     chunks_sent: int
-    chunks_dropped: int  # network too slow: oldest queued chunks dropped
+    chunks_dropped: int  # network too slow: oldest queued audio chunks dropped
     capture_overruns: int
     underruns: int
     overflow_samples: int
@@ -115,7 +127,7 @@ class VoiceEngine:
         self.speaker_spec = speaker_device
         self._mic: MicStream | None = None
         self._speaker: SpeakerStream | None = None
-        self._outbox: asyncio.Queue[tuple] | None = None
+        self._outbox: VoiceOutbox | None = None
         self._sender: asyncio.Task | None = None
         self._watcher: asyncio.Task | None = None
         self._muted = False
@@ -124,10 +136,11 @@ class VoiceEngine:
         self._last_captured = 0.0
         self._streaming = False  # audio sent since the last audioStreamEnd
         self.chunks_sent = 0
-        self.chunks_dropped = 0
+        self._dropped_before = 0  # chunks dropped by earlier outboxes
         self.discarded_chunks = 0
         self.last_error: str | None = None
-        self.mic_latencies: deque[float] = deque(maxlen=20000)
+        self.mic_latencies: deque[float] = deque(maxlen=20000)  # arrival → send_audio
+        self.mic_adc_latencies: deque[float] = deque(maxlen=20000)  # converter → send_audio
         self._last_underruns = 0
         self._last_overflow = 0
         self._last_overruns = 0
@@ -185,6 +198,8 @@ class VoiceEngine:
     def _open_mic(self) -> MicStream:
         if self._speaker is None:
             reinitialise()  # see devices added or removed since PortAudio loaded
+        if self.settings.alsa_periods:
+            set_alsa_periods(self.settings.alsa_periods)
         device = resolve_device(self.mic_spec, "input")
         speaker = self._speaker
         ref_rate = speaker.rate if speaker is not None else self.settings.playback_rate
@@ -198,6 +213,7 @@ class VoiceEngine:
             reference_rate=ref_rate,
             chunk_ms=self.settings.chunk_ms,
             latency=self.settings.latency,
+            block_ms=self.settings.input_block_ms,
         )
         mic.start()
         return mic
@@ -243,7 +259,7 @@ class VoiceEngine:
         self._talking = True
         self._talk_window = (time.perf_counter(), None)
         assert self._outbox is not None
-        self._outbox.put_nowait(("activity_start",))
+        self._outbox.put_signal("activity_start")
 
     async def end_talking(self) -> None:
         """Push-to-talk released: ``activityEnd`` after the audio already captured."""
@@ -260,7 +276,7 @@ class VoiceEngine:
         ):
             await asyncio.sleep(0.01)
         assert self._outbox is not None
-        self._outbox.put_nowait(("activity_end",))
+        self._outbox.put_signal("activity_end")
 
     async def toggle_talking(self) -> bool:
         if self._talking:
@@ -292,6 +308,8 @@ class VoiceEngine:
     def _open_speaker(self) -> SpeakerStream:
         if self._mic is None:
             reinitialise()
+        if self.settings.alsa_periods:
+            set_alsa_periods(self.settings.alsa_periods)
         device = resolve_device(self.speaker_spec, "output")
         speaker = SpeakerStream(
             device,
@@ -378,14 +396,21 @@ class VoiceEngine:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
         self._sender = self._watcher = None
+        if self._outbox is not None:
+            self._dropped_before += self._outbox.dropped
         self._outbox = None
+
+    @property
+    def chunks_dropped(self) -> int:
+        """Audio chunks dropped because the network fell behind (control signals never are)."""
+        return self._dropped_before + (self._outbox.dropped if self._outbox is not None else 0)
 
     # -- internals ---------------------------------------------------------------------------
     def _ensure_tasks(self) -> None:
         if self._loop is None:
             self._loop = asyncio.get_running_loop()
         if self._outbox is None:
-            self._outbox = asyncio.Queue()
+            self._outbox = VoiceOutbox(self.settings.max_queued_chunks)
         if self._sender is None or self._sender.done():
             self._sender = self._loop.create_task(self._send_loop(), name="voice-sender")
         if self._watcher is None or self._watcher.done():
@@ -405,16 +430,7 @@ class VoiceEngine:
         self._last_captured = max(self._last_captured, captured)
         if self.settings.push_to_talk and not self._in_talk_window(captured):
             return
-        queued = self._outbox
-        while queued.qsize() >= self.settings.max_queued_chunks:
-            dropped = queued.get_nowait()
-            queued.task_done()
-            if dropped[0] == "audio":
-                self.chunks_dropped += 1
-            else:  # never lose a control signal: keep it and stop dropping
-                queued.put_nowait(dropped)
-                break
-        queued.put_nowait(("audio", chunk))
+        self._outbox.put_audio(chunk)  # drops the oldest audio, never a signal
 
     def _in_talk_window(self, captured: float) -> bool:
         """Push-to-talk: was this chunk captured while the user held the floor?"""
@@ -423,7 +439,7 @@ class VoiceEngine:
 
     def _enqueue_end(self) -> None:
         if self._outbox is not None:
-            self._outbox.put_nowait(("end",))
+            self._outbox.put_signal("end")
 
     async def _send_loop(self) -> None:
         assert self._outbox is not None
@@ -434,8 +450,11 @@ class VoiceEngine:
                 kind = item[0]
                 if kind == "audio":
                     chunk: CaptureChunk = item[1]
+                    now = time.perf_counter()
                     if chunk.captured_at is not None:
-                        self.mic_latencies.append(time.perf_counter() - chunk.captured_at)
+                        self.mic_latencies.append(now - chunk.captured_at)
+                    if chunk.adc_at is not None:
+                        self.mic_adc_latencies.append(now - chunk.adc_at)
                     await self._send_audio(chunk.pcm, WIRE_RATE)
                     self.chunks_sent += 1
                     self._streaming = True

@@ -5,8 +5,11 @@ out of the playback ring, holds back the start of each turn until about
 60 ms are buffered (network jitter), plays silence on underrun (counted),
 applies a flush requested by ``interrupt`` at its next call (so barge-in
 takes at most one callback period), and copies what it played into the echo
-reference ring. ``SpeakerStream`` wraps it in a PortAudio output stream and
-resamples model audio (24 kHz) to the device rate when the device needs it.
+reference ring. ``SpeakerStream`` wraps it in a raw PortAudio output stream
+(the callback copies bytes through memoryviews: no numpy wrapping of the
+device buffer, no numpy call; the level meter is computed when the status
+is read) and resamples model audio (24 kHz) to the device rate when the
+device needs it.
 
 Overflow policy: the playback ring holds ``buffer_seconds`` of audio (60 s by
 default, 5.6 MB at 24 kHz float32), far more than the server sends ahead. If
@@ -57,7 +60,6 @@ class PlaybackFeeder:
         self._waited = 0
         self._turn_open = False  # producer-owned: more audio of this turn may come
         self.underruns = 0
-        self.level = 0.0
         self.played = 0  # frames that reached the device (including silence)
         # Per-callback log for latency measurement: read start/end and time.
         self._log_start = np.zeros(1024, dtype=np.int64)
@@ -65,6 +67,7 @@ class PlaybackFeeder:
         self._log_time = np.zeros(1024, dtype=np.float64)
         self._log_count = 0
         self.last_callback = 0.0
+        self._silence = bytes(rate // 10 * 4)  # 100 ms of float32 zeros; grown if a block is longer
 
     # -- producer ---------------------------------------------------------------
     def push(self, samples: np.ndarray) -> int:
@@ -91,14 +94,41 @@ class PlaybackFeeder:
 
     # -- consumer (PortAudio thread) --------------------------------------------
     def fill(self, out: np.ndarray) -> None:
-        """Write ``len(out)`` mono samples into ``out``."""
+        """Write ``len(out)`` mono float32 samples into the array ``out``."""
         n = out.shape[0]
+        self.ring.apply_flush()
+        start = self.ring.read_position
+        got = self.ring.read_into(out) if self._should_play(n) else 0
+        self._settle(n, got, start)
+        if got < n:
+            out[got:] = 0.0
+        if self.reference is not None:
+            self.reference.write(out)
+
+    def fill_bytes(self, out: object, frames: int) -> None:
+        """Write ``frames`` mono float32 samples into the raw writable buffer ``out``.
+
+        The callback path of a raw output stream: memoryview copies only, no
+        numpy call (the level meter is computed later, by ``level``).
+        """
         ring = self.ring
         ring.apply_flush()
         start = ring.read_position
-        got = 0
+        got = ring.read_into_bytes(out, frames) if self._should_play(frames) else 0
+        self._settle(frames, got, start)
+        if got < frames:
+            fb = ring.frame_bytes
+            silence = self._silence
+            if len(silence) < frames * fb:
+                silence = self._silence = bytes(frames * fb)
+            memoryview(out).cast("B")[got * fb : frames * fb] = silence[: (frames - got) * fb]  # type: ignore[arg-type]
+        if self.reference is not None:
+            self.reference.write_bytes(out)
+
+    def _should_play(self, n: int) -> bool:
+        """The prebuffer state machine before a block of ``n``: may this block read the ring?"""
         if self.state != PLAYING:
-            avail = ring.available
+            avail = self.ring.available
             if avail == 0:
                 self.state = IDLE
                 self._waited = 0
@@ -110,22 +140,17 @@ class PlaybackFeeder:
                     self.state = PLAYING
                 else:
                     self._waited += n
-        if self.state == PLAYING:
-            got = ring.read_into(out)
-            if got < n:
-                if self._turn_open:
-                    self.underruns += 1
-                    self.state = PRIMING
-                    self._waited = 0
-                else:
-                    self.state = IDLE
-        if got < n:
-            out[got:] = 0.0
-        if got:
-            seg = out[:got]
-            self.level = float(np.sqrt(np.dot(seg, seg) / got))
-        else:
-            self.level = 0.0
+        return self.state == PLAYING
+
+    def _settle(self, n: int, got: int, start: int) -> None:
+        """After a block: underrun accounting and the per-callback log."""
+        if self.state == PLAYING and got < n:
+            if self._turn_open:
+                self.underruns += 1
+                self.state = PRIMING
+                self._waited = 0
+            else:
+                self.state = IDLE
         k = self._log_count % self._log_start.shape[0]
         self._log_start[k] = start
         self._log_end[k] = start + got
@@ -134,8 +159,19 @@ class PlaybackFeeder:
         self._log_count += 1
         self.last_callback = now
         self.played += n
-        if self.reference is not None:
-            self.reference.write(out)
+
+    @property
+    def level(self) -> float:
+        """RMS of what the last callback played (0..1), computed here rather than in the callback."""
+        count = self._log_count
+        if count == 0:
+            return 0.0
+        k = (count - 1) % self._log_start.shape[0]
+        start, end = int(self._log_start[k]), int(self._log_end[k])
+        if end <= start:
+            return 0.0
+        seg = self.ring.recent(start, end).reshape(-1)
+        return float(np.sqrt(np.dot(seg, seg) / seg.shape[0]))
 
     # -- measurement ---------------------------------------------------------------
     def first_played_at(self, position: int) -> float | None:
@@ -175,7 +211,7 @@ class SpeakerStream:
         self.started_at = 0.0
         self.arrivals: deque[tuple[int, float]] = deque(maxlen=4096)
         try:
-            self._stream = sd.OutputStream(
+            self._stream = sd.RawOutputStream(
                 device=device.id,
                 samplerate=self.rate,
                 channels=self.channels,
@@ -189,14 +225,15 @@ class SpeakerStream:
             raise device_error(exc, "output", device) from exc
 
     def _callback(self, outdata, frames, time_info, status) -> None:  # noqa: ANN001
+        if self.channels == 1:  # the usual case: raw copies straight into the device buffer
+            self.feeder.fill_bytes(outdata, frames)
+            return
         mono = (
             self._mono[:frames] if frames <= self._mono.shape[0] else np.zeros(frames, np.float32)
         )
         self.feeder.fill(mono)
-        if self.channels == 1:
-            outdata[:, 0] = mono
-        else:
-            outdata[:] = mono[:, None]
+        out = np.frombuffer(outdata, dtype=np.float32).reshape(frames, self.channels)
+        out[:] = mono[:, None]
 
     def start(self) -> None:
         sd = portaudio()

@@ -13,6 +13,10 @@ Guarantees (CPython, one producer thread, one consumer thread):
   samples that do not fit are dropped (the newest ones) and counted in
   ``dropped``. Dropping the oldest would need the producer to move the read
   index, which would break the single-writer rule.
+- ``write_bytes`` / ``read_into_bytes`` do the same on raw interleaved
+  frames (any object with the buffer protocol, e.g. the cffi buffers of
+  sounddevice's raw streams) through memoryview slices: no numpy call, no
+  allocation, so a device callback stays cheap.
 - ``request_flush`` may be called by the producer side: the consumer discards
   everything written before the request at its next ``read_into``, so a flush
   takes effect within one callback period without the producer touching the
@@ -37,6 +41,8 @@ class SampleRing:
         self._r = 0  # total frames ever read or discarded (consumer-owned)
         self._flush_to = 0  # producer's request: discard everything before this index
         self.dropped = 0  # frames the producer could not store (ring full)
+        self.frame_bytes = channels * self._buf.itemsize
+        self._bytes = memoryview(self._buf.reshape(-1)).cast("B")
 
     # -- both sides -----------------------------------------------------------
     @property
@@ -78,6 +84,25 @@ class SampleRing:
         self._w += n
         return n
 
+    def write_bytes(self, data: object) -> int:
+        """Copy raw interleaved frames of this ring's dtype in; return frames stored."""
+        src = memoryview(data).cast("B")  # type: ignore[arg-type]
+        fb = self.frame_bytes
+        n = len(src) // fb
+        free = self.capacity - (self._w - self._r)
+        if n > free:
+            self.dropped += n - free
+            n = free
+        if n <= 0:
+            return 0
+        start = self._w % self.capacity
+        first = min(n, self.capacity - start)
+        self._bytes[start * fb : (start + first) * fb] = src[: first * fb]
+        if n > first:
+            self._bytes[: (n - first) * fb] = src[first * fb : n * fb]
+        self._w += n
+        return n
+
     def request_flush(self) -> None:
         """Ask the consumer to discard everything written so far."""
         self._flush_to = self._w
@@ -102,6 +127,35 @@ class SampleRing:
             out[first:n] = self._buf[: n - first]
         self._r += n
         return n
+
+    def read_into_bytes(self, out: object, frames: int) -> int:
+        """Copy up to ``frames`` raw frames into the writable buffer ``out``; return the count."""
+        self.apply_flush()
+        n = min(frames, self._w - self._r)
+        if n <= 0:
+            return 0
+        dst = memoryview(out).cast("B")  # type: ignore[arg-type]
+        fb = self.frame_bytes
+        start = self._r % self.capacity
+        first = min(n, self.capacity - start)
+        dst[: first * fb] = self._bytes[start * fb : (start + first) * fb]
+        if n > first:
+            dst[first * fb : n * fb] = self._bytes[: (n - first) * fb]
+        self._r += n
+        return n
+
+    def recent(self, start: int, end: int) -> np.ndarray:
+        """A copy of stream positions ``[start, end)`` already read (for meters, off the callback).
+
+        Only the last ``capacity`` frames written are still there; older ones
+        come back as whatever overwrote them.
+        """
+        end = min(end, self._w)
+        start = max(start, end - self.capacity, 0)
+        if end <= start:
+            return np.zeros((0, self.channels), dtype=self._buf.dtype)
+        idx = np.arange(start, end) % self.capacity
+        return self._buf[idx]
 
     def discard(self) -> int:
         """Drop everything currently readable; return how many frames were dropped."""

@@ -555,6 +555,12 @@ class LiveSimulator:
         session = connection.session
         assert session is not None
         said = []
+        # Audio is paced against one deadline per turn (t0 + samples sent / rate / speed),
+        # one 200 ms chunk ahead of it, as a server sends ahead; not by sleeping after
+        # each chunk, which adds the synthesis and send time every chunk and drifts
+        # slower than real time (a client at audio_speed=1.0 then underruns).
+        paced_from: float | None = None
+        samples_sent = 0
         for index, word in enumerate(words):
             if drop_after is not None and index == drop_after:
                 connection.closed = True
@@ -591,7 +597,13 @@ class LiveSimulator:
                             }
                         }
                     )
-                    await asyncio.sleep(len(piece) / 2 / OUTPUT_RATE / self.audio_speed)
+                    loop = asyncio.get_running_loop()
+                    if paced_from is None:
+                        paced_from = loop.time()
+                    samples_sent += len(piece) // 2
+                    ahead = samples_sent - 9600 // 2  # one chunk in hand at the client
+                    deadline = paced_from + max(0, ahead) / OUTPUT_RATE / self.audio_speed
+                    await asyncio.sleep(max(0.0, deadline - loop.time()))
         session.history.append(("model", " ".join(said)))
         await connection.send({"serverContent": {"generationComplete": True}})
         await connection.send({"serverContent": {"turnComplete": True}})

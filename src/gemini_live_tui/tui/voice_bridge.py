@@ -158,19 +158,30 @@ class VoiceBridge:
         operation = operations.get(sub)
         if operation is None:
             return error(f"usage: {usage}")
-        self._spawn(self._reporting(operation))
+        self._spawn(self._reporting(operation, f"/{part} {sub}" if args else f"/{part}"))
         return Outcome()
 
     def _spawn(self, work: Awaitable[None]) -> None:
         self.app.run_worker(work, group="voice", exit_on_error=False)
 
-    async def _reporting(self, operation: Callable[[], Awaitable[Any]]) -> None:
-        """Run one operation after those typed before it; a failure becomes an error line."""
+    async def _reporting(self, operation: Callable[[], Awaitable[Any]], what: str) -> None:
+        """Run one operation after those typed before it; a failure becomes an error line.
+
+        `MediaError` carries a message for the user. Anything else (a
+        PortAudio error from re-initialising, a RuntimeError from the echo
+        canceller's library, a bug of ours) is unexpected: one line naming
+        the command and the error, the traceback to the log only.
+        """
         try:
             async with self._lock:
                 await operation()
         except MediaError as exc:
             self._say(str(exc), "error")
+        except Exception as exc:
+            log.exception("voice: %s failed unexpectedly", what)
+            detail = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+            reason = f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
+            self._say(f"{what} failed: {reason} (details in the log)", "error")
         finally:
             self.refresh_status()
 
@@ -333,7 +344,7 @@ class VoiceBridge:
             return
         engine = await self.engine()
         if not engine.mic_on:
-            await self._reporting(lambda: self._set("mic", True))
+            await self._reporting(lambda: self._set("mic", True), f"{TALK_KEY} (push-to-talk)")
             if not engine.mic_on:
                 return
         talking = await engine.toggle_talking()
@@ -365,7 +376,11 @@ class VoiceBridge:
             if self.settings.mic_autostart:
                 parts.append("mic")
             for part in parts:
-                self._spawn(self._reporting(lambda part=part: self._switch(part, True)))
+                self._spawn(
+                    self._reporting(
+                        lambda part=part: self._switch(part, True), f"/{part} autostart"
+                    )
+                )
 
     def status_fields(self, fields: StatusFields) -> StatusFields:
         """The bar's mic, speaker and audio counters from one engine snapshot."""
