@@ -165,6 +165,19 @@ async def test_greeting_goes_first(make_app, sim):
         assert texts(app, "you")[0] == "Greet me"
 
 
+async def test_greeting_goes_before_a_line_typed_while_connecting(make_app, sim):
+    sim.stall()  # the setup waits: the user types before the session is up
+    app = make_app(greeting="Greet me")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await type_line(pilot, "early bird")
+        await pilot.pause(0.2)
+        assert sim.texts() == []
+        sim.stall(False)
+        await sim.wait_for(lambda: len(sim.texts()) == 2)
+        assert sim.texts() == ["Greet me", "early bird"]
+        assert texts(app, "you")[:2] == ["Greet me", "early bird"]
+
+
 async def test_one_conversation_widget_however_long(make_app):
     app = make_app(connect=False)
     async with app.run_test(size=(100, 30)) as pilot:

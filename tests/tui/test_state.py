@@ -60,12 +60,13 @@ def test_thoughts_have_their_own_line():
     assert settled == [Line("thought", "hmm"), Line("model", "Yes")]
 
 
-def test_greeting_is_sent_once_after_the_first_setup():
-    state, effects = run(
-        [ev.SetupComplete(), ev.SetupComplete()], st.ChatState(greeting="Say hello")
-    )
+def test_greeting_is_sent_once_at_start_and_not_again_on_reconnects():
+    state, effects = st.on_start(st.ChatState(greeting="Say hello"))
     assert effects == [st.SendText("Say hello")]
     assert state.greeted
+    state, again = st.on_start(state)
+    _, after_setups = run([ev.SetupComplete(), ev.SetupComplete()], state)
+    assert again == [] and after_setups == []
 
 
 def test_closed_phase_shows_the_reason_and_how_to_retry():

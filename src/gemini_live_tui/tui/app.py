@@ -173,6 +173,9 @@ class GeminiLiveApp(App[None]):
             self.post_line(Line("system", NO_CREDENTIAL_HELP))
         self.post_line(Line("system", READY_TEXT))
         self._sender_task = asyncio.create_task(self.sender.run(), name="message-sender")
+        self.chat, effects = st.on_start(self.chat)
+        for effect in effects:
+            self.apply(effect)
         self.set_interval(0.5, self._poll_session_stats)
         if marker := os.environ.get(FIRST_PAINT_ENV):
             self.call_after_refresh(self._mark_first_paint, marker)

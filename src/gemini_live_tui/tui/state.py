@@ -137,6 +137,17 @@ def describe_call(call: ev.FunctionCall, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def on_start(state: ChatState) -> tuple[ChatState, list[Effect]]:
+    """What the app does as it starts: the profile's greeting, once.
+
+    It is queued before the session exists, ahead of anything the user types
+    while connecting, so the model's first turn answers the greeting.
+    """
+    if state.greeting and not state.greeted:
+        return replace(state, greeted=True), [SendText(state.greeting)]
+    return state, []
+
+
 def on_event(state: ChatState, event: ev.Event) -> tuple[ChatState, list[Effect]]:
     """The next state and the effects of one session event."""
     match event:
@@ -186,10 +197,6 @@ def on_event(state: ChatState, event: ev.Event) -> tuple[ChatState, list[Effect]
                 ),
                 [],
             )
-        case ev.SetupComplete():
-            if state.greeting and not state.greeted:
-                return replace(state, greeted=True), [SendText(state.greeting)]
-            return state, []
         case ev.PhaseChanged():
             return _on_phase(state, event)
         case ev.ContextLost(reason=reason):
