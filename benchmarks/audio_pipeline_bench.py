@@ -22,11 +22,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -108,6 +110,19 @@ def start_pulse(directory: Path) -> tuple[subprocess.Popen, list[subprocess.Pope
     return daemon, [keeper]
 
 
+@contextlib.contextmanager
+def private_pulse() -> Iterator[None]:
+    """A private PulseAudio (``start_pulse`` in a temporary folder) while the block runs."""
+    with tempfile.TemporaryDirectory() as tmp:
+        daemon, helpers = start_pulse(Path(tmp))
+        try:
+            yield
+        finally:
+            for proc in (*helpers, daemon):
+                proc.terminate()
+                proc.wait(5)
+
+
 async def live(seconds: float, **settings) -> None:  # noqa: ANN003
     from gemini_live_tui.media.audio_devices import reinitialise
     from gemini_live_tui.media.audio_engine import VoiceEngine, VoiceSettings
@@ -185,14 +200,8 @@ def main() -> None:
         f"# audio pipeline benchmark, {time.strftime('%Y-%m-%d %H:%M')}, load {os.getloadavg()[0]:.2f}"
     )
     offline()
-    with tempfile.TemporaryDirectory() as tmp:
-        daemon, helpers = start_pulse(Path(tmp))
-        try:
-            asyncio.run(live(args.seconds, **settings))
-        finally:
-            for proc in (*helpers, daemon):
-                proc.terminate()
-                proc.wait(5)
+    with private_pulse():
+        asyncio.run(live(args.seconds, **settings))
 
 
 if __name__ == "__main__":

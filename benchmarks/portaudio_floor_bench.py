@@ -20,12 +20,11 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from audio_pipeline_bench import start_pulse  # noqa: E402
+from audio_pipeline_bench import private_pulse  # noqa: E402
 
 # (kind, device latency, ALSA periods, input blocksize in ms or 0 for the host's choice)
 CASES = (
@@ -114,26 +113,20 @@ def main() -> None:
     parser.add_argument("--only", default="", help="run only cases whose label contains this")
     args = parser.parse_args()
     print(f"# PortAudio floor, {time.strftime('%Y-%m-%d %H:%M')}, load {os.getloadavg()[0]:.2f}")
-    with tempfile.TemporaryDirectory() as tmp:
-        daemon, helpers = start_pulse(Path(tmp))
-        try:
-            from gemini_live_tui.media.audio_devices import portaudio, reinitialise
+    with private_pulse():
+        from gemini_live_tui.media.audio_devices import portaudio, reinitialise
 
-            reinitialise()
-            sd = portaudio()
-            for kind, latency, periods, block_ms in CASES:
-                label = (
-                    f"{kind:<18} latency {latency * 1000:3.0f} ms, {periods} periods, "
-                    f"input block {f'{block_ms} ms' if block_ms else 'host'}"
-                )
-                if args.only not in label:
-                    continue
-                cpu, rate = run_case(sd, kind, latency, args.seconds, periods, block_ms)
-                print(f"{label}: {cpu:.4f} s CPU per s, {rate:.0f} callbacks/s", flush=True)
-        finally:
-            for proc in (*helpers, daemon):
-                proc.terminate()
-                proc.wait(5)
+        reinitialise()
+        sd = portaudio()
+        for kind, latency, periods, block_ms in CASES:
+            label = (
+                f"{kind:<18} latency {latency * 1000:3.0f} ms, {periods} periods, "
+                f"input block {f'{block_ms} ms' if block_ms else 'host'}"
+            )
+            if args.only not in label:
+                continue
+            cpu, rate = run_case(sd, kind, latency, args.seconds, periods, block_ms)
+            print(f"{label}: {cpu:.4f} s CPU per s, {rate:.0f} callbacks/s", flush=True)
 
 
 if __name__ == "__main__":

@@ -26,16 +26,12 @@ import time
 from pathlib import Path
 
 import psutil
-from textual import events
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from key_echo import echo, simulator_app, until_connected  # noqa: E402
 
-from gemini_live_tui.live.events import Phase  # noqa: E402
-from gemini_live_tui.live.messages import Setup  # noqa: E402
-from gemini_live_tui.live.session import LiveSession  # noqa: E402
-from gemini_live_tui.live.transport import Credential, Endpoint  # noqa: E402
 from gemini_live_tui.simulator import LiveSimulator  # noqa: E402
-from gemini_live_tui.tui.app import AppOptions, GeminiLiveApp  # noqa: E402
+from gemini_live_tui.tui.app import GeminiLiveApp  # noqa: E402
 from tests.xvfb_support import Painter, XvfbServer, desktop_like_image  # noqa: E402
 
 KEY_EVERY = 0.02
@@ -51,15 +47,7 @@ async def type_for(app: GeminiLiveApp, seconds: float) -> list[float]:
         if len(prompt.value) > 200:
             prompt.value = ""
             await asyncio.sleep(0.05)
-        length = len(prompt.value)
-        echoed = loop.create_future()
-        posted = time.perf_counter()
-        app._driver.send_message(events.Key("x", "x"))  # as from a terminal
-        while len(prompt.value) == length:
-            await asyncio.sleep(0.0005)
-        app.call_after_refresh(lambda f=echoed: f.done() or f.set_result(None))
-        await echoed
-        latencies.append(time.perf_counter() - posted)
+        latencies.append(await echo(app))
         await asyncio.sleep(KEY_EVERY)
     return latencies
 
@@ -84,22 +72,10 @@ async def main(seconds: float) -> None:
     process = psutil.Process()
     try:
         async with LiveSimulator(api_key="k", word_delay=0.0, record=False) as sim:
-
-            async def factory(setup: Setup) -> LiveSession:
-                endpoint = Endpoint.create(Credential("api_key", "k"), base_url=sim.base_url)
-                return LiveSession(endpoint, setup)
-
-            options = AppOptions(
-                label="bench",
-                setup=Setup(model="models/bench", response_modalities=("TEXT",)),
-                session_factory=factory,
-                persist_history=False,
-            )
-            app = GeminiLiveApp(options)
+            app = simulator_app(sim.base_url)
             app.screen_bridge.skip_unchanged = False
             async with app.run_test(size=(100, 30)) as pilot:
-                while app.chat.phase is not Phase.CONNECTED:
-                    await pilot.pause(0.02)
+                await until_connected(app, pilot)
                 await pilot.pause(0.5)
                 baseline = await type_for(app, min(10.0, seconds / 3))
                 print(summary("not sharing", baseline))

@@ -18,6 +18,7 @@ import statistics
 import tempfile
 import time
 
+from key_echo import key_to_frame
 from textual import events
 from textual.geometry import Size
 
@@ -30,15 +31,7 @@ LINES = 10_000
 
 async def timed(app: GeminiLiveApp, key: str, observe) -> float:
     """Seconds from posting `key` to the first frame after `observe()` changed."""
-    before = observe()
-    done = asyncio.get_running_loop().create_future()
-    start = time.perf_counter()
-    app._driver.send_message(events.Key(key, key if len(key) == 1 else None))  # as a terminal would
-    while observe() == before:
-        await asyncio.sleep(0.0005)
-    app.call_after_refresh(lambda: done.done() or done.set_result(None))
-    await done
-    elapsed = time.perf_counter() - start
+    elapsed = await key_to_frame(app, key, observe)
     await asyncio.sleep(0.02)
     return elapsed
 

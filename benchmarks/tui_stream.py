@@ -23,17 +23,12 @@ import gc
 import os
 import statistics
 import tempfile
-import time
 
 import psutil
-from textual import events
+from key_echo import echo, simulator_app, until_connected
 
-from gemini_live_tui.live.events import Phase
-from gemini_live_tui.live.messages import Setup
-from gemini_live_tui.live.session import LiveSession
-from gemini_live_tui.live.transport import Credential, Endpoint
 from gemini_live_tui.simulator.process import SimulatorProcess
-from gemini_live_tui.tui.app import AppOptions, GeminiLiveApp
+from gemini_live_tui.tui.app import GeminiLiveApp
 
 FRAGMENTS = 2000
 RATE = 200.0
@@ -46,18 +41,9 @@ async def stream(sim: SimulatorProcess, app: GeminiLiveApp, pilot, latencies: li
     done = asyncio.Event()
 
     async def typist() -> None:
-        """One key at a time: post it, wait until the input shows it and a frame passed."""
-        loop = asyncio.get_running_loop()
+        """One key at a time, each after the previous one was echoed."""
         while not done.is_set():
-            length = len(prompt.value)
-            echoed = loop.create_future()
-            posted = time.perf_counter()
-            app._driver.send_message(events.Key("x", "x"))  # as from a terminal
-            while len(prompt.value) == length:
-                await asyncio.sleep(0.0005)
-            app.call_after_refresh(lambda f=echoed: f.done() or f.set_result(None))
-            await echoed
-            latencies.append(time.perf_counter() - posted)
+            latencies.append(await echo(app))
             await asyncio.sleep(KEY_EVERY)
 
     typing = asyncio.create_task(typist())
@@ -80,21 +66,9 @@ async def main() -> None:
     sim = SimulatorProcess()
     base_url = await sim.start()
     try:
-
-        async def factory(setup: Setup) -> LiveSession:
-            endpoint = Endpoint.create(Credential("api_key", "k"), base_url=base_url)
-            return LiveSession(endpoint, setup)
-
-        options = AppOptions(
-            label="bench",
-            setup=Setup(model="models/bench", response_modalities=("TEXT",)),
-            session_factory=factory,
-            persist_history=False,
-        )
-        app = GeminiLiveApp(options)
+        app = simulator_app(base_url)
         async with app.run_test(size=(100, 30)) as pilot:
-            while app.chat.phase is not Phase.CONNECTED:
-                await pilot.pause(0.02)
+            await until_connected(app, pilot)
             rss = []
             for run in range(3):
                 latencies: list[float] = []

@@ -28,14 +28,13 @@ import argparse
 import asyncio
 import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
-from audio_pipeline_bench import start_pulse  # noqa: E402
+from audio_pipeline_bench import private_pulse  # noqa: E402
 
 
 async def measure(pilot, seconds: float, during=None) -> float:  # noqa: ANN001
@@ -140,14 +139,8 @@ def main() -> None:
     parser.add_argument("--talk-seconds", type=float, default=None)
     parser.add_argument("--audio-speed", type=float, default=1.5)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        daemon, helpers = start_pulse(Path(tmp))
-        try:
-            asyncio.run(run(args.seconds, args.talk_seconds or args.seconds, args.audio_speed))
-        finally:
-            for proc in (*helpers, daemon):
-                proc.terminate()
-                proc.wait(5)
+    with private_pulse():
+        asyncio.run(run(args.seconds, args.talk_seconds or args.seconds, args.audio_speed))
 
 
 if __name__ == "__main__":

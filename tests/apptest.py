@@ -43,6 +43,19 @@ async def type_line(pilot: Pilot, line: str) -> None:
     await pilot.press("enter")
 
 
+async def typed_and_spoken(pilot: Pilot, sim: Any) -> None:
+    """A short conversation to save: "hello" typed and answered, then "spoken words"
+    heard from the user (a finished input transcription), each waited for on screen."""
+    app = pilot.app
+    assert isinstance(app, GeminiLiveApp)
+    await type_line(pilot, "hello")
+    await until(pilot, lambda: texts(app, "model"))
+    await sim.send_message(
+        {"serverContent": {"inputTranscription": {"text": "spoken words", "finished": True}}}
+    )
+    await until(pilot, lambda: "spoken words" in texts(app, "you"))
+
+
 async def final_tool_answer(sim: Any, call_id: str, timeout: float = 10.0) -> dict[str, Any]:
     """The envelope of a call's last answer at the simulator.
 

@@ -11,12 +11,15 @@
   Every frame the client sent to `sim` is validated at teardown against
   google-genai's `LiveClientMessage` (unknown fields forbidden): a misspelt
   field fails the test that sent it, whatever area it is in.
+- `shared_dir`: a folder another user (`nobody`, tests/nobody.py) can reach.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator, Callable
+import shutil
+import tempfile
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -77,6 +80,15 @@ def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, 
     for name in CREDENTIAL_ENV:
         monkeypatch.delenv(name, raising=False)
     return dirs
+
+
+@pytest.fixture
+def shared_dir() -> Iterator[Path]:
+    """A folder outside pytest's private 0700 tmp tree, so `nobody` can reach it."""
+    base = Path(tempfile.mkdtemp(prefix="gl-perm-", dir="/tmp"))
+    base.chmod(0o755)
+    yield base
+    shutil.rmtree(base)
 
 
 def assert_frames_valid(simulator: LiveSimulator) -> None:

@@ -1,4 +1,9 @@
-"""Run a terminal program in a real pty, type into it, and read its screen text."""
+"""Run a terminal program in a real pty, type into it, and read its screen text.
+
+``private_env`` gives the program a fresh HOME with its own XDG folders and
+none of the caller's Gemini credentials, so a run neither reads nor writes
+the user's files.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +12,41 @@ import pty
 import re
 import select
 import subprocess
+import sys
 import time
+from pathlib import Path
 
 ANSI = re.compile(
     rb"\x1b\[[0-9;?<>=]*[ -/]*[@-~]|\x1b[()][A-Za-z0-9]|\x1b[=>78]|\x1b\][^\x07]*\x07"
 )
+
+
+# The real command, as the user runs it (add its arguments).
+APP = [sys.executable, "-m", "gemini_live_tui.cli"]
+
+
+def private_env(home: Path, **extra: str) -> dict[str, str]:
+    """This process's environment with HOME and the XDG folders under ``home`` (made here).
+
+    Variables starting GEMINI_, GOOGLE_, VERTEX_ or XDG_ are dropped first;
+    ``extra`` is added last.
+    """
+    home.mkdir(parents=True, exist_ok=True)
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("GEMINI_", "GOOGLE_", "VERTEX_", "XDG_"))
+    }
+    env.update(
+        HOME=str(home),
+        XDG_CONFIG_HOME=str(home / ".config"),
+        XDG_STATE_HOME=str(home / ".local/state"),
+        XDG_CACHE_HOME=str(home / ".cache"),
+        XDG_DATA_HOME=str(home / ".local/share"),
+        TERM="xterm-256color",
+    )
+    env.update(extra)
+    return env
 
 
 class PtyProgram:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 
 import numpy as np
-from apptest import texts, until
+from apptest import texts, type_line, until
 from textual.pilot import Pilot
 
 from gemini_live_tui.simulator import LiveSimulator
@@ -77,6 +77,17 @@ async def voice_line(pilot: Pilot, app: GeminiLiveApp, start: str, timeout: floa
         return next((t for t in texts(app) if t.startswith(start)), None)
 
     return await until(pilot, found, timeout)
+
+
+async def mic_on(
+    pilot: Pilot, app: GeminiLiveApp, sim: LiveSimulator, command: str = "/mic", more_than: int = 5
+) -> str:
+    """Type `command`, wait for its "microphone on: " line and for the simulator to have
+    received more than `more_than` audio messages in all; return the line."""
+    await type_line(pilot, command)
+    line = await voice_line(pilot, app, "microphone on: ")
+    await sim.wait_for(lambda: len(sim.realtime("audio")) > more_than, 5)
+    return line
 
 
 async def played_out(pilot: Pilot, app: GeminiLiveApp, timeout: float = 30) -> None:

@@ -10,7 +10,7 @@ import time
 from dataclasses import replace
 
 from apptest import connected, final_tool_answer, texts, type_line, until
-from voicetest import voice_line
+from voicetest import mic_on, voice_line
 
 from gemini_live_tui.config import AudioSettings, load_profile
 from gemini_live_tui.simulator import LiveSimulator
@@ -58,9 +58,7 @@ async def test_mute_stops_sending_and_says_so(voice_app, sim: LiveSimulator, sin
         await connected(pilot)
         await type_line(pilot, "/mic mute")
         await voice_line(pilot, app, "the microphone is off")
-        await type_line(pilot, "/mic")
-        await voice_line(pilot, app, "microphone on: ")
-        await sim.wait_for(lambda: len(sim.realtime("audio")) > 3, 5)
+        await mic_on(pilot, app, sim, more_than=3)
         await type_line(pilot, "/mic mute")
         await voice_line(pilot, app, "microphone muted")
         await until(pilot, lambda: app.status.mic == "muted", 2)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from apptest import connected, texts, type_line, until
 from ptyrun import PtyProgram
-from voicetest import voice_line
+from voicetest import mic_on, voice_line
 
 from gemini_live_tui.simulator import LiveSimulator
 
@@ -103,9 +103,7 @@ async def test_no_device_then_it_comes_back(voice_app, sim: LiveSimulator, sink,
         await type_line(pilot, "still there?")
         await until(pilot, lambda: any("still there?" in t for t in texts(app, "model")))
         monkeypatch.setenv("PULSE_SERVER", sink.env["PULSE_SERVER"])
-        await type_line(pilot, "/mic")
-        await voice_line(pilot, app, "microphone on: ")
-        await sim.wait_for(lambda: len(sim.realtime("audio")) > 5, 5)
+        await mic_on(pilot, app, sim)
 
 
 async def test_busy_device_then_it_is_released(voice_app, sim: LiveSimulator, sink):
@@ -118,9 +116,7 @@ async def test_busy_device_then_it_is_released(voice_app, sim: LiveSimulator, si
         assert "no audio" in line and "another program" in line
         await until(pilot, lambda: app.status.mic == "off")
         sink.suspend(False)
-        await type_line(pilot, "/mic on")
-        await voice_line(pilot, app, "microphone on: ")
-        await sim.wait_for(lambda: len(sim.realtime("audio")) > 5, 5)
+        await mic_on(pilot, app, sim, "/mic on")
         assert app.is_running
 
 
@@ -130,9 +126,7 @@ async def test_device_removed_mid_stream_then_reenabled(voice_app, sim: LiveSimu
         await connected(pilot)
         await type_line(pilot, "/speak")
         await voice_line(pilot, app, "speaker on: ")
-        await type_line(pilot, "/mic")
-        await voice_line(pilot, app, "microphone on: ")
-        await sim.wait_for(lambda: len(sim.realtime("audio")) > 3, 5)
+        await mic_on(pilot, app, sim, more_than=3)
         sink.unload_sink()
         await until(pilot, lambda: len([t for t in texts(app, "error") if "removed" in t]) >= 2, 15)
         errors = " | ".join(texts(app, "error"))
@@ -182,8 +176,6 @@ async def test_an_unexpected_library_error_is_one_line_and_mic_works_again(
         assert app.status.mic == "off"
         logged = [r for r in caplog.records if r.exc_info and r.exc_info[0] is RuntimeError]
         assert logged and "/mic failed unexpectedly" in logged[0].getMessage()
-        await type_line(pilot, "/mic")
-        await voice_line(pilot, app, "microphone on: ")
-        await sim.wait_for(lambda: len(sim.realtime("audio")) > 5, 5)
+        await mic_on(pilot, app, sim)
         await type_line(pilot, "still there?")
         await until(pilot, lambda: any("still there?" in t for t in texts(app, "model")))

@@ -1,12 +1,11 @@
 """@file attachments end to end: the info line, each bad-input message, and sending."""
 
 import os
-import pwd
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from nobody import as_nobody
 from PIL import Image
 
 from gemini_live_tui.media.attachments import (
@@ -111,44 +110,15 @@ def test_too_large_image_and_too_long_audio(tmp_path: Path, make_audio) -> None:
 
 
 def _load_as_nobody(path: Path) -> str:
-    """Run load_attachment in a forked child that has dropped root; return its outcome."""
-    nobody = pwd.getpwnam("nobody")
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # child: no pytest machinery from here on
+    """load_attachment as `nobody` (root drops its privilege in a forked child): its outcome."""
+
+    def load() -> str:
         try:
-            os.close(read_end)
-            os.setgroups([])
-            os.setgid(nobody.pw_gid)
-            os.setuid(nobody.pw_uid)
-            try:
-                outcome = "loaded " + load_attachment(path).info_line
-            except MediaError as e:
-                outcome = "MediaError " + str(e)
-            except BaseException as e:
-                outcome = f"{type(e).__name__} {e}"
-            os.write(write_end, outcome.encode())
-        finally:
-            os._exit(0)
-    os.close(write_end)
-    chunks = []
-    while chunk := os.read(read_end, 4096):
-        chunks.append(chunk)
-    os.close(read_end)
-    os.waitpid(pid, 0)
-    return b"".join(chunks).decode()
+            return "loaded " + load_attachment(path).info_line
+        except MediaError as e:
+            return "MediaError " + str(e)
 
-
-@pytest.fixture
-def shared_dir() -> Iterator[Path]:
-    """A folder outside pytest's private 0700 tmp tree, so another user can reach it."""
-    base = Path("/tmp") / f"gl-perm-{os.getpid()}-{time.monotonic_ns()}"
-    base.mkdir(mode=0o755)
-    yield base
-    for p in sorted(base.rglob("*"), reverse=True):
-        p.chmod(0o700)
-        p.unlink() if p.is_file() else p.rmdir()
-    base.rmdir()
+    return as_nobody(load)
 
 
 def test_unreadable_file_says_permission_denied(shared_dir: Path, make_image) -> None:

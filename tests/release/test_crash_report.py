@@ -9,13 +9,11 @@ the key must be nowhere: not on the terminal, not in any file under HOME.
 
 from __future__ import annotations
 
-import os
-import sys
 import textwrap
 from pathlib import Path
 
 import pytest
-from ptyrun import PtyProgram
+from ptyrun import APP, PtyProgram, private_env
 
 SECRET = "AIzaSyCRASH-test-secret-0123456789abcd"
 
@@ -54,31 +52,18 @@ GeminiLiveApp.on_mount = on_mount
 """
 
 
-def private_env(tmp_path: Path, mode: str) -> dict[str, str]:
+def crashing_env(tmp_path: Path, mode: str) -> dict[str, str]:
     site = tmp_path / "site"
     site.mkdir()
     (site / "sitecustomize.py").write_text(textwrap.dedent(CRASHING_APP))
-    home = tmp_path / "home"
-    home.mkdir()
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("GEMINI_", "GOOGLE_", "VERTEX_", "XDG_"))
-    }
-    env.update(
-        HOME=str(home),
-        XDG_CONFIG_HOME=str(home / ".config"),
-        XDG_STATE_HOME=str(home / ".local/state"),
-        XDG_CACHE_HOME=str(home / ".cache"),
-        XDG_DATA_HOME=str(home / ".local/share"),
+    return private_env(
+        tmp_path / "home",
         GEMINI_API_KEY=SECRET,
         CRASH_TEST_MODE=mode,
         PYTHONPATH=str(site),
-        TERM="xterm-256color",
         COLUMNS="100",
         LINES="30",
     )
-    return env
 
 
 def files_containing(root: Path, needle: str) -> list[Path]:
@@ -87,10 +72,8 @@ def files_containing(root: Path, needle: str) -> list[Path]:
 
 @pytest.mark.parametrize("mode", ["handler", "worker"])
 def test_a_crash_shows_one_masked_line_and_logs_a_masked_report(tmp_path, mode):
-    env = private_env(tmp_path, mode)
-    program = PtyProgram(
-        [sys.executable, "-m", "gemini_live_tui.cli", "--demo", "--text"], env, cwd=env["HOME"]
-    )
+    env = crashing_env(tmp_path, mode)
+    program = PtyProgram([*APP, "--demo", "--text"], env, cwd=env["HOME"])
     assert program.wait_for("gemini-live crashed", 60), program.text()[-2000:]
     code = program.close()
     screen = program.text()
@@ -109,10 +92,8 @@ def test_a_crash_shows_one_masked_line_and_logs_a_masked_report(tmp_path, mode):
 
 
 def test_an_error_in_a_thread_is_logged_masked_and_the_app_goes_on(tmp_path):
-    env = private_env(tmp_path, "thread")
-    program = PtyProgram(
-        [sys.executable, "-m", "gemini_live_tui.cli", "--demo", "--text"], env, cwd=env["HOME"]
-    )
+    env = crashing_env(tmp_path, "thread")
+    program = PtyProgram([*APP, "--demo", "--text"], env, cwd=env["HOME"])
     assert program.wait_for("ready", 60), program.text()[-2000:]
     log_file = Path(env["XDG_STATE_HOME"]) / "gemini-live/gemini-live.log"
     program.read(1.0)

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import os
 import stat
-import sys
 from pathlib import Path
 
-from ptyrun import PtyProgram
+from ptyrun import APP, PtyProgram, private_env
 
 
 def modes_under(root: Path) -> dict[str, str]:
@@ -24,24 +23,10 @@ def modes_under(root: Path) -> dict[str, str]:
 
 def test_a_session_leaves_only_private_files_and_folders(tmp_path):
     home = tmp_path / "home"
-    home.mkdir()
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("GEMINI_", "GOOGLE_", "VERTEX_", "XDG_"))
-    }
-    env.update(
-        HOME=str(home),
-        XDG_CONFIG_HOME=str(home / ".config"),
-        XDG_STATE_HOME=str(home / ".local/state"),
-        XDG_CACHE_HOME=str(home / ".cache"),
-        TERM="xterm-256color",
-    )
+    env = private_env(home)
     saved_umask = os.umask(0o022)
     try:
-        program = PtyProgram(
-            [sys.executable, "-m", "gemini_live_tui.cli", "--demo", "--text"], env, cwd=str(home)
-        )
+        program = PtyProgram([*APP, "--demo", "--text"], env, cwd=str(home))
     finally:
         os.umask(saved_umask)
     try:

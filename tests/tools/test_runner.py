@@ -22,6 +22,17 @@ from gemini_live_tui.tools import (
 from gemini_live_tui.tools.runner import BACKGROUND_NOTICE
 
 
+async def finished_while_down(harness) -> str:
+    """A list_files call that finishes with the connection down (which it leaves down): its id.
+
+    Its answer cannot be sent, so the runner keeps it for the next connection.
+    """
+    harness.wire.down = True
+    call_id = harness.call("list_files")
+    await harness.reports.wait_for(ToolCallFinished, call_id)
+    return call_id
+
+
 async def test_unknown_tool_answers_with_an_error_naming_the_available_ones(make_harness) -> None:
     harness = make_harness(enabled={"set_timer", "read_file"})
     response = await harness.result("launch_rockets", count=3)
@@ -155,9 +166,7 @@ async def test_answers_survive_a_connection_swap(make_harness) -> None:
 
 async def test_resend_stops_at_a_failure_and_keeps_the_rest(make_harness) -> None:
     harness = make_harness()
-    harness.wire.down = True
-    first = harness.call("list_files")
-    await harness.reports.wait_for(ToolCallFinished, first)
+    first = await finished_while_down(harness)
     await harness.runner.resend_pending()  # still down
     assert [r.id for r in harness.runner.pending] == [first]
     harness.wire.down = False
@@ -208,9 +217,7 @@ async def test_a_setup_complete_during_a_failing_resend_sends_on_the_new_connect
 ) -> None:
     """The resend in flight fails on the old connection after a new one came up: it goes on."""
     harness = make_harness()
-    harness.wire.down = True
-    first = harness.call("list_files")
-    await harness.reports.wait_for(ToolCallFinished, first)
+    first = await finished_while_down(harness)
     assert [r.id for r in harness.runner.pending] == [first]
     harness.wire.gate = asyncio.Event()  # sends now take a while
     harness.runner.connection_ready()  # a connection is set up: the resend starts on it …
@@ -228,9 +235,7 @@ async def test_a_setup_complete_during_a_failing_resend_sends_on_the_new_connect
 async def test_an_answer_queued_behind_kept_ones_starts_a_resend(make_harness) -> None:
     """Kept answers are not stranded until a reconnect that may never come."""
     harness = make_harness()
-    harness.wire.down = True
-    first = harness.call("list_files")
-    await harness.reports.wait_for(ToolCallFinished, first)
+    first = await finished_while_down(harness)
     harness.wire.down = False  # the connection works again, without a new SetupComplete
     second = harness.call("list_files", path=".")
     await harness.wire.final(second, timeout=2)
@@ -242,9 +247,7 @@ async def test_a_failed_resend_waits_for_the_next_connection_without_spinning(
     make_harness,
 ) -> None:
     harness = make_harness()
-    harness.wire.down = True
-    first = harness.call("list_files")
-    await harness.reports.wait_for(ToolCallFinished, first)
+    first = await finished_while_down(harness)
     harness.runner.connection_ready()  # set up, but sending fails on it
     await asyncio.sleep(0.1)
     assert harness.wire.attempts == 2  # one try on that connection, no busy retry loop

@@ -6,7 +6,7 @@ import logging
 import re
 import stat
 
-from apptest import connected, texts, type_line, until
+from apptest import connected, texts, type_line, typed_and_spoken, until
 
 from gemini_live_tui.tui import commands as cmd
 
@@ -83,15 +83,10 @@ async def test_save_without_a_path_writes_a_dated_markdown_file_in_the_cwd(
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await connected(pilot)
-        await type_line(pilot, "hello")
-        await until(pilot, lambda: texts(app, "model"))
-        await sim.send_message(
-            {"serverContent": {"inputTranscription": {"text": "spoken words", "finished": True}}}
-        )
+        await typed_and_spoken(pilot, sim)
         await sim.send_message(
             {"serverContent": {"outputTranscription": {"text": "said aloud", "finished": True}}}
         )
-        await until(pilot, lambda: "spoken words" in texts(app, "you"))
         await until(pilot, lambda: any("said aloud" in t for t in texts(app, "model")))
         await type_line(pilot, "/save")
         saved = await until(pilot, lambda: list(isolated_dirs["cwd"].glob("*.md")))

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import base64
 import os
-import pwd
-import shutil
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
 import soundfile as sf
 from apptest import connected, texts, type_line, until
+from nobody import as_nobody
 from PIL import Image
 
 from gemini_live_tui.media.attachments import load_attachment
@@ -133,43 +130,17 @@ def _load_as_nobody(path: Path):
     """`load_attachment` with root's privilege dropped, so a mode-0 file is refused as
     for any user: a forked child drops to `nobody` and tries the real loader; a refusal
     comes back as its MediaError, else the file loads here."""
-    nobody = pwd.getpwnam("nobody")
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # child: no pytest, no event loop from here on
+
+    def try_load() -> str:
         try:
-            os.close(read_end)
-            os.setgroups([])
-            os.setgid(nobody.pw_gid)
-            os.setuid(nobody.pw_uid)
-            try:
-                load_attachment(path)
-                outcome = ""
-            except MediaError as e:
-                outcome = str(e)
-            except BaseException as e:
-                outcome = f"{type(e).__name__}: {e}"
-            os.write(write_end, outcome.encode())
-        finally:
-            os._exit(0)
-    os.close(write_end)
-    chunks = []
-    while chunk := os.read(read_end, 4096):
-        chunks.append(chunk)
-    os.close(read_end)
-    os.waitpid(pid, 0)
-    if refused := b"".join(chunks).decode():
+            load_attachment(path)
+            return ""
+        except MediaError as e:
+            return str(e)
+
+    if refused := as_nobody(try_load):
         raise MediaError(refused)
     return load_attachment(path)
-
-
-@pytest.fixture
-def shared_dir() -> Iterator[Path]:
-    """A folder outside pytest's private 0700 tmp tree, so `nobody` can reach it."""
-    base = Path(tempfile.mkdtemp(prefix="gl-perm-", dir="/tmp"))
-    base.chmod(0o755)
-    yield base
-    shutil.rmtree(base)
 
 
 async def test_unreadable_file(make_app, sim, files, shared_dir):

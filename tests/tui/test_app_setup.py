@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import stat
 
-from apptest import connected, texts, type_line, until
+from apptest import connected, texts, type_line, typed_and_spoken, until
 from google.genai import types
 
 from gemini_live_tui.live.events import Phase
@@ -112,12 +112,7 @@ async def test_save_writes_markdown_with_transcripts(make_app, sim, isolated_dir
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await connected(pilot)
-        await type_line(pilot, "hello")
-        await until(pilot, lambda: texts(app, "model"))
-        await sim.send_message(
-            {"serverContent": {"inputTranscription": {"text": "spoken words", "finished": True}}}
-        )
-        await until(pilot, lambda: "spoken words" in texts(app, "you"))
+        await typed_and_spoken(pilot, sim)
         await type_line(pilot, "/save chat.md")
         path = isolated_dirs["cwd"] / "chat.md"
         await until(pilot, path.exists)

@@ -27,7 +27,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from .aec import EchoCanceller
-from .audio_devices import AudioDevice, device_error, portaudio
+from .audio_devices import (
+    AudioDevice,
+    close_stream,
+    device_error,
+    native_format,
+    portaudio,
+    start_stream,
+    stream_failure,
+)
 from .audio_framing import Chunker, Framer
 from .audio_ring import SampleRing
 from .errors import DeviceError
@@ -300,13 +308,8 @@ class MicStream:
 
     # -- control ------------------------------------------------------------------
     def start(self) -> None:
-        sd = portaudio()
         self.started_at = time.perf_counter()
-        try:
-            self._stream.start()
-        except sd.PortAudioError as exc:
-            self._stream.close(ignore_errors=True)
-            raise device_error(exc, "input", self.device) from exc
+        start_stream(self._stream, "input", self.device)
         self._worker.start()
 
     def set_reference(self, ring: SampleRing | None, rate: int) -> None:
@@ -316,10 +319,7 @@ class MicStream:
     def stop(self) -> CaptureChunk | None:
         """Stop capturing; return the last partial chunk (not passed to ``on_chunk``)."""
         self._stopping = True
-        try:
-            self._stream.abort(ignore_errors=True)
-        finally:
-            self._stream.close(ignore_errors=True)
+        close_stream(self._stream)
         self._stop.set()
         self._wake.set()
         if self._worker.is_alive():
@@ -335,21 +335,20 @@ class MicStream:
         """
         if self._stopping:
             return None
-        if self._finished.is_set():
-            return DeviceError(
-                f"The microphone {self.device.name!r} stopped (was it unplugged or "
-                "removed?). Pick a device with /mic devices and turn /mic on again."
-            )
-        last = self._clock.last or self.started_at
-        limit = stall_after if self._clock.count else max(startup, stall_after)
-        if self.started_at and time.perf_counter() - last > limit:
-            return DeviceError(
-                f"The microphone {self.device.name!r} delivers no audio: it may be "
-                "suspended or held by another program. Try again or pick another device."
-            )
-        if self.error:
+        stalled = stream_failure(
+            "input",
+            self.device,
+            finished=self._finished.is_set(),
+            started_at=self.started_at,
+            last_callback=self._clock.last,
+            stall_after=stall_after,
+            startup=startup,
+            command="/mic",
+            silence="delivers no audio",
+        )
+        if stalled is None and self.error:
             return DeviceError(self.error)
-        return None
+        return stalled
 
     @property
     def latency(self) -> float:
@@ -404,12 +403,4 @@ def _pick_capture_format(sd, device: AudioDevice) -> tuple[int, int]:  # noqa: A
         return WIRE_RATE, 1
     except Exception:
         pass
-    rate = int(device.default_samplerate) or 48000
-    channels = max(1, min(device.max_input_channels, 2))
-    try:
-        sd.check_input_settings(
-            device=device.id, samplerate=rate, channels=channels, dtype="float32"
-        )
-    except sd.PortAudioError as exc:
-        raise device_error(exc, "input", device) from exc
-    return rate, channels
+    return native_format(sd, device, "input")

@@ -5,12 +5,15 @@ is imported, and raises when the library is missing. The app must start
 without audio, so nothing imports it at module level: ``portaudio()`` loads
 it on first use and turns a missing library into a ``DeviceError`` that says
 what to install. PortAudio errors (no device, busy device, unsupported
-format) are translated into messages a user can act on.
+format) are translated into messages a user can act on, and so are streams
+that stop or go silent while open (``stream_failure``), with the same words
+for the microphone and the speaker.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Literal
@@ -186,6 +189,73 @@ def device_error(exc: BaseException, kind: Kind, device: AudioDevice | None = No
             f"The {noun}{name} refused the audio format: {text}. Pick another device."
         )
     return DeviceError(f"The {noun}{name} failed: {text}.")
+
+
+def native_format(sd: ModuleType, device: AudioDevice, kind: Kind) -> tuple[int, int]:
+    """The device's own rate and up to two channels, checked; a DeviceError when refused."""
+    rate = int(device.default_samplerate) or 48000
+    channels = device.max_input_channels if kind == "input" else device.max_output_channels
+    channels = max(1, min(channels, 2))
+    check = sd.check_input_settings if kind == "input" else sd.check_output_settings
+    try:
+        check(device=device.id, samplerate=rate, channels=channels, dtype="float32")
+    except sd.PortAudioError as exc:
+        raise device_error(exc, kind, device) from exc
+    return rate, channels
+
+
+def start_stream(stream, kind: Kind, device: AudioDevice) -> None:  # noqa: ANN001
+    """Start an opened PortAudio stream; on failure close it and raise a DeviceError."""
+    sd = portaudio()
+    try:
+        stream.start()
+    except sd.PortAudioError as exc:
+        stream.close(ignore_errors=True)
+        raise device_error(exc, kind, device) from exc
+
+
+def close_stream(stream) -> None:  # noqa: ANN001
+    """Abort and close a PortAudio stream, ignoring errors (the device may be gone)."""
+    try:
+        stream.abort(ignore_errors=True)
+    finally:
+        stream.close(ignore_errors=True)
+
+
+def stream_failure(
+    kind: Kind,
+    device: AudioDevice,
+    *,
+    finished: bool,
+    started_at: float,
+    last_callback: float,
+    stall_after: float,
+    startup: float,
+    command: str,
+    silence: str,
+) -> DeviceError | None:
+    """A DeviceError if an open stream ended or its callback stopped coming, else None.
+
+    ``finished``: PortAudio ended the stream (device removed). ``last_callback``
+    is the perf_counter of the last callback (0 before the first); until then
+    ``startup`` is the grace period, after it ``stall_after``. ``command`` is
+    the slash command that turns the device on (``/mic``), ``silence`` what a
+    stalled device does not do (``delivers no audio``).
+    """
+    noun = "microphone" if kind == "input" else "speaker"
+    if finished:
+        return DeviceError(
+            f"The {noun} {device.name!r} stopped (was it unplugged or removed?). "
+            f"Pick a device with {command} devices and turn {command} on again."
+        )
+    last = last_callback or started_at
+    limit = stall_after if last_callback else max(startup, stall_after)
+    if started_at and time.perf_counter() - last > limit:
+        return DeviceError(
+            f"The {noun} {device.name!r} {silence}: it may be suspended or held by "
+            "another program. Try again or pick another device."
+        )
+    return None
 
 
 def _defaults(sd: ModuleType) -> tuple[int, int]:

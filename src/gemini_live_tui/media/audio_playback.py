@@ -27,7 +27,15 @@ from collections import deque
 
 import numpy as np
 
-from .audio_devices import AudioDevice, device_error, portaudio
+from .audio_devices import (
+    AudioDevice,
+    close_stream,
+    device_error,
+    native_format,
+    portaudio,
+    start_stream,
+    stream_failure,
+)
 from .audio_ring import SampleRing
 from .errors import DeviceError
 from .resample import StreamResampler, pcm16_to_float
@@ -236,20 +244,12 @@ class SpeakerStream:
         out[:] = mono[:, None]
 
     def start(self) -> None:
-        sd = portaudio()
         self.started_at = time.perf_counter()
-        try:
-            self._stream.start()
-        except sd.PortAudioError as exc:
-            self._stream.close(ignore_errors=True)
-            raise device_error(exc, "output", self.device) from exc
+        start_stream(self._stream, "output", self.device)
 
     def stop(self) -> None:
         self._stopping = True
-        try:
-            self._stream.abort(ignore_errors=True)
-        finally:
-            self._stream.close(ignore_errors=True)
+        close_stream(self._stream)
 
     def play(self, pcm: bytes, rate: int = MODEL_RATE, received_at: float | None = None) -> int:
         """Queue s16le mono PCM at ``rate``; return samples queued (device rate)."""
@@ -269,19 +269,17 @@ class SpeakerStream:
         """A DeviceError if the device went away or stopped taking audio (see MicStream)."""
         if self._stopping:
             return None
-        if self._finished.is_set():
-            return DeviceError(
-                f"The speaker {self.device.name!r} stopped (was it unplugged or removed?). "
-                "Pick a device with /speak devices and turn /speak on again."
-            )
-        last = self.feeder.last_callback or self.started_at
-        limit = stall_after if self.feeder.last_callback else max(startup, stall_after)
-        if self.started_at and time.perf_counter() - last > limit:
-            return DeviceError(
-                f"The speaker {self.device.name!r} takes no audio: it may be suspended or "
-                "held by another program. Try again or pick another device."
-            )
-        return None
+        return stream_failure(
+            "output",
+            self.device,
+            finished=self._finished.is_set(),
+            started_at=self.started_at,
+            last_callback=self.feeder.last_callback,
+            stall_after=stall_after,
+            startup=startup,
+            command="/speak",
+            silence="takes no audio",
+        )
 
     def latencies(self) -> list[float]:
         """Seconds from each ``play`` call to its first sample in the output callback."""
@@ -307,12 +305,4 @@ def _pick_playback_format(sd, device: AudioDevice, preferred: int) -> tuple[int,
             return rate, channels
         except Exception:
             continue
-    rate = int(device.default_samplerate) or 48000
-    channels = max(1, min(device.max_output_channels, 2))
-    try:
-        sd.check_output_settings(
-            device=device.id, samplerate=rate, channels=channels, dtype="float32"
-        )
-    except sd.PortAudioError as exc:
-        raise device_error(exc, "output", device) from exc
-    return rate, channels
+    return native_format(sd, device, "output")
