@@ -17,7 +17,9 @@ The same delivery is also run without the session (the sender task takes
 the chunk and drops it), to show how much of the CPU is the wake-ups and
 the hand-off themselves, which the microphone path performs anyway.
 
-`--delivery sleep` is the older variant: one coroutine paced by
+`--delivery callback` is the shorter path the session now offers: the
+loop callback that receives the chunk calls `session.send_audio_nowait`
+directly (no queue, no sender task). `--delivery sleep` is the older variant: one coroutine paced by
 `asyncio.sleep` that awaits `send_audio` itself (no thread, no queue).
 `--loop uvloop` runs it all on uvloop (if installed: `uv run --with uvloop`).
 
@@ -70,6 +72,32 @@ async def paced_by_thread(count: int, chunk: bytes, send: Send) -> float:
     return cpu
 
 
+async def paced_by_callback(
+    count: int, chunk: bytes, send: Callable[[bytes], None] | None
+) -> float:
+    """A capture-like thread whose loop callback sends at once; returns process CPU s."""
+    loop = asyncio.get_running_loop()
+    done = loop.create_future()
+    on_loop = send if send is not None else (lambda pcm: None)
+
+    def capture() -> None:
+        start = time.monotonic()
+        for n in range(count):
+            delay = start + n * CHUNK_S - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+            loop.call_soon_threadsafe(on_loop, chunk)
+        loop.call_soon_threadsafe(done.set_result, None)
+
+    cpu_start = time.process_time()
+    thread = threading.Thread(target=capture, name="capture-stand-in", daemon=True)
+    thread.start()
+    await done
+    cpu = time.process_time() - cpu_start
+    thread.join()
+    return cpu
+
+
 async def paced_by_sleep(count: int, chunk: bytes, send: Send) -> float:
     """One coroutine paced by asyncio.sleep awaits each send; returns process CPU s."""
     cpu_start = time.process_time()
@@ -84,7 +112,9 @@ async def paced_by_sleep(count: int, chunk: bytes, send: Send) -> float:
 
 
 async def bench(seconds: float, delivery: str) -> None:
-    paced = paced_by_thread if delivery == "thread" else paced_by_sleep
+    paced = {"thread": paced_by_thread, "callback": paced_by_callback, "sleep": paced_by_sleep}[
+        delivery
+    ]
     async with SimulatorProcess(api_key="bench") as simulator:
         endpoint = Endpoint.create(Credential("api_key", "bench"), base_url=await simulator.start())
         session = LiveSession(endpoint, Setup(model="models/bench", response_modalities=("TEXT",)))
@@ -98,7 +128,11 @@ async def bench(seconds: float, delivery: str) -> None:
             sent_at.append(time.monotonic())
             await session.send_audio(pcm)
 
-        cpu = await paced(count, chunk, send)
+        def send_nowait(pcm: bytes) -> None:
+            sent_at.append(time.monotonic())
+            session.send_audio_nowait(pcm)
+
+        cpu = await paced(count, chunk, send_nowait if delivery == "callback" else send)
         await asyncio.sleep(0.5)
         received = await simulator.ask("audio-times")
         await session.close()
@@ -121,7 +155,7 @@ async def bench(seconds: float, delivery: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=60.0)
-    parser.add_argument("--delivery", choices=("thread", "sleep"), default="thread")
+    parser.add_argument("--delivery", choices=("thread", "callback", "sleep"), default="thread")
     parser.add_argument("--loop", choices=("asyncio", "uvloop"), default="asyncio")
     args = parser.parse_args()
     if args.loop == "uvloop":

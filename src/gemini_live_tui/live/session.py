@@ -9,7 +9,10 @@ conversation continues.
 Guarantees:
 
 - Nothing is sent before `setupComplete`. Every send goes through one ordered
-  outbox drained by one writer task, so order is kept across reconnects.
+  outbox drained by one writer task, so order is kept across reconnects;
+  when the outbox is empty and the socket can take a frame without waiting,
+  it is written at once (`wire.write_text_now`), which keeps the same order.
+  `send_nowait` is `send` for code on the loop's thread that cannot await.
 - Reliable messages (text, client content, tool responses, activity signals,
   stream ends) are never dropped. They stay in an "unacknowledged" list
   after sending until a resumable `sessionResumptionUpdate` arrives (the
