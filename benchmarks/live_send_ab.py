@@ -11,6 +11,8 @@ app's delivery (a capture thread → `call_soon_threadsafe` → `asyncio.Queue`
 Variants: the delivery alone (floor), the old session, the current one, and
 the current one called from the loop callback (`send_audio_nowait`, no
 queue and no task). Client CPU is `time.process_time()` per audio second.
+Then, less noisy, the thread CPU of each send call itself
+(`time.thread_time_ns` around it), paced at 25 Hz by `asyncio.sleep`.
 
 Run: uv run python benchmarks/live_send_ab.py [--chunks 250] [--rounds 4] [--commit 7dcd40d]
 (`--loop uvloop` with `uv run --with uvloop ...`)
@@ -79,6 +81,25 @@ async def delivered(count: int, chunk: bytes, on_loop) -> float:  # noqa: ANN001
     return cpu / (count * CHUNK_S)
 
 
+async def paced_send_cost(count: int, chunk: bytes, name: str, old, new) -> float:  # noqa: ANN001
+    """Median thread CPU µs of one send call, sends paced at 25 Hz."""
+    costs = []
+    start = time.monotonic()
+    for n in range(count):
+        delay = start + n * CHUNK_S - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        before = time.thread_time_ns()
+        if name.startswith("old"):
+            await old.send_audio(chunk)
+        elif "nowait" in name:
+            new.send_audio_nowait(chunk)
+        else:
+            await new.send_audio(chunk)
+        costs.append(time.thread_time_ns() - before)
+    return float(np.median(costs)) / 1000
+
+
 async def bench(chunks: int, rounds: int, commit: str) -> None:
     old_session = load_old_session(commit)
     chunk = np.random.default_rng(0).normal(0, 30, 640).astype("<i2").tobytes()
@@ -117,8 +138,16 @@ async def bench(chunks: int, rounds: int, commit: str) -> None:
                     task.cancel()
                 else:
                     results[name].append(await delivered(chunks, chunk, send))
+        per_send = {"old: await send_audio": [], "current: await send_audio": []}
+        per_send["current: send_audio_nowait"] = []
+        for _ in range(rounds):
+            for name in per_send:
+                per_send[name].append(await paced_send_cost(chunks, chunk, name, old, new))
         await old.close()
         await new.close()
+    for name, values in per_send.items():
+        runs = " ".join(f"{v:.0f}" for v in values)
+        print(f"per send, {name:30s} median {np.median(values):.0f} µs thread CPU  ({runs})")
     print(f"loop {type(asyncio.get_running_loop()).__module__}, {rounds} rounds of {chunks} chunks")
     for name, values in results.items():
         runs = " ".join(f"{v:.4f}" for v in values)
