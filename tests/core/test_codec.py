@@ -238,3 +238,16 @@ SERVER_KEYS = [
 def test_decoder_survives_any_shape_under_known_keys(message: dict) -> None:
     with contextlib.suppress(ProtocolError):
         codec.decode_frame(json.dumps(message))
+
+
+@pytest.mark.parametrize("rate", [8000, 16000, 24000, 48000])
+def test_audio_frame_bytes_are_the_generic_json_of_the_message(rate: int) -> None:
+    pcm = bytes(range(256)) * 5
+    frame = codec.encode_frame(m.RealtimeAudio(pcm, rate))
+    assert json.loads(frame) == m.RealtimeAudio(pcm, rate).to_wire()
+    validate_client_frame(json.loads(frame))
+
+
+def test_audio_that_is_not_bytes_is_one_typed_error() -> None:
+    with pytest.raises(ProtocolError, match="could not encode an audio chunk"):
+        codec.encode_frame(m.RealtimeAudio("not pcm"))  # type: ignore[arg-type]

@@ -9,7 +9,10 @@ conversation continues.
 Guarantees:
 
 - Nothing is sent before `setupComplete`. Every send goes through one ordered
-  outbox drained by one writer task, so order is kept across reconnects.
+  outbox drained by one writer task, so order is kept across reconnects;
+  when the outbox is empty and the socket can take a frame without waiting,
+  it is written at once (`wire.write_text_now`), which keeps the same order.
+  `send_nowait` is `send` for code on the loop's thread that cannot await.
 - Reliable messages (text, client content, tool responses, activity signals,
   stream ends) are never dropped. They stay in an "unacknowledged" list
   after sending until a resumable `sessionResumptionUpdate` arrives (the
@@ -82,6 +85,7 @@ from .messages import (
     ToolResponse,
 )
 from .transport import Endpoint
+from .wire import write_text_now
 
 log = logging.getLogger(__name__)
 
@@ -142,7 +146,7 @@ class SessionStats:
 _sequence = itertools.count()
 
 
-@dataclass
+@dataclass(slots=True)
 class _Outgoing:
     message: ClientMessage
     queued_at: float
@@ -320,22 +324,74 @@ class LiveSession:
     async def send_tool_response(self, responses: list[FunctionResponse]) -> None:
         await self.send(ToolResponse(tuple(responses)))
 
+    def send_audio_nowait(self, pcm: bytes, rate: int = 16000) -> None:
+        """`send_audio` for a callback on the event loop that cannot await."""
+        self.send_nowait(RealtimeAudio(pcm, rate))
+
     async def send(self, message: ClientMessage) -> None:
         """Queue a message; it goes out in order once the session is ready."""
-        if self._closing:
-            raise SessionClosed("the session is closed")
-        now = time.monotonic()
-        item = _Outgoing(message, now)
+        item = self._outgoing(message)
+        if self._write_at_once(item):
+            return
         ws = self._ws
         if self._ready.is_set() and not self._outbox and ws is not None:
-            # Fast path: nothing waiting, so send now and skip the writer's
-            # task hop. The writer only pops an item after its send returns,
-            # so an empty outbox means it is idle and order is kept.
+            # The socket is applying backpressure (or closing): `ws.send`
+            # writes and waits for the buffer to drain, or raises.
             await self._send_now(ws, item)
             return
+        self._enqueue(item)
+
+    def send_nowait(self, message: ClientMessage) -> None:
+        """`send` without awaiting, for code on the event loop's thread.
+
+        The same order and guarantees: written at once when nothing waits
+        and the socket takes it without waiting, otherwise queued for the
+        writer task (which then applies backpressure). Raises SessionClosed
+        after `close`.
+        """
+        item = self._outgoing(message)
+        if not self._write_at_once(item):
+            self._enqueue(item)
+
+    def _outgoing(self, message: ClientMessage) -> _Outgoing:
+        if self._closing:
+            raise SessionClosed("the session is closed")
+        return _Outgoing(message, time.monotonic())
+
+    def _write_at_once(self, item: _Outgoing) -> bool:
+        """The fast path: send `item` now if nothing waits; True if it is dealt with.
+
+        Nothing waiting means the writer task is idle (it pops an item only
+        after its send returns), so writing now keeps the order. True also
+        when the message could not be encoded (dropped alone and reported)
+        or the write failed (back in the outbox for the next connection).
+        """
+        ws = self._ws
+        if ws is None or self._outbox or not self._ready.is_set():
+            return False
+        try:
+            frame = encode_frame(item.message)
+        except ProtocolError as error:
+            self._report_unsendable(error)
+            return True
+        try:
+            if not write_text_now(ws, frame):
+                return False
+        except Exception:
+            # The transport failed mid-write and was aborted: the reader sees
+            # the close and reconnects; the message goes out (or ages out)
+            # after that, as for a send that raised ConnectionClosed.
+            if self._ws is ws:
+                self._ready.clear()
+            self._requeue(item)
+            return True
+        self._sent(item)
+        return True
+
+    def _enqueue(self, item: _Outgoing) -> None:
         if not self._ready.is_set():
-            self._prune_stale_media(now)
-        if isinstance(message, RealtimeVideo) and self._replace_waiting_video(item):
+            self._prune_stale_media(item.queued_at)
+        if isinstance(item.message, RealtimeVideo) and self._replace_waiting_video(item):
             return
         self._outbox.append(item)
         self._outbox_changed.set()

@@ -1,0 +1,153 @@
+"""The direct send path: frames written without websockets' async wrapper.
+
+`live/wire.py` writes a frame through websockets' Sans-I/O protocol when the
+socket can take it at once; `LiveSession.send_nowait` and the fast path of
+`send` use it. These tests hold it to the session's guarantees: order,
+nothing before setupComplete, backpressure respected, unencodable messages
+dropped alone, and the direct path really taken with the pinned websockets.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from websockets.asyncio.client import connect
+
+from gemini_live_tui.live import events as ev
+from gemini_live_tui.live import wire
+from gemini_live_tui.live.codec import encode_frame
+from gemini_live_tui.live.errors import SessionClosed
+from gemini_live_tui.live.messages import RealtimeText, RealtimeVideo, Setup
+from gemini_live_tui.live.transport import Credential, Endpoint
+from gemini_live_tui.simulator import LiveSimulator
+from gemini_live_tui.simulator.expect import collect_until, next_of, phase
+
+from .conftest import KEY
+
+
+def arrivals(sim: LiveSimulator) -> list[str]:
+    """What the simulator received after the setup, as short labels in arrival order."""
+    labels = []
+    for received in sim.received:
+        realtime = received.message.get("realtimeInput", {})
+        if "text" in realtime:
+            labels.append(realtime["text"])
+        elif "audio" in realtime:
+            labels.append("audio")
+        elif "video" in realtime:
+            labels.append("video")
+    return labels
+
+
+async def test_write_text_now_writes_on_an_open_connection_and_refuses_when_it_would_wait(
+    sim: LiveSimulator,
+) -> None:
+    assert wire.SUPPORTED, "the pinned websockets lost the API the direct path uses"
+    endpoint = Endpoint.create(Credential("api_key", KEY), base_url=sim.base_url)
+    headers = await endpoint.credential.headers()
+    async with connect(endpoint.url, additional_headers=headers, compression=None) as ws:
+        await ws.send(encode_frame(Setup(model="models/x", response_modalities=("TEXT",))))
+        await ws.recv()  # setupComplete
+        assert wire.write_text_now(ws, encode_frame(RealtimeText("direct")))
+        await sim.wait_for(lambda: sim.texts() == ["direct"])
+
+        # The transport's high-water signal (what asyncio calls when its buffer
+        # is full): nothing is written, the caller must await ws.send instead.
+        ws.pause_writing()
+        assert not wire.write_text_now(ws, encode_frame(RealtimeText("must wait")))
+        ws.resume_writing()
+        await asyncio.sleep(0.1)
+        assert sim.texts() == ["direct"]
+
+        await ws.close()
+        assert not wire.write_text_now(ws, encode_frame(RealtimeText("after close")))
+    assert sim.texts() == ["direct"]
+
+
+async def test_send_nowait_waits_for_setup_complete_and_keeps_order_with_send(
+    sim: LiveSimulator, make_session
+) -> None:
+    session = make_session()
+    session.send_nowait(RealtimeText("one"))
+    await session.send_text("two")
+    session.send_audio_nowait(b"\x01\x00" * 640)
+    session.send_nowait(RealtimeText("three"))
+    assert sim.received == []
+    await session.start()
+    await sim.wait_for(lambda: len(arrivals(sim)) == 4)
+    assert "setup" in sim.received[0].message
+    assert arrivals(sim) == ["one", "two", "audio", "three"]
+
+    # Connected: the direct path, mixed with awaited sends, still in call order.
+    for n in range(5):
+        session.send_audio_nowait(bytes([n, 0]) * 640)
+        await session.send_text(f"t{n}")
+    await sim.wait_for(lambda: len(arrivals(sim)) == 14)
+    assert arrivals(sim)[4:] == ["audio", "t0", "audio", "t1", "audio", "t2", "audio", "t3"] + [
+        "audio",
+        "t4",
+    ]
+    assert session.stats.messages_sent == 14
+
+
+async def test_under_backpressure_sends_queue_in_order_until_the_socket_drains(
+    sim: LiveSimulator, make_session
+) -> None:
+    session = make_session()
+    sub = session.subscribe()
+    await session.start()
+    await phase(sub, ev.Phase.CONNECTED)
+    ws = session._ws
+    ws.pause_writing()  # as the transport does when its buffer passes the high-water mark
+    blocked = asyncio.create_task(session.send_text("first"))
+    await asyncio.sleep(0.05)
+    assert not blocked.done(), "an awaited send must wait for the socket to drain"
+    session.send_audio_nowait(b"\x02\x00" * 640)
+    session.send_nowait(RealtimeText("second"))
+    await asyncio.sleep(0.1)
+    # ws.send writes, then waits for the drain: "first" is out, and so is at
+    # most the one frame the writer task is waiting on; the rest waits.
+    assert arrivals(sim) in (["first"], ["first", "audio"])
+    assert session.stats.messages_sent == 0  # both still wait for the drain
+    ws.resume_writing()
+    await blocked
+    await sim.wait_for(lambda: len(arrivals(sim)) == 3)
+    assert arrivals(sim) == ["first", "audio", "second"]
+
+
+async def test_send_nowait_drops_an_unencodable_message_alone_and_refuses_after_close(
+    sim: LiveSimulator, make_session
+) -> None:
+    session = make_session()
+    sub = session.subscribe()
+    await session.start()
+    await phase(sub, ev.Phase.CONNECTED)
+    session.send_nowait(RealtimeText("bad \udcff name"))
+    error = await next_of(sub, ev.SessionError)
+    assert "not valid Unicode" in error.message
+    session.send_nowait(RealtimeText("still here?"))
+    events = await collect_until(sub, ev.TurnComplete)
+    assert any(isinstance(e, ev.ModelText) for e in events)
+    assert session.stats.send_errors == 1 and sim.texts() == ["still here?"]
+    await session.close()
+    with pytest.raises(SessionClosed):
+        session.send_audio_nowait(b"\x00\x00" * 640)
+
+
+async def test_send_nowait_keeps_one_waiting_video_frame_and_drops_stale_audio(
+    sim: LiveSimulator, make_session
+) -> None:
+    from gemini_live_tui.live.session import SessionSettings
+
+    session = make_session(settings=SessionSettings(media_max_age=0.2))
+    session.send_audio_nowait(b"\x00\x00" * 640)  # stale by the time we connect
+    await asyncio.sleep(0.3)
+    session.send_nowait(RealtimeVideo(b"\xff\xd8old"))
+    session.send_nowait(RealtimeText("what do you see?"))
+    session.send_nowait(RealtimeVideo(b"\xff\xd8new"))  # replaces the waiting frame
+    await session.start()
+    await sim.wait_for(lambda: len(arrivals(sim)) == 2)
+    await asyncio.sleep(0.1)
+    assert arrivals(sim) == ["video", "what do you see?"]
+    assert session.stats.media_dropped == 2
