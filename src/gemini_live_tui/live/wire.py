@@ -11,11 +11,11 @@ what a 25 Hz microphone stream always sees (docs/performance.md, Core).
 `write_text_now` does the same three steps directly — the public Sans-I/O
 `protocol.send_text`, then the connection's own `send_data` — and returns
 False, writing nothing, whenever `send` could have to wait or fail: the
-caller then uses `await ws.send(...)` as before. It relies on four
+caller then uses `await ws.send(...)` as before. It relies on five
 attributes of websockets' asyncio `Connection` that are not documented API
 (`protocol`, `send_data`, `paused`, `send_in_progress`, `transport`); a
 release that renames them turns this into "always use `ws.send`" rather
-than a crash. tests/core/test_wire.py
+than a crash. tests/core/test_send_path.py
 asserts the direct path is still taken with the pinned version.
 """
 
