@@ -93,6 +93,7 @@ async def paced_by_callback(
     thread = threading.Thread(target=capture, name="capture-stand-in", daemon=True)
     thread.start()
     await done
+    await asyncio.sleep(0.01)  # let the last send finish
     cpu = time.process_time() - cpu_start
     thread.join()
     return cpu

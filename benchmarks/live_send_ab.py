@@ -26,18 +26,16 @@ import importlib
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 import numpy as np
+from live_loopback_bench import CHUNK_S, paced_by_callback
 
 from gemini_live_tui.live.messages import Setup
 from gemini_live_tui.live.session import LiveSession
 from gemini_live_tui.live.transport import Credential, Endpoint
 from gemini_live_tui.simulator.process import SimulatorProcess
-
-CHUNK_S = 0.04
 
 
 def load_old_session(commit: str) -> type:
@@ -59,26 +57,7 @@ def load_old_session(commit: str) -> type:
 
 async def delivered(count: int, chunk: bytes, on_loop) -> float:  # noqa: ANN001
     """A capture-like thread calls `on_loop(chunk)` on the loop every 40 ms; CPU s per audio s."""
-    loop = asyncio.get_running_loop()
-    done = loop.create_future()
-
-    def capture() -> None:
-        start = time.monotonic()
-        for n in range(count):
-            delay = start + n * CHUNK_S - time.monotonic()
-            if delay > 0:
-                time.sleep(delay)
-            loop.call_soon_threadsafe(on_loop, chunk)
-        loop.call_soon_threadsafe(done.set_result, None)
-
-    cpu_start = time.process_time()
-    thread = threading.Thread(target=capture, daemon=True)
-    thread.start()
-    await done
-    await asyncio.sleep(0.01)  # let the last send finish
-    cpu = time.process_time() - cpu_start
-    thread.join()
-    return cpu / (count * CHUNK_S)
+    return await paced_by_callback(count, chunk, on_loop) / (count * CHUNK_S)
 
 
 async def paced_send_cost(count: int, chunk: bytes, name: str, old, new) -> float:  # noqa: ANN001
