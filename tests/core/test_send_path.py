@@ -21,7 +21,7 @@ from gemini_live_tui.live.errors import SessionClosed
 from gemini_live_tui.live.messages import RealtimeText, RealtimeVideo, Setup
 from gemini_live_tui.live.transport import Credential, Endpoint
 from gemini_live_tui.simulator import LiveSimulator
-from gemini_live_tui.simulator.expect import collect_until, next_of, phase
+from gemini_live_tui.simulator.expect import collect_until, connected, next_of
 
 from .conftest import KEY
 
@@ -95,9 +95,7 @@ async def test_under_backpressure_sends_queue_in_order_until_the_socket_drains(
     sim: LiveSimulator, make_session
 ) -> None:
     session = make_session()
-    sub = session.subscribe()
-    await session.start()
-    await phase(sub, ev.Phase.CONNECTED)
+    await connected(session)
     ws = session._ws
     ws.pause_writing()  # as the transport does when its buffer passes the high-water mark
     blocked = asyncio.create_task(session.send_text("first"))
@@ -120,9 +118,7 @@ async def test_send_nowait_drops_an_unencodable_message_alone_and_refuses_after_
     sim: LiveSimulator, make_session
 ) -> None:
     session = make_session()
-    sub = session.subscribe()
-    await session.start()
-    await phase(sub, ev.Phase.CONNECTED)
+    sub = await connected(session)
     session.send_nowait(RealtimeText("bad \udcff name"))
     error = await next_of(sub, ev.SessionError)
     assert "not valid Unicode" in error.message

@@ -10,7 +10,7 @@ from gemini_live_tui.live import events as ev
 from gemini_live_tui.live.messages import FunctionResponse
 from gemini_live_tui.live.session import SessionSettings
 from gemini_live_tui.simulator import LiveSimulator
-from gemini_live_tui.simulator.expect import collect_until, next_of, phase
+from gemini_live_tui.simulator.expect import collect_until, connected, next_of, phase
 from gemini_live_tui.simulator.voice import synthesize_words
 
 TIMER_TOOL = {
@@ -175,9 +175,7 @@ async def test_stale_handle_starts_fresh_and_says_context_was_lost(
 
 async def test_internal_error_1011_is_retried(sim: LiveSimulator, make_session) -> None:
     session = make_session()
-    sub = session.subscribe()
-    await session.start()
-    await phase(sub, ev.Phase.CONNECTED)
+    sub = await connected(session)
     await sim.close_with(1011, "Internal error encountered.")
     reconnecting = await phase(sub, ev.Phase.RECONNECTING)
     assert "1011" in (reconnecting.reason or "")
@@ -282,9 +280,7 @@ async def test_malformed_server_frame_is_reported_and_the_session_goes_on(
     sim: LiveSimulator, make_session
 ) -> None:
     session = make_session()
-    sub = session.subscribe()
-    await session.start()
-    await phase(sub, ev.Phase.CONNECTED)
+    sub = await connected(session)
     await sim.send_raw(b"\x00not json")
     error = await next_of(sub, ev.SessionError)
     assert "not JSON" in error.message

@@ -14,7 +14,7 @@ from gemini_live_tui.live import events as ev
 from gemini_live_tui.live.session import SessionSettings
 from gemini_live_tui.live.transport import Credential, Endpoint
 from gemini_live_tui.simulator import LiveSimulator
-from gemini_live_tui.simulator.expect import collect_until, next_of, phase
+from gemini_live_tui.simulator.expect import collect_until, connected, next_of, phase
 
 from .conftest import KEY
 
@@ -164,9 +164,7 @@ async def test_a_turn_ends_generation_turn_usage_then_handle(
     sim: LiveSimulator, make_session
 ) -> None:
     session = make_session()
-    sub = session.subscribe()
-    await session.start()
-    await phase(sub, ev.Phase.CONNECTED)
+    sub = await connected(session)
     await next_of(sub, ev.ResumptionUpdate)  # the first handle, right after setup
     await session.send_text("hello")
     events = await collect_until(sub, ev.ResumptionUpdate)

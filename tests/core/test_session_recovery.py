@@ -19,7 +19,7 @@ from gemini_live_tui.live import events as ev
 from gemini_live_tui.live.session import SessionSettings
 from gemini_live_tui.live.transport import Credential
 from gemini_live_tui.simulator import LiveSimulator
-from gemini_live_tui.simulator.expect import collect_until, next_of, phase
+from gemini_live_tui.simulator.expect import collect_until, connected, next_of, phase
 from gemini_live_tui.simulator.server import SimConnection
 
 
@@ -171,9 +171,7 @@ async def test_an_overflowing_number_is_a_protocol_error_and_the_session_goes_on
     sim: LiveSimulator, make_session
 ) -> None:
     session = make_session()
-    sub = session.subscribe()
-    await session.start()
-    await phase(sub, ev.Phase.CONNECTED)
+    sub = await connected(session)
     await sim.send_raw('{"usageMetadata":{"totalTokenCount":1e400}}')
     error = await next_of(sub, ev.SessionError)
     assert "malformed" in error.message
@@ -221,9 +219,7 @@ async def test_a_send_that_fails_in_flight_goes_before_what_was_queued_meanwhile
     # a text typed after the reader left is queued. The first was sent first,
     # so after the reconnect it must still go first.
     session = make_session()
-    sub = session.subscribe()
-    await session.start()
-    await phase(sub, ev.Phase.CONNECTED)
+    sub = await connected(session)
     connection = sim.current
     assert connection is not None
     connection.ws.transport.pause_reading()
@@ -251,9 +247,7 @@ async def test_only_the_newest_video_frame_goes_out_after_a_reconnect_gap(
     sim: LiveSimulator, make_session
 ) -> None:
     session = make_session()
-    sub = session.subscribe()
-    await session.start()
-    await phase(sub, ev.Phase.CONNECTED)
+    sub = await connected(session)
     sim.stall()  # the next setupComplete waits: a reconnect gap
     await sim.drop()
     await phase(sub, ev.Phase.RECONNECTING)

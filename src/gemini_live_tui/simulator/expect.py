@@ -7,6 +7,7 @@ from typing import TypeVar
 
 from gemini_live_tui.live.events import Event, Phase, PhaseChanged
 from gemini_live_tui.live.fanout import Subscription
+from gemini_live_tui.live.session import LiveSession
 
 E = TypeVar("E")
 
@@ -37,3 +38,11 @@ async def phase(sub: Subscription[Event], wanted: Phase, timeout: float = 5.0) -
             event = await sub.get()
             if isinstance(event, PhaseChanged) and event.phase is wanted:
                 return event
+
+
+async def connected(session: LiveSession, timeout: float = 5.0) -> Subscription[Event]:
+    """Subscribe to `session`, start it and wait until it is CONNECTED; the subscription."""
+    sub = session.subscribe()
+    await session.start()
+    await phase(sub, Phase.CONNECTED, timeout)
+    return sub
