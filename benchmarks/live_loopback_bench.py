@@ -47,10 +47,15 @@ CHUNK_S = 0.04
 Send = Callable[[bytes], Awaitable[None]] | None
 
 
-async def paced_by_thread(count: int, chunk: bytes, send: Send) -> float:
-    """A capture-like thread hands a chunk to the loop every 40 ms; returns process CPU s."""
+def start_capture(
+    count: int, chunk: bytes, on_chunk: Callable[[bytes], object], on_end: Callable[[], object]
+) -> threading.Thread:
+    """Start a capture-like thread: every 40 ms it calls `on_chunk(chunk)` on the loop, then `on_end()`.
+
+    It stands in for PortAudio's callback and the capture worker, which hand
+    each chunk to the event loop with `call_soon_threadsafe`.
+    """
     loop = asyncio.get_running_loop()
-    queue: asyncio.Queue[bytes | None] = asyncio.Queue()
 
     def capture() -> None:
         start = time.monotonic()
@@ -58,12 +63,19 @@ async def paced_by_thread(count: int, chunk: bytes, send: Send) -> float:
             delay = start + n * CHUNK_S - time.monotonic()
             if delay > 0:
                 time.sleep(delay)
-            loop.call_soon_threadsafe(queue.put_nowait, chunk)
-        loop.call_soon_threadsafe(queue.put_nowait, None)
+            loop.call_soon_threadsafe(on_chunk, chunk)
+        loop.call_soon_threadsafe(on_end)
 
-    cpu_start = time.process_time()
     thread = threading.Thread(target=capture, name="capture-stand-in", daemon=True)
     thread.start()
+    return thread
+
+
+async def paced_by_thread(count: int, chunk: bytes, send: Send) -> float:
+    """A capture-like thread hands a chunk to the loop every 40 ms; returns process CPU s."""
+    queue: asyncio.Queue[bytes | None] = asyncio.Queue()
+    cpu_start = time.process_time()
+    thread = start_capture(count, chunk, queue.put_nowait, lambda: queue.put_nowait(None))
     while (item := await queue.get()) is not None:
         if send is not None:
             await send(item)
@@ -76,22 +88,10 @@ async def paced_by_callback(
     count: int, chunk: bytes, send: Callable[[bytes], None] | None
 ) -> float:
     """A capture-like thread whose loop callback sends at once; returns process CPU s."""
-    loop = asyncio.get_running_loop()
-    done = loop.create_future()
+    done = asyncio.get_running_loop().create_future()
     on_loop = send if send is not None else (lambda pcm: None)
-
-    def capture() -> None:
-        start = time.monotonic()
-        for n in range(count):
-            delay = start + n * CHUNK_S - time.monotonic()
-            if delay > 0:
-                time.sleep(delay)
-            loop.call_soon_threadsafe(on_loop, chunk)
-        loop.call_soon_threadsafe(done.set_result, None)
-
     cpu_start = time.process_time()
-    thread = threading.Thread(target=capture, name="capture-stand-in", daemon=True)
-    thread.start()
+    thread = start_capture(count, chunk, on_loop, lambda: done.set_result(None))
     await done
     await asyncio.sleep(0.01)  # let the last send finish
     cpu = time.process_time() - cpu_start
