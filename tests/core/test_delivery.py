@@ -82,10 +82,12 @@ async def test_a_text_that_cuts_its_answer_three_times_is_given_up_and_later_lin
     sub = await connected(session)
     await session.send_text("warm up")
     await collect_until(sub, ev.TurnComplete)
+    sim.hold_setups()  # the reconnect will be slow, to type in
     await session.send_text("poison pill")  # the simulator drops mid-reply, every time
     await phase(sub, ev.Phase.RECONNECTING)
     await session.send_text("first after")  # typed during the reconnect
     await session.send_text("second after")
+    sim.hold_setups(False)
     seen: list[ev.Event] = []
     async with asyncio.timeout(10):
         while not (
@@ -106,9 +108,11 @@ async def test_replayed_turns_go_one_answer_at_a_time(sim: LiveSimulator, make_s
     sim.word_delay = 0.005
     session = make_session()
     sub = await connected(session)
+    sim.hold_setups()
     await session.send_text("please drop now")
     await phase(sub, ev.Phase.RECONNECTING)
     await session.send_text("then this")
+    sim.hold_setups(False)
     await phase(sub, ev.Phase.CONNECTED)
     events = await collect_until(sub, ev.TurnComplete)
     events += await collect_until(sub, ev.TurnComplete)

@@ -19,11 +19,14 @@ async def test_a_line_that_cuts_every_reply_is_named_and_the_lines_after_it_answ
     app = make_app()
     async with app.run_test(size=(120, 30)) as pilot:
         await connected(pilot)
+        sim.hold_setups()  # the reconnect will be slow, to type in
         await type_line(pilot, "poison pill")  # the simulator drops mid-reply, every time
-        # the first drop: the app reconnects at once (typed lines wait either way)
-        await until(pilot, lambda: app.chat.phase is Phase.RECONNECTING or len(sim.setups()) > 1)
+        await until(pilot, lambda: app.chat.phase is Phase.RECONNECTING)
         await type_line(pilot, "first after")
         await type_line(pilot, "second after")
+        await pilot.pause(0.2)
+        assert sim.texts() == ["poison pill"]
+        sim.hold_setups(False)
 
         def answered(line: str) -> bool:
             return any(f'"{line}"' in t for t in texts(app, "model"))

@@ -170,6 +170,8 @@ class LiveSimulator:
         # send goAway (and then close 1000) instead of setupComplete on this many setups
         self.goaway_next_setups = 0
         self.goaway_grace = 0.0  # extra seconds before closing a connection past its GoAway
+        self._setups_open = asyncio.Event()  # cleared: setups wait (a slow service)
+        self._setups_open.set()
         self.stalled = False
         self._unstalled = asyncio.Event()
         self._unstalled.set()
@@ -331,6 +333,13 @@ class LiveSimulator:
         else:
             self._unstalled.set()
 
+    def hold_setups(self, held: bool = True) -> None:
+        """Make setups wait for `hold_setups(False)`: the client stays reconnecting."""
+        if held:
+            self._setups_open.clear()
+        else:
+            self._setups_open.set()
+
     def forget_handles(self) -> None:
         """Make every issued handle stale (as after the service's expiry)."""
         self.sessions.clear()
@@ -427,6 +436,7 @@ class LiveSimulator:
                     future.set_result(response.get("response", {}))
 
     async def _on_setup(self, connection: SimConnection, setup: dict[str, Any]) -> None:
+        await self._setups_open.wait()
         if self.drop_next_setups > 0:
             self.drop_next_setups -= 1
             connection.closed = True
