@@ -167,18 +167,28 @@ async def test_a_goaway_while_a_call_runs_waits_for_the_answer_and_a_handle(
 
 
 async def test_1008_aborted_after_a_goaway_resumes(sim: LiveSimulator, make_session) -> None:
-    session = make_session(tools=(TIMER_TOOL,))
+    sim.word_delay = 0.02
+    session = make_session()
     sub = await connected(session)
-    await sim.call_tool("set_timer", {"seconds": 30})
-    await next_of(sub, ev.ToolCall)
-    await sim.send_message({"goAway": {"timeLeft": "10s"}})  # the call holds the connection
+    await session.send_text("a long answer please")
+    await next_of(sub, ev.ModelText)
+    await sim.send_message({"goAway": {"timeLeft": "10s"}})  # the reply holds the connection
     await next_of(sub, ev.GoAway)
     await sim.close_with(1008, "The operation was aborted.")
-    await phase(sub, ev.Phase.RECONNECTING)
+    closed_or_back = await next_of(sub, ev.PhaseChanged)
+    assert closed_or_back.phase is ev.Phase.RECONNECTING, closed_or_back
     await phase(sub, ev.Phase.CONNECTED)
     await session.send_text("still here")
     events = await collect_until(sub, ev.TurnComplete)
     assert 'You said: "still here"' in reply_text(events)
+
+
+async def test_1008_without_a_goaway_stays_final(sim: LiveSimulator, make_session) -> None:
+    session = make_session()
+    sub = await connected(session)
+    await sim.close_with(1008, "The operation was aborted.")
+    closed = await phase(sub, ev.Phase.CLOSED)
+    assert closed.final
 
 
 async def test_overstaying_a_goaway_is_closed_with_1008_aborted(sim: LiveSimulator) -> None:
