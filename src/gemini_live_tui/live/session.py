@@ -696,9 +696,9 @@ class LiveSession:
                 error.response.body.decode("utf-8", "replace")[:300] if error.response.body else ""
             )
             if status in (400, 401, 403, 404):
-                raise _Final(
-                    f"server refused the connection: HTTP {status} {body}".strip()
-                ) from None
+                reason = f"server refused the connection: HTTP {status} {body}".strip()
+                hinted = self._with_refusal_hint(reason) if status in (401, 403) else reason
+                raise _Final(hinted) from None
             raise ConnectError(f"HTTP {status} at handshake {body}".strip()) from None
         except InvalidURI as error:
             raise _Final(f"invalid server URL: {error}") from None
@@ -838,7 +838,12 @@ class LiveSession:
                 return  # the GoAway's deadline passed: resume like after a drop
             if during_setup and sent_handle and any(w in lowered for w in _STALE_HANDLE_WORDS):
                 raise _StaleHandle(reason)
-            raise _Final(reason)
+            raise _Final(self._with_refusal_hint(reason) if code == 1008 else reason)
+
+    def _with_refusal_hint(self, reason: str) -> str:
+        """The server's reason, and what to do if the credential says more (a used token)."""
+        hint = self._endpoint.credential.refusal_hint
+        return f"{reason}; {hint}" if hint else reason
 
     def _decode(self, frame: str | bytes) -> list[Event]:
         self.stats.messages_received += 1

@@ -54,6 +54,7 @@ _PATH = re.compile(
 BAD_KEY_REASON = "API key not valid. Please pass a valid API key."
 STALE_HANDLE_REASON = "Session not found: the resumption handle is unknown or has expired."
 ABORTED_REASON = "The operation was aborted."
+USED_TOKEN_REASON = "The ephemeral token has already been used to start a session, or has expired."
 UNKNOWN_CALL_REASON = "Request contains an invalid argument."
 SPEECH_DBFS = -45.0
 END_OF_SPEECH_S = 0.6
@@ -170,6 +171,11 @@ class LiveSimulator:
         # send goAway (and then close 1000) instead of setupComplete on this many setups
         self.goaway_next_setups = 0
         self.goaway_grace = 0.0  # extra seconds before closing a connection past its GoAway
+        # An ephemeral token starts one session ("uses" defaults to 1:
+        # https://ai.google.dev/gemini-api/docs/ephemeral-tokens); resuming is
+        # not starting. The close code and words for a used token are a guess.
+        self.one_use_tokens = False
+        self.tokens_used: set[str] = set()
         self._setups_open = asyncio.Event()  # cleared: setups wait (a slow service)
         self._setups_open.set()
         self.stalled = False
@@ -467,6 +473,12 @@ class LiveSimulator:
                 return
             session = self._restore(state)
         else:
+            token = connection.ws.request.headers.get("Authorization", "")
+            if self.one_use_tokens and token.startswith("Token "):
+                if token in self.tokens_used:
+                    await connection.ws.close(1008, USED_TOKEN_REASON)
+                    return
+                self.tokens_used.add(token)
             session = SimSession(next(self._session_ids))
         connection.session = session
         session.connection = connection
