@@ -21,7 +21,7 @@ from gemini_live_tui.live.transport import Credential, Endpoint
 from gemini_live_tui.simulator import LiveSimulator
 from gemini_live_tui.simulator.expect import phase
 from gemini_live_tui.simulator.schema_check import validate_client_frame
-from gemini_live_tui.tools import ToolCallCancelled, ToolRunner, builtin_registry
+from gemini_live_tui.tools import ToolCallCancelled, ToolCallFinished, ToolRunner, builtin_registry
 
 KEY = "test-key-tools-0123456789"
 
@@ -129,6 +129,23 @@ async def test_a_call_in_flight_during_a_goaway_is_answered_before_the_connectio
     handle = rig.sim.setups()[1]["sessionResumption"]["handle"]
     assert call_id in rig.sim.sessions[handle].issued_calls
     assert not any(isinstance(r, ToolCallCancelled) for r in rig.reports)
+
+
+async def test_a_call_that_outlives_its_connection_reaches_the_model_as_a_message(
+    rig: Rig,
+) -> None:
+    call_id = await rig.sim.call_tool("set_timer", {"seconds": 0.8, "label": "carried"})
+    await rig.sim.wait_for(lambda: rig.responses(call_id))  # the "continuing" notice
+    await rig.sim.drop()
+    await phase(rig.phases, ev.Phase.CONNECTED)
+
+    def carried() -> list[str]:
+        return [t for t in rig.sim.texts() if call_id in t]
+
+    await rig.sim.wait_for(carried, timeout=5)
+    assert "carried" in carried()[0], "the result itself, not only a notice"
+    assert [connection for connection, _ in rig.responses(call_id)] == [1], "only the notice"
+    assert any(isinstance(r, ToolCallFinished) and r.ok for r in rig.reports)
 
 
 async def test_a_cancellation_from_the_server_stops_the_call(rig: Rig) -> None:
