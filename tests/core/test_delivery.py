@@ -243,3 +243,22 @@ async def test_resuming_from_a_handle_before_a_call_forgets_the_call(
             while True:
                 await ws.recv()
     assert closed.value.rcvd is not None and closed.value.rcvd.code == 1007
+
+
+async def test_a_tool_response_goes_ahead_of_turns_waiting_for_the_answer_that_called_it(
+    sim: LiveSimulator, make_session
+) -> None:
+    session = make_session(tools=(TIMER_TOOL,))
+    sub = await connected(session)
+    sim.hold_setups()
+    await sim.drop()
+    await phase(sub, ev.Phase.RECONNECTING)
+    await session.send_text('tool set_timer {"seconds": 1}')  # typed during the gap
+    await session.send_text("and then this")
+    sim.hold_setups(False)
+    call = await next_of(sub, ev.ToolCall)
+    await session.send_tool_response([FunctionResponse(call.calls[0].id, "set_timer", {"ok": 1})])
+    events = await collect_until(sub, ev.TurnComplete, timeout=3)
+    events += await collect_until(sub, ev.TurnComplete, timeout=3)
+    assert "The tool set_timer returned" in reply_text(events)
+    assert 'You said: "and then this"' in reply_text(events)

@@ -218,6 +218,7 @@ class LiveSession:
         self._paced_until = -1  # turns up to this seq go out one answer at a time
         self._answer_done = asyncio.Event()  # the last paced turn's answer ended
         self._answer_done.set()
+        self._jumped = asyncio.Event()  # a tool response went ahead of a waiting turn
 
     # ----- observation -------------------------------------------------
 
@@ -419,6 +420,8 @@ class LiveSession:
             self._prune_stale_media(item.queued_at)
         if isinstance(item.message, RealtimeVideo) and self._replace_waiting_video(item):
             return
+        if isinstance(item.message, ToolResponse) and self._jump_waiting_turns(item):
+            return
         self._outbox.append(item)
         self._outbox_changed.set()
 
@@ -547,12 +550,38 @@ class LiveSession:
             self._discard(item)
             self._sent(item)
 
+    def _jump_waiting_turns(self, item: _Outgoing) -> bool:
+        """Put a tool response ahead of replayed turns that wait for an answer; True if it did.
+
+        The answer they wait for may be the very turn that called the tool:
+        it cannot end before the tool's response goes out.
+        """
+        if self._answer_done.is_set():
+            return False
+        for index, queued in enumerate(self._outbox):
+            if queued.seq <= self._paced_until and is_turn(queued.message):
+                self._outbox.insert(index, item)
+                self._outbox_changed.set()
+                self._jumped.set()
+                return True
+        return False
+
     async def _wait_for_answer(self) -> None:
-        """Wait until the model's answer to the last replayed turn ended (or a while)."""
+        """Wait until the model's answer to the last replayed turn ended (or a while),
+        or a tool response went ahead of the waiting turn."""
+        self._jumped.clear()
+        done = asyncio.ensure_future(self._answer_done.wait())
+        jumped = asyncio.ensure_future(self._jumped.wait())
         try:
-            async with asyncio.timeout(self.settings.replay_answer_timeout):
-                await self._answer_done.wait()
-        except TimeoutError:
+            finished, _ = await asyncio.wait(
+                {done, jumped},
+                timeout=self.settings.replay_answer_timeout,
+                return_when=asyncio.FIRST_COMPLETED,
+            )
+        finally:
+            done.cancel()
+            jumped.cancel()
+        if not finished:
             log.info("no answer to a replayed turn in time; sending the next one")
             self._answer_done.set()
 
