@@ -12,9 +12,7 @@ from apptest import connected, texts, type_line, until
 from gemini_live_tui.live.events import Phase
 
 
-async def test_a_line_that_cuts_every_reply_is_named_and_the_lines_after_it_answered(
-    make_app, sim
-):
+async def test_a_line_that_cuts_every_reply_is_named_and_the_lines_after_it_answered(make_app, sim):
     sim.word_delay = 0.01
     app = make_app()
     async with app.run_test(size=(120, 30)) as pilot:

@@ -191,6 +191,4 @@ ServerEvent = (
     | Usage
 )
 
-Event = (
-    ServerEvent | PhaseChanged | ContextLost | SessionError | NotDelivered | ToolResultCarried
-)
+Event = ServerEvent | PhaseChanged | ContextLost | SessionError | NotDelivered | ToolResultCarried

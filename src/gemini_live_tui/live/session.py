@@ -41,8 +41,8 @@ Guarantees:
   model said something. A server that accepts the setup and then closes
   at once is retried `max_attempts` times, with backoff, not forever.
 - Authentication and argument errors (HTTP 401/403, close 1007/1008, save
-  the 1008 "aborted" that follows a GoAway) are final: the phase goes to CLOSED with the server's reason and no retry
-  loop starts. A resumption handle the server no longer knows is the
+  the 1008 "aborted" that follows a GoAway) are final: the phase goes to
+  CLOSED with the server's reason and no retry loop starts. A resumption handle the server no longer knows is the
   exception: the session starts fresh and publishes `ContextLost`.
 """
 
@@ -159,7 +159,6 @@ class SessionStats:
     replayed: int = 0
 
 
-_Outgoing = Outgoing
 ABORTED_WORDS = ("aborted",)
 """Words of the 1008 the service closes with when a GoAway's deadline passed."""
 
@@ -194,7 +193,7 @@ class LiveSession:
         self.settings = settings or SessionSettings()
         self.stats = SessionStats()
         self._events: Fanout[Event] = Fanout(self.settings.subscriber_queue)
-        self._outbox: deque[_Outgoing] = deque()
+        self._outbox: deque[Outgoing] = deque()
         self._ledger = DeliveryLedger()
         self._outbox_changed = asyncio.Event()
         self._ready = asyncio.Event()
@@ -208,7 +207,7 @@ class LiveSession:
         self._turn_active = False
         self._generation_done = False
         self._fresh_next = False
-        self._in_flight: _Outgoing | None = None  # the writer's send in progress
+        self._in_flight: Outgoing | None = None  # the writer's send in progress
         self._progress = False
         self._last_end = ""
         self._connection_no = 0  # connections that reached setupComplete
@@ -358,13 +357,13 @@ class LiveSession:
             if not self._write_at_once(item):
                 self._enqueue(item)
 
-    def _outgoing(self, message: ClientMessage) -> list[_Outgoing]:
+    def _outgoing(self, message: ClientMessage) -> list[Outgoing]:
         if self._closing:
             raise SessionClosed("the session is closed")
         now = time.monotonic()
         if isinstance(message, ToolResponse) and self._ready.is_set():
-            return [_Outgoing(m, now) for m in self._for_this_connection(message)]
-        return [_Outgoing(message, now)]
+            return [Outgoing(m, now) for m in self._for_this_connection(message)]
+        return [Outgoing(message, now)]
 
     def _for_this_connection(self, message: ToolResponse) -> list[ClientMessage]:
         """`message` as this connection may take it: answers to calls it issued
@@ -385,7 +384,7 @@ class LiveSession:
             self._events.publish(ToolResultCarried(names, tuple(r.id for r in theirs)))
         return out
 
-    def _write_at_once(self, item: _Outgoing) -> bool:
+    def _write_at_once(self, item: Outgoing) -> bool:
         """The fast path: send `item` now if nothing waits; True if it is dealt with.
 
         Nothing waiting means the writer task is idle (it pops an item only
@@ -415,7 +414,7 @@ class LiveSession:
         self._sent(item)
         return True
 
-    def _enqueue(self, item: _Outgoing) -> None:
+    def _enqueue(self, item: Outgoing) -> None:
         if not self._ready.is_set():
             self._prune_stale_media(item.queued_at)
         if isinstance(item.message, RealtimeVideo) and self._replace_waiting_video(item):
@@ -425,7 +424,7 @@ class LiveSession:
         self._outbox.append(item)
         self._outbox_changed.set()
 
-    async def _send_now(self, ws: ClientConnection, item: _Outgoing) -> None:
+    async def _send_now(self, ws: ClientConnection, item: Outgoing) -> None:
         try:
             frame = encode_frame(item.message)
         except ProtocolError as error:
@@ -445,7 +444,7 @@ class LiveSession:
             return
         self._sent(item)
 
-    def _requeue(self, item: _Outgoing) -> None:
+    def _requeue(self, item: Outgoing) -> None:
         """Put a message whose send failed back into the outbox, in send order."""
         index = next(
             (i for i, queued in enumerate(self._outbox) if queued.seq > item.seq),
@@ -454,7 +453,7 @@ class LiveSession:
         self._outbox.insert(index, item)
         self._outbox_changed.set()
 
-    def _replace_waiting_video(self, item: _Outgoing) -> bool:
+    def _replace_waiting_video(self, item: Outgoing) -> bool:
         """Put a new video frame in the place of one still waiting; True if it did.
 
         At most one frame waits (DESIGN §5): a frame queued behind a slow link
@@ -470,7 +469,7 @@ class LiveSession:
                 return True
         return False
 
-    def _sent(self, item: _Outgoing) -> None:
+    def _sent(self, item: Outgoing) -> None:
         self.stats.messages_sent += 1
         self._ledger.sent(item)
         if item.seq <= self._paced_until and is_turn(item.message):
@@ -550,7 +549,7 @@ class LiveSession:
             self._discard(item)
             self._sent(item)
 
-    def _jump_waiting_turns(self, item: _Outgoing) -> bool:
+    def _jump_waiting_turns(self, item: Outgoing) -> bool:
         """Put a tool response ahead of replayed turns that wait for an answer; True if it did.
 
         The answer they wait for may be the very turn that called the tool:
@@ -585,7 +584,7 @@ class LiveSession:
             log.info("no answer to a replayed turn in time; sending the next one")
             self._answer_done.set()
 
-    def _discard(self, item: _Outgoing) -> None:
+    def _discard(self, item: Outgoing) -> None:
         if self._outbox and self._outbox[0] is item:
             self._outbox.popleft()
             return
@@ -795,11 +794,11 @@ class LiveSession:
             self._outbox_changed.set()
         # Tool responses waiting from an older connection: no call id of this
         # one is known yet, so each becomes a text turn (or goes, if interim).
-        kept: deque[_Outgoing] = deque()
+        kept: deque[Outgoing] = deque()
         for item in self._outbox:
             if isinstance(item.message, ToolResponse):
                 kept.extend(
-                    replace(item, message=m) if i == 0 else _Outgoing(m, item.queued_at)
+                    replace(item, message=m) if i == 0 else Outgoing(m, item.queued_at)
                     for i, m in enumerate(self._for_this_connection(item.message))
                 )
             else:
@@ -929,9 +928,7 @@ def _carried_text(responses: list[FunctionResponse]) -> str:
         parts.append(f"{response.name} (call {response.id}) returned: {result}")
     return (
         "[The connection was lost while a function you called was running, so its "
-        "result comes as this message instead of a function response. "
-        + " ".join(parts)
-        + "]"
+        "result comes as this message instead of a function response. " + " ".join(parts) + "]"
     )
 
 

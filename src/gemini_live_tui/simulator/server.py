@@ -507,7 +507,7 @@ class LiveSimulator:
     async def _issue_handle(self, connection: SimConnection) -> None:
         session = connection.session
         assert session is not None
-        if session.pending_tools:
+        if any(not future.done() for future in session.pending_tools.values()):
             # "It might be not possible to resume session at some points. In that
             # case we send update empty new_handle and resumable=false. Example of
             # such case could be model executing function calls" (same page).
@@ -579,13 +579,25 @@ class LiveSimulator:
     # ----- replies --------------------------------------------------------
 
     def _start_reply(self, connection: SimConnection, text: str, spoken: bool = False) -> None:
+        interrupted = False
         if connection.reply_task and not connection.reply_task.done():
             connection.reply_task.cancel()
-        connection.reply_task = asyncio.create_task(self._reply(connection, text, spoken))
+            interrupted = True
+        connection.reply_task = asyncio.create_task(
+            self._reply(connection, text, spoken, interrupted)
+        )
 
-    async def _reply(self, connection: SimConnection, text: str, spoken: bool) -> None:
+    async def _reply(
+        self, connection: SimConnection, text: str, spoken: bool, interrupted: bool = False
+    ) -> None:
         session = connection.session
         assert session is not None
+        if interrupted:
+            # "An interruption occurs when the client sends a message before the
+            # model finishes its turn" (LiveServerContent.interrupted,
+            # https://firebase.google.com/docs/reference/js/ai.liveservercontent.md)
+            with contextlib.suppress(ConnectionClosed):
+                await connection.send({"serverContent": {"interrupted": True}})
         session.history.append(("user", text))
         # A keyword fault fires once per text: the client replays an unanswered
         # text after a drop, and the replay must get a normal answer.
