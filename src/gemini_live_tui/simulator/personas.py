@@ -260,8 +260,13 @@ def _thinking_refusal(rules: ModelRules, backend: str, what: str) -> Refusal:
     else:
         # https://github.com/microsoft/vscode/issues/334581, https://github.com/RooCodeInc/Roo-Code/issues/10700
         # ("Thinking level is not supported for this model.", Gemini API REST)
-        label = "Thinking level" if what == "thinking_level" else "Thinking budget"
-        reason = f"{label} is not supported for this model."
+        # unverified: the text for one level the model does not take (the Vertex text's shape).
+        label = {"thinking_level": "Thinking level", "thinking_budget": "Thinking budget"}
+        reason = (
+            f"{label[what]} is not supported for this model."
+            if what in label
+            else f"{what} is not supported by this model."
+        )
     # unverified: that the Live socket closes 1007 (INVALID_ARGUMENT) with the REST text.
     return Refusal(INVALID_ARGUMENT, reason, f"{what} on {rules.name}")
 
@@ -317,8 +322,8 @@ class Judge:
                 # google-genai types.FunctionResponseScheduling; unverified: the close text.
                 return Refusal(
                     INVALID_ARGUMENT,
-                    f"Invalid value at '{at}.scheduling' (type.googleapis.com/"
-                    f'google.ai.generativelanguage.v1beta.FunctionResponse.Scheduling), "{scheduling}"',
+                    f"Invalid value at '{at}.scheduling' (FunctionResponse.Scheduling), "
+                    f'"{scheduling}"',
                     "unknown scheduling",
                 )
         return None

@@ -440,7 +440,9 @@ class LiveSimulator:
 
     async def _refuse(self, connection: SimConnection, refusal: Refusal) -> None:
         self.refusals.append(refusal)
-        await connection.ws.close(refusal.code, refusal.reason)
+        # A close reason holds at most 123 bytes (RFC 6455 5.5); longer ones are cut.
+        reason = refusal.reason.encode()[:123].decode("utf-8", "ignore")
+        await connection.ws.close(refusal.code, reason)
 
     async def _issue_handle(self, connection: SimConnection) -> None:
         session = connection.session
