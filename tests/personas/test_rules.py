@@ -145,6 +145,10 @@ REFUSED = [
     ),
     (V38, {"labels": {"a": "b"}}, [], 1007, '"labels"'),
     (P38, {"explicitVadSignal": True}, [], 1007, '"explicitVadSignal"'),
+    (P38, {"sessionResumption": {"transparent": True}}, [], 1007, '"transparent"'),
+    (P38, {"tools": [{"googleSearch": {"excludeDomains": ["a.b"]}}]}, [], 1007, '"excludeDomains"'),
+    (V38, {"tools": [{"fileSearch": {}}]}, [], 1007, '"fileSearch"'),
+    (V38, {"generation": {"enableEnhancedCivicAnswers": True}}, [], 1007, "CivicAnswers"),
     (
         V38,
         {},

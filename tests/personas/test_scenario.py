@@ -121,6 +121,21 @@ async def answered(pilot: Any, sim: LiveSimulator, needle: str, timeout: float =
     return await until(pilot, reply, timeout=timeout)
 
 
+async def line_answered(
+    app: GeminiLiveApp,
+    sim: LiveSimulator,
+    line: str = "hello there",
+    needle: str = 'You said: "hello there"',
+) -> str:
+    """Type `line`; the reply containing `needle` is shown and nothing went wrong."""
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(pilot, sim)
+        await type_line(pilot, line)
+        said = await answered(pilot, sim, needle, timeout=15)
+        clean(app, sim)
+    return said
+
+
 def clean(app: GeminiLiveApp, sim: LiveSimulator) -> None:
     """Nothing refused, no error line, every frame valid for the persona's backend."""
     assert not sim.refusals, sim.refusals
@@ -130,22 +145,12 @@ def clean(app: GeminiLiveApp, sim: LiveSimulator) -> None:
 
 @pytest.mark.parametrize("persona", cases({}))
 async def test_a_typed_line_is_answered(persona: Persona, persona_sim, user_app) -> None:
-    app = user_app()
-    async with app.run_test(size=(100, 30)) as pilot:
-        await ready(pilot, persona_sim)
-        await type_line(pilot, "hello there")
-        await answered(pilot, persona_sim, 'You said: "hello there"')
-        clean(app, persona_sim)
+    await line_answered(user_app(), persona_sim)
 
 
 @pytest.mark.parametrize("persona", cases({TEXT_MODALITY: set(PERSONAS)}))
 async def test_text_mode_shows_the_reply(persona: Persona, persona_sim, user_app) -> None:
-    app = user_app("--text")
-    async with app.run_test(size=(100, 30)) as pilot:
-        await ready(pilot, persona_sim)
-        await type_line(pilot, "hello there")
-        await answered(pilot, persona_sim, 'You said: "hello there"')
-        clean(app, persona_sim)
+    await line_answered(user_app("--text"), persona_sim)
 
 
 def speech_wav(path: Path) -> Path:
@@ -165,12 +170,7 @@ async def test_an_audio_turn_is_heard_and_answered(
     persona: Persona, persona_sim, user_app, isolated_dirs
 ) -> None:
     speech_wav(isolated_dirs["cwd"] / "speech.wav")
-    app = user_app()
-    async with app.run_test(size=(100, 30)) as pilot:
-        await ready(pilot, persona_sim)
-        await type_line(pilot, "@speech.wav")
-        await answered(pilot, persona_sim, "I heard", timeout=15)
-        clean(app, persona_sim)
+    await line_answered(user_app(), persona_sim, "@speech.wav", "I heard")
 
 
 @pytest.mark.parametrize(
@@ -185,13 +185,9 @@ async def test_an_audio_turn_is_heard_and_answered(
 async def test_a_slow_tool_answer_reaches_the_reply(
     persona: Persona, persona_sim, user_app
 ) -> None:
-    app = user_app()
-    async with app.run_test(size=(100, 30)) as pilot:
-        await ready(pilot, persona_sim)
-        await type_line(pilot, 'tool set_timer {"seconds": 1, "label": "tea"}')
-        said = await answered(pilot, persona_sim, "The tool set_timer returned", timeout=15)
-        assert "tea" in said and "continu" not in said.lower(), said  # the result, not the interim
-        clean(app, persona_sim)
+    line = 'tool set_timer {"seconds": 1, "label": "tea"}'
+    said = await line_answered(user_app(), persona_sim, line, "The tool set_timer returned")
+    assert "tea" in said and "continu" not in said.lower(), said  # the result, not the interim
 
 
 @pytest.mark.parametrize("persona", cases({}))
@@ -223,13 +219,9 @@ async def test_a_screen_frame_is_seen(
     persona: Persona, persona_sim, user_app, isolated_dirs
 ) -> None:
     screen_png(isolated_dirs["cwd"] / "shot.png")
-    app = user_app()
-    async with app.run_test(size=(100, 30)) as pilot:
-        await ready(pilot, persona_sim)
-        await type_line(pilot, "@shot.png what is on my screen")
-        said = await answered(pilot, persona_sim, "image frame(s)", timeout=15)
-        assert "320x200" in said, said
-        clean(app, persona_sim)
+    line = "@shot.png what is on my screen"
+    said = await line_answered(user_app(), persona_sim, line, "image frame(s)")
+    assert "320x200" in said, said
 
 
 @pytest.mark.parametrize("persona", cases({POISON_REPLAYED: set(PERSONAS)}))
@@ -260,9 +252,4 @@ async def test_a_profile_thinking_level_does_not_break_any_model(
     """A profile saved with a thinking level (for 3.1) still works after switching models."""
     isolated_dirs["config"].mkdir(parents=True, exist_ok=True)
     (isolated_dirs["config"] / "default.toml").write_text('thinking_level = "low"\n')
-    app = user_app()
-    async with app.run_test(size=(100, 30)) as pilot:
-        await ready(pilot, persona_sim)
-        await type_line(pilot, "hello there")
-        await answered(pilot, persona_sim, 'You said: "hello there"')
-        clean(app, persona_sim)
+    await line_answered(user_app(), persona_sim)
