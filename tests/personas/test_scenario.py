@@ -7,6 +7,9 @@ refuses. Each case asserts what the user sees: the reply on screen, and that
 the simulator refused nothing. Every frame sent to a Vertex persona must also
 pass google-genai's Vertex converter.
 
+Spoken turns use the private PulseAudio (tests/pulse_support.py): a WAV
+played into the null sink is the microphone.
+
 Cases the client fails today are marked `xfail(strict=True)` with the client
 defect in the reason: when a fix lands the test passes, strict xfail turns
 that into a failure, and the marker is removed.
@@ -22,9 +25,12 @@ from typing import Any
 
 import numpy as np
 import pytest
+import soundfile as sf
 from apptest import texts, type_line, until
 from conftest import assert_frames_valid
 from PIL import Image
+from pulse_support import speech_like
+from voicetest import mic_on
 
 from gemini_live_tui.cli import build_options, build_parser
 from gemini_live_tui.config import apply_env, load_profile
@@ -46,6 +52,11 @@ INTERIM_AS_RESULT = (
 THINKING_LEVEL = (
     "client: sends the profile's thinkingLevel to gemini-3.8-live (takes none) and to Vertex's "
     "2.5 models (take a budget)"
+)
+STREAM_END_VERTEX = "client: sends audioStreamEnd when the mic goes off on Vertex, which refuses it"
+STREAM_END_PTT = (
+    "client: sends audioStreamEnd in push-to-talk (automatic activity detection off); "
+    "activityEnd ends the turn there"
 )
 POISON_REPLAYED = "client: a line whose reply is cut by a drop each time is replayed forever"
 
@@ -253,3 +264,50 @@ async def test_a_profile_thinking_level_does_not_break_any_model(
     isolated_dirs["config"].mkdir(parents=True, exist_ok=True)
     (isolated_dirs["config"] / "default.toml").write_text('thinking_level = "low"\n')
     await line_answered(user_app(), persona_sim)
+
+
+async def spoken_turn(pilot: Any, sim: LiveSimulator, pulse: Any, wav: Path, ptt: bool) -> None:
+    """Say the WAV into the microphone (holding the floor with Ctrl-T in push-to-talk)."""
+    app = pilot.app
+    await mic_on(pilot, app, sim, more_than=-1 if ptt else 5)
+    player = pulse.play_file(wav)
+    if ptt:
+        await pilot.pause(0.3)
+        await pilot.press("ctrl+t")
+        await pilot.pause(1.2)
+        await pilot.press("ctrl+t")
+    await answered(pilot, sim, "I heard", timeout=20)
+    player.terminate()
+    await type_line(pilot, "/mic off")
+    await until(pilot, lambda: any(t.startswith("microphone off") for t in texts(app)), 5)
+
+
+@pytest.mark.parametrize(
+    ("persona", "ptt"),
+    [
+        pytest.param(*param.values, False, marks=param.marks, id=f"vad-{param.id}")
+        for param in cases({STREAM_END_VERTEX: VERTEX_PERSONAS})
+    ]
+    + [
+        pytest.param(*param.values, True, marks=param.marks, id=f"ptt-{param.id}")
+        for param in cases(
+            {STREAM_END_PTT: set(PERSONAS) - VERTEX_PERSONAS, STREAM_END_VERTEX: VERTEX_PERSONAS}
+        )
+    ],
+)
+async def test_a_spoken_turn_and_mic_off_keep_the_session(
+    persona: Persona, ptt: bool, persona_sim, user_app, isolated_dirs, sink, tmp_path
+) -> None:
+    """Speak into the microphone, hear the reply, turn the mic off, then type: still answered."""
+    if ptt:
+        isolated_dirs["config"].mkdir(parents=True, exist_ok=True)
+        (isolated_dirs["config"] / "default.toml").write_text("[audio]\npush_to_talk = true\n")
+    wav = tmp_path / "said.wav"
+    sf.write(wav, speech_like(2.0, 48000, seed=5), 48000, subtype="PCM_16")
+    app = user_app()
+    async with app.run_test(size=(110, 30)) as pilot:
+        await ready(pilot, persona_sim)
+        await spoken_turn(pilot, persona_sim, sink, wav, ptt)
+        await type_line(pilot, "still there")
+        await answered(pilot, persona_sim, 'You said: "still there"')
+        clean(app, persona_sim)
