@@ -25,6 +25,7 @@ from gemini_live_tui.config import (
     profile_path,
     save_profile,
 )
+from gemini_live_tui.live import models
 
 
 @pytest.fixture(autouse=True)
@@ -71,7 +72,7 @@ def test_env_beats_profile_beats_defaults() -> None:
     profile = Profile(model="models/from-profile")
     assert apply_env(profile, {}).model == "models/from-profile"
     assert apply_env(profile, {"GEMINI_MODEL": "models/from-env"}).model == "models/from-env"
-    assert Profile().model == "models/gemini-3.1-flash-live-preview"
+    assert Profile().model == "models/gemini-3.8-live" == models.DEFAULT_MODEL
     assert normalize_model("gemini-x") == "models/gemini-x"
 
 

@@ -57,7 +57,7 @@ def test_no_credential_still_opens_with_help():
 def test_profile_values_reach_the_setup_and_flags_win(monkeypatch):
     save_profile(
         Profile(
-            model="gemini-live-a",
+            model="gemini-3.8-live-extended-thinking",
             voice="Puck",
             system_instruction="be brief",
             thinking_level="low",
@@ -68,9 +68,11 @@ def test_profile_values_reach_the_setup_and_flags_win(monkeypatch):
     )
     monkeypatch.setenv("GEMINI_API_KEY", "secret-key")
     opts = options(["--profile", "work", "--voice", "Kore", "--text"])
-    assert opts.setup.model == "models/gemini-live-a"
+    assert opts.setup.model == "models/gemini-3.8-live-extended-thinking"
     assert opts.setup.voice_name == "Kore"
-    assert opts.setup.response_modalities == ("TEXT",)
+    # --text: audio replies read as their transcript, never a TEXT modality
+    assert opts.setup.response_modalities == ("AUDIO",) and opts.setup.output_transcription
+    assert opts.audio.speaker_autostart is False
     assert opts.setup.system_instruction == "be brief"
     assert opts.setup.thinking_level == "low"
     assert opts.greeting == "Say hi" and opts.profile == "work"
