@@ -221,3 +221,16 @@ def test_simulate_on_a_taken_port_says_so_in_one_line(capsys):
     err = capsys.readouterr().err
     assert err.startswith(f"gemini-live simulate: cannot listen on port {port}: ")
     assert "address already in use" in err and "Traceback" not in err
+
+
+def test_an_unknown_model_and_a_thinking_level_it_cannot_take_are_told_at_start(monkeypatch):
+    monkeypatch.setenv("GEMINI_API_KEY", "secret-key")
+    unknown = options(["--model", "gemini-9-live"])
+    assert unknown.setup.model == "models/gemini-9-live"  # still used
+    [notice] = unknown.warnings
+    assert "gemini-9-live is not in the model catalog" in notice
+    on_38 = options([], Profile(thinking_level="high"))
+    assert on_38.setup.thinking_level is None and on_38.setup.thinking_budget is None
+    assert on_38.warnings == (
+        "gemini-3.8-live takes no thinking level: the profile's 'high' is not sent",
+    )
