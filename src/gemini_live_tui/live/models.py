@@ -16,8 +16,8 @@ and a one-line `notice` for the user.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from typing import Literal
+from dataclasses import dataclass
+from typing import Any, Literal
 
 Backend = Literal["gemini", "vertex"]
 Thinking = Literal["none", "level", "budget"]
@@ -102,10 +102,6 @@ class ModelSpec:
     known: bool = True
 
     @property
-    def label(self) -> str:
-        return self.name if self.backend == "gemini" else f"{self.name} (Vertex AI)"
-
-    @property
     def notice(self) -> str | None:
         """A one-line warning for a model the catalog does not know, else None."""
         if self.known:
@@ -121,48 +117,39 @@ class ModelSpec:
         return level.lower() in self.thinking_levels
 
 
-def _gemini_38(name: str, **changes: object) -> ModelSpec:
-    spec = ModelSpec(
-        name=name,
-        backend="gemini",
-        stage="GA",
-        thinking="none",
-        non_blocking=True,
-        will_continue=True,
-        scheduling=SCHEDULINGS,
-        proactive_audio="always_on",
-        affective_dialog="removed",
-        media_resolution=True,
-        turn_coverage=TURN_ALL_VIDEO,
-        client_content_mid_session=True,
-    )
-    return replace(spec, **changes)  # type: ignore[arg-type]
-
-
-def _gemini_25(name: str, backend: Backend, stage: str) -> ModelSpec:
+def _non_blocking(name: str, backend: Backend, stage: str, **rules: Any) -> ModelSpec:
+    """A model whose calls run NON_BLOCKING with scheduling (willContinue: Gemini API only)."""
     return ModelSpec(
         name=name,
         backend=backend,
         stage=stage,
-        thinking="budget",
-        thinking_levels=ALL_THINKING_LEVELS,
         non_blocking=True,
         will_continue=backend == "gemini",
         scheduling=SCHEDULINGS,
-        proactive_audio="optional",
-        affective_dialog="optional",
         media_resolution=True,
-        turn_coverage=TURN_ONLY_ACTIVITY,
         client_content_mid_session=True,
+        **rules,
     )
 
 
+_GEMINI_38 = dict(proactive_audio="always_on", turn_coverage=TURN_ALL_VIDEO)
+_GEMINI_25 = dict(
+    thinking="budget",
+    thinking_levels=ALL_THINKING_LEVELS,
+    proactive_audio="optional",
+    affective_dialog="optional",
+)
+
 CATALOG: tuple[ModelSpec, ...] = (
-    _gemini_38("gemini-3.8-live"),
-    _gemini_38(
+    _non_blocking("gemini-3.8-live", "gemini", "GA", affective_dialog="removed", **_GEMINI_38),
+    _non_blocking(
         "gemini-3.8-live-extended-thinking",
+        "gemini",
+        "GA",
         thinking="level",
         thinking_levels=("low", "medium", "high"),
+        affective_dialog="removed",
+        **_GEMINI_38,
     ),
     ModelSpec(
         name="gemini-3.1-flash-live-preview",
@@ -175,17 +162,17 @@ CATALOG: tuple[ModelSpec, ...] = (
         turn_coverage=TURN_ALL_VIDEO,
         client_content_mid_session=False,
     ),
-    _gemini_25("gemini-2.5-flash-native-audio-preview-12-2025", "gemini", "preview"),
-    _gemini_25("gemini-2.5-flash-native-audio-preview-09-2025", "gemini", "preview"),
-    replace(
-        _gemini_38("gemini-3.8-live"),
-        backend="vertex",
-        will_continue=False,
-        proactive_audio="always_on",
-        affective_dialog="always_on",
+    _non_blocking(
+        "gemini-2.5-flash-native-audio-preview-12-2025", "gemini", "preview", **_GEMINI_25
     ),
-    _gemini_25("gemini-live-2.5-flash-native-audio", "vertex", "GA"),
-    _gemini_25("gemini-live-2.5-flash-preview-native-audio-09-2025", "vertex", "preview"),
+    _non_blocking(
+        "gemini-2.5-flash-native-audio-preview-09-2025", "gemini", "preview", **_GEMINI_25
+    ),
+    _non_blocking("gemini-3.8-live", "vertex", "GA", affective_dialog="always_on", **_GEMINI_38),
+    _non_blocking("gemini-live-2.5-flash-native-audio", "vertex", "GA", **_GEMINI_25),
+    _non_blocking(
+        "gemini-live-2.5-flash-preview-native-audio-09-2025", "vertex", "preview", **_GEMINI_25
+    ),
 )
 """Every model the client knows, Gemini API first, in the order `gemini-live models` lists."""
 
