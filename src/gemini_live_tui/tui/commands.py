@@ -333,7 +333,10 @@ def cmd_thinking(ctx: CommandContext, args: tuple[str, ...]) -> Outcome:
         return stage(ctx, args)
     spec = lookup(ctx.staged.model)
     if spec.thinking == "none":
-        return error(f"/thinking: {spec.name} takes no thinking level — /model lists the models")
+        return error(
+            f"/thinking: {spec.name} takes no thinking level "
+            "(`gemini-live models` shows which models take one)"
+        )
     if not spec.takes_level(args[0]):
         levels = ", ".join(spec.thinking_levels)
         return error(f"/thinking: {spec.name} takes one of {levels} (not {args[0]})")
