@@ -10,9 +10,12 @@ responses, issues resumption handles and resumes from them.
 Faults on demand, through the methods of `LiveSimulator` (tests), the
 `drop_next_setups` / `close_next_setups` / `goaway_next_setups` counters (a
 fault instead of setupComplete), or words in the user's text (the demo): `goaway`, `drop`, `interrupt`, `long`,
-`error 1011`, `tool NAME {json args}`, and `poison` (drops the connection
-mid-reply every time, replays included). Every client message is recorded in
-`received` for assertions.
+`error 1011`, `tool NAME {json args}`, `poison` (the reply is cut by a drop every
+time), `blocked` (the turn ends with a `turnCompleteReason`). Every client
+message is recorded in `received` for assertions.
+
+With a `persona` (`personas.py`) it also refuses what Google's service refuses
+for that model and backend, closing with the service's code and reason.
 
 Session semantics follow Google's pages (URLs beside the code): a handle
 stands for the session as it was when issued, so a resume loses what came
@@ -42,6 +45,7 @@ from websockets.datastructures import Headers
 from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 
+from .personas import Judge, Persona, Refusal
 from .voice import RATE as OUTPUT_RATE
 from .voice import rms_dbfs, synthesize_words
 
@@ -109,6 +113,7 @@ class SimConnection:
         self.last_video: bytes | None = None
         self.closed = False
         self.tasks: list[asyncio.Task[None]] = []
+        self.judge: Judge | None = None  # the persona's rules for this connection, if any
 
     @property
     def modality(self) -> str:
@@ -149,8 +154,12 @@ class LiveSimulator:
         audio_speed: float = 4.0,
         binary_frames: bool = True,
         record: bool = True,
+        persona: Persona | None = None,
     ) -> None:
         self.api_key = api_key
+        self.persona = persona
+        self.refusals: list[Refusal] = []  # what the persona closed connections for
+        self._silent_calls: set[str] = set()  # answered with scheduling SILENT
         self.host = host
         self.port = port
         self.word_delay = word_delay
@@ -415,6 +424,11 @@ class LiveSimulator:
                 1007, "Request contains an invalid argument: setup must come first."
             )
             return
+        if connection.judge is not None:
+            model_turns = sum(1 for role, _ in connection.session.history if role == "model")
+            if refusal := connection.judge.check(message, model_turns):
+                await self._refuse(connection, refusal)
+                return
         if "realtimeInput" in message:
             await self._on_realtime(connection, message["realtimeInput"])
         elif "clientContent" in message:
@@ -435,8 +449,13 @@ class LiveSimulator:
                     # says what the service does; closing with 1007 is a guess.
                     await connection.ws.close(1007, UNKNOWN_CALL_REASON)
                     return
-                if response.get("willContinue"):
+                judge = connection.judge
+                # a blocking model takes the first response as the result, interim or not
+                in_background = judge is None or judge.non_blocking(response.get("name", ""))
+                if response.get("willContinue") and in_background:
                     continue  # an interim answer: the call is still pending
+                if judge and in_background and response.get("scheduling") == "SILENT":
+                    self._silent_calls.add(response.get("id"))
                 future = session.pending_tools.pop(response.get("id"), None)
                 if future is not None and not future.done():
                     future.set_result(response.get("response", {}))
@@ -464,6 +483,13 @@ class LiveSimulator:
                 1007, "Request contains an invalid argument: model is required."
             )
             return
+        if self.persona is not None:
+            version = re.search(r"\.(v\w+)\.", connection.ws.request.path)
+            judged = self.persona.open(setup, version.group(1) if version else "v1beta")
+            if isinstance(judged, Refusal):
+                await self._refuse(connection, judged)
+                return
+            connection.judge = judged
         connection.setup = setup
         handle = setup.get("sessionResumption", {}).get("handle")
         if handle:
@@ -503,6 +529,12 @@ class LiveSimulator:
         if session.connection is not None and session.connection.reply_task is not None:
             session.connection.reply_task.cancel()
         return session
+
+    async def _refuse(self, connection: SimConnection, refusal: Refusal) -> None:
+        self.refusals.append(refusal)
+        # A close reason holds at most 123 bytes (RFC 6455 5.5); longer ones are cut.
+        reason = refusal.reason.encode()[:123].decode("utf-8", "ignore")
+        await connection.ws.close(refusal.code, reason)
 
     async def _issue_handle(self, connection: SimConnection) -> None:
         session = connection.session
@@ -579,29 +611,23 @@ class LiveSimulator:
     # ----- replies --------------------------------------------------------
 
     def _start_reply(self, connection: SimConnection, text: str, spoken: bool = False) -> None:
-        interrupted = False
-        if connection.reply_task and not connection.reply_task.done():
+        # Like the service: a new turn during a reply cuts it, says `interrupted`, then answers.
+        cut = connection.reply_task is not None and not connection.reply_task.done()
+        if cut:
             connection.reply_task.cancel()
-            interrupted = True
-        connection.reply_task = asyncio.create_task(
-            self._reply(connection, text, spoken, interrupted)
-        )
+        connection.reply_task = asyncio.create_task(self._reply(connection, text, spoken, cut))
 
     async def _reply(
-        self, connection: SimConnection, text: str, spoken: bool, interrupted: bool = False
+        self, connection: SimConnection, text: str, spoken: bool, cut: bool = False
     ) -> None:
         session = connection.session
         assert session is not None
-        if interrupted:
-            # "An interruption occurs when the client sends a message before the
-            # model finishes its turn" (LiveServerContent.interrupted,
-            # https://firebase.google.com/docs/reference/js/ai.liveservercontent.md)
+        if cut:
             with contextlib.suppress(ConnectionClosed):
                 await connection.send({"serverContent": {"interrupted": True}})
         session.history.append(("user", text))
         # A keyword fault fires once per text: the client replays an unanswered
         # text after a drop, and the replay must get a normal answer.
-        poison = "poison" in text.lower()  # fires every time, replays included
         lowered = "" if text in session.faulted else text.lower()
         session.faulted.add(text)
         try:
@@ -614,13 +640,18 @@ class LiveSimulator:
             if re.search(r"\berror 1011\b", lowered):
                 await connection.ws.close(1011, "Internal error encountered.")
                 return
+            if "blocked" in lowered:  # unverified: the reason a blocked prompt's turn ends with
+                reason = {"turnCompleteReason": "PROHIBITED_INPUT_CONTENT"}
+                await connection.send({"serverContent": {"turnComplete": True, **reason}})
+                return
             words = self._reply_words(connection, text, spoken)
             if "long" in lowered or "interrupt" in lowered:
                 words = words + ("and here is a much longer answer " * 12).split()
             await self._stream(
                 connection,
                 words,
-                drop_after=6 if "drop" in lowered or poison else None,
+                # `poison`: cut by a drop every time, replays included
+                drop_after=6 if "drop" in lowered else 3 if "poison" in text.lower() else None,
                 interrupt_after=8 if "interrupt" in lowered else None,
             )
             if "goaway" in lowered:
@@ -720,17 +751,16 @@ class LiveSimulator:
                     await asyncio.sleep(max(0.0, deadline - loop.time()))
         session.history.append(("model", " ".join(said)))
         await connection.send({"serverContent": {"generationComplete": True}})
-        await connection.send({"serverContent": {"turnComplete": True}})
+        judge = connection.judge
+        extra = judge.turn_complete_fields() if judge else {}
+        await connection.send({"serverContent": {"turnComplete": True, **extra}})
         prompt = sum(len(t.split()) for _, t in session.history)
-        await connection.send(
-            {
-                "usageMetadata": {
-                    "promptTokenCount": prompt,
-                    "responseTokenCount": len(said),
-                    "totalTokenCount": prompt + len(said),
-                }
-            }
-        )
+        usage = {
+            "promptTokenCount": prompt,
+            "responseTokenCount": len(said),
+            "totalTokenCount": prompt + len(said),
+        }
+        await connection.send({"usageMetadata": judge.usage(prompt, len(said)) if judge else usage})
         await self._issue_handle(connection)
 
     async def _tool_turn(
@@ -751,6 +781,9 @@ class LiveSimulator:
         result = await future
         # The answer may arrive on a newer connection after a resume: continue there.
         target = session.connection or connection
+        if call_id in self._silent_calls:  # SILENT: into the context, no reply
+            session.history.append(("tool", json.dumps(result, sort_keys=True)[:200]))
+            return
         summary = json.dumps(result, sort_keys=True)[:200]
         await self._stream(target, f"The tool {name} returned {summary}".split())
 
