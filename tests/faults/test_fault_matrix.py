@@ -156,7 +156,7 @@ async def test_fault_during_a_tool_call_loses_no_tool_result(make_app, sim, faul
     message on the new connection, never as a response to an id it did not issue."""
     # set_timer is on by default; 3.8 Live runs calls NON_BLOCKING, so a slow one
     # gets a "continuing" notice at once and its result later
-    app = make_app(setup=Setup(model="models/gemini-3.8-live", response_modalities=("TEXT",)))
+    app = make_app(setup=Setup(model="models/gemini-3.8-live", response_modalities=("AUDIO",)))
     async with app.run_test(size=(100, 30)) as pilot:
         await connected(pilot)
         call = await sim.call_tool("set_timer", {"seconds": seconds})
