@@ -447,6 +447,7 @@ def answers_on(sim: LiveSimulator) -> list[tuple[int, str, bool]]:
 async def test_results_across_a_drop_and_a_goaway_reach_the_model_once_each(tools_app, sim):
     """Calls that outlive their connection: their results go to the model as
     messages on the new connection, never as responses to ids it did not issue."""
+    sim.audio_speed = 50.0  # spoken replies quicker than the timers
     app = tools_app("set_timer")
     async with app.run_test(size=(100, 30)) as pilot:
         await connected(pilot)
@@ -468,8 +469,10 @@ async def test_results_across_a_drop_and_a_goaway_reach_the_model_once_each(tool
         await until(pilot, lambda: len(sim.setups()) == 2 and app.chat.phase is Phase.CONNECTED)
         before = handles()
         await sim.wait_for(lambda: carried(calls[1]), timeout=10)
-        await until(
-            pilot, lambda: any(calls[1] in t for t in texts(app, "model")) and handles() > before
+        await until(  # the spoken reply to the carried result, then a handle
+            pilot,
+            lambda: any(calls[1] in t for t in texts(app, "model")) and handles() > before,
+            20,
         )
         await pilot.pause(0.1)
         await sim.send_goaway(0.2)  # while the last one still runs
@@ -480,9 +483,10 @@ async def test_results_across_a_drop_and_a_goaway_reach_the_model_once_each(tool
         assert sorted(call for _, call, more in answers if more) == sorted(calls)
         assert [(c, call) for c, call, more in answers if not more] == [(1, calls[0])]
         # no resumable handle while calls ran: the resumed session predates all
-        # three calls, so even the first, answered result is carried again
-        assert [len(carried(call)) for call in calls] == [1, 1, 1]
-        assert [r.connection for r in sim.received if calls[2] in json.dumps(r.message)] == [1, 3]
+        # three calls, so even the first, answered result is carried again (at
+        # least once: a carried message not yet covered at the GoAway goes again)
+        assert all(carried(call) for call in calls)
+        assert {r.connection for r in sim.received if calls[2] in json.dumps(r.message)} == {1, 3}
         assert app.tool_bridge.runner.pending == ()
         await until(
             pilot, lambda: sum("went to the model as a message" in t for t in texts(app)) == 3

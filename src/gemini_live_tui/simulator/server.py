@@ -185,6 +185,7 @@ class LiveSimulator:
         # not starting. The close code and words for a used token are a guess.
         self.one_use_tokens = False
         self.tokens_used: set[str] = set()
+        self.calls_issued: set[str] = set()  # every function call id any session issued
         self._setups_open = asyncio.Event()  # cleared: setups wait (a slow service)
         self._setups_open.set()
         self.stalled = False
@@ -443,10 +444,11 @@ class LiveSimulator:
         elif "toolResponse" in message:
             session = connection.session
             for response in message["toolResponse"].get("functionResponses", []):
-                if response.get("id") not in session.issued_calls:
-                    # A response for a call this session's state never issued (made
-                    # on a connection after the handle it resumed from). No page
-                    # says what the service does; closing with 1007 is a guess.
+                call_id = response.get("id")
+                if call_id in self.calls_issued and call_id not in session.issued_calls:
+                    # A response for a call this session's state never saw (made on
+                    # a connection after the handle it resumed from). No page says
+                    # what the service does; closing with 1007 is a guess.
                     await connection.ws.close(1007, UNKNOWN_CALL_REASON)
                     return
                 judge = connection.judge
@@ -774,6 +776,7 @@ class LiveSimulator:
         future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
         session.pending_tools[call_id] = future
         session.issued_calls.add(call_id)
+        self.calls_issued.add(call_id)
         await connection.send(
             {"toolCall": {"functionCalls": [{"id": call_id, "name": name, "args": args}]}}
         )
