@@ -110,9 +110,6 @@ class DeliveryLedger:
         self._turn_ends = 0  # turn ends seen on this connection
         self._streaming = False  # an answer is streaming on this connection
 
-    def __len__(self) -> int:
-        return len(self._kept)
-
     @property
     def kept(self) -> tuple[Outgoing, ...]:
         return tuple(self._kept)
@@ -173,7 +170,3 @@ class DeliveryLedger:
         """What the next connection must send again, in order (the ledger empties)."""
         replay, self._kept = self._kept, []
         return replay
-
-    def clear(self) -> None:
-        """Forget everything (a fresh session: there is nothing to resume into)."""
-        self._kept.clear()
