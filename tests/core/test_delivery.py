@@ -18,6 +18,7 @@ from websockets.exceptions import ConnectionClosed
 
 from gemini_live_tui.live import events as ev
 from gemini_live_tui.live.messages import FunctionResponse
+from gemini_live_tui.live.session import SessionSettings
 from gemini_live_tui.simulator import LiveSimulator
 from gemini_live_tui.simulator.expect import collect_until, connected, next_of, phase
 from gemini_live_tui.simulator.server import SimConnection
@@ -262,3 +263,31 @@ async def test_a_tool_response_goes_ahead_of_turns_waiting_for_the_answer_that_c
     events += await collect_until(sub, ev.TurnComplete, timeout=3)
     assert "The tool set_timer returned" in reply_text(events)
     assert 'You said: "and then this"' in reply_text(events)
+
+
+class Mute(LiveSimulator):
+    """Never answers "first"."""
+
+    def _start_reply(self, connection: SimConnection, text: str, spoken: bool = False) -> None:
+        if text != "first":
+            super()._start_reply(connection, text, spoken)
+
+
+async def test_a_replayed_turn_never_answered_holds_the_next_only_a_while(
+    start_sim, make_session
+) -> None:
+    server = await start_sim(Mute)
+    settings = SessionSettings(backoff_base=0.01, replay_answer_timeout=0.3)
+    session = make_session(server=server, settings=settings)
+    sub = await connected(session)
+    server.hold_setups()
+    await server.drop()
+    await phase(sub, ev.Phase.RECONNECTING)
+    await session.send_text("first")
+    await session.send_text("second")
+    server.hold_setups(False)
+    await server.wait_for(lambda: "first" in server.texts())
+    await asyncio.sleep(0.15)
+    assert "second" not in server.texts(), "waits for the answer to the first"
+    events = await collect_until(sub, ev.TurnComplete, timeout=3)
+    assert 'You said: "second"' in reply_text(events)

@@ -140,7 +140,8 @@ class SessionSettings:
     stable_after: float = 10.0
     media_max_age: float = 1.0
     goaway_margin: float = 1.0
-    # A replayed turn waits this long at most for the answer to the one before.
+    # A replayed turn waits for the answer to the one before to end, unless the
+    # server says nothing of that answer for this long.
     replay_answer_timeout: float = 20.0
     max_frame_bytes: int = 64 * 1024 * 1024
     subscriber_queue: int = 4000
@@ -218,6 +219,7 @@ class LiveSession:
         self._answer_done = asyncio.Event()  # the last paced turn's answer ended
         self._answer_done.set()
         self._jumped = asyncio.Event()  # a tool response went ahead of a waiting turn
+        self._answer_heard_at = 0.0  # loop time of the model's latest answer event
 
     # ----- observation -------------------------------------------------
 
@@ -571,23 +573,31 @@ class LiveSession:
         return False
 
     async def _wait_for_answer(self) -> None:
-        """Wait until the model's answer to the last replayed turn ended (or a while),
-        or a tool response went ahead of the waiting turn."""
+        """Wait until the model's answer to the last replayed turn ended, or a tool
+        response went ahead of the waiting turn, or the server said nothing of the
+        answer for `replay_answer_timeout` seconds (a long answer keeps it waiting)."""
+        loop = asyncio.get_running_loop()
         self._jumped.clear()
+        self._answer_heard_at = loop.time()
         done = asyncio.ensure_future(self._answer_done.wait())
         jumped = asyncio.ensure_future(self._jumped.wait())
         try:
-            finished, _ = await asyncio.wait(
-                {done, jumped},
-                timeout=self.settings.replay_answer_timeout,
-                return_when=asyncio.FIRST_COMPLETED,
-            )
+            while True:
+                quiet_until = self._answer_heard_at + self.settings.replay_answer_timeout
+                finished, _ = await asyncio.wait(
+                    {done, jumped},
+                    timeout=max(0.0, quiet_until - loop.time()),
+                    return_when=asyncio.FIRST_COMPLETED,
+                )
+                if finished:
+                    return
+                if loop.time() >= self._answer_heard_at + self.settings.replay_answer_timeout:
+                    log.info("no answer to a replayed turn in time; sending the next one")
+                    self._answer_done.set()
+                    return
         finally:
             done.cancel()
             jumped.cancel()
-        if not finished:
-            log.info("no answer to a replayed turn in time; sending the next one")
-            self._answer_done.set()
 
     def _discard(self, item: Outgoing) -> None:
         if self._outbox and self._outbox[0] is item:
@@ -904,6 +914,8 @@ class LiveSession:
                 self._open_calls.add(call.id)
         elif isinstance(event, ToolCallCancellation):
             self._open_calls.difference_update(event.ids)
+        if isinstance(event, _PROGRESS):
+            self._answer_heard_at = asyncio.get_running_loop().time()
         if isinstance(event, TurnComplete | Interrupted):
             self._answer_done.set()
         if isinstance(event, ResumptionUpdate) and event.resumable and event.handle:
