@@ -27,8 +27,7 @@ class BackendError(Exception):
 
 
 NO_CREDENTIAL_HELP = (
-    "No credential set. Set GEMINI_API_KEY (or GOOGLE_API_KEY), or GEMINI_EPHEMERAL_TOKEN "
-    "(or GEMINI_EPHEMERAL_TOKEN_COMMAND), "
+    "No credential set. Set GEMINI_API_KEY (or GOOGLE_API_KEY), or GEMINI_EPHEMERAL_TOKEN, "
     "or LIVE_BACKEND=vertex with VERTEX_PROJECT and VERTEX_AI_ACCESS_TOKEN (or VERTEX_AUTH=adc). "
     "Try `gemini-live --demo` to use the offline simulator."
 )
