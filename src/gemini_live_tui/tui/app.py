@@ -49,7 +49,7 @@ from .sender import MessageSender, cancel
 from .setup_draft import SetupDraft, build_setup, draft_from_setup, with_thinking_for_model
 from .status import StatusFields
 from .tool_bridge import ToolBridge
-from .transcript import default_transcript_path, save_transcript
+from .transcript import SaveRefused, default_transcript_path, save_transcript
 from .voice_bridge import VoiceBridge
 from .widgets.conversation import Conversation
 from .widgets.header import HeaderBar
@@ -308,8 +308,8 @@ class GeminiLiveApp(App[None]):
                 self._reconnect(fresh)
             case cmd.ApplySetup(fresh=fresh):
                 self._apply_setup(fresh)
-            case cmd.SaveTranscript(path=path):
-                self._save(path)
+            case cmd.SaveTranscript(path=path, force=force):
+                self._save(path, force)
 
     def _refuse_tools(self, calls: tuple[ev.FunctionCall, ...]) -> None:
         responses = [
@@ -348,7 +348,7 @@ class GeminiLiveApp(App[None]):
         self.session.update_setup(self.base_setup)
         self.run_worker(self.session.reconnect(fresh=fresh), exit_on_error=False)
 
-    def _save(self, path: str | None) -> None:
+    def _save(self, path: str | None, force: bool = False) -> None:
         target = (
             default_transcript_path(folder=self.options.cwd)
             if path is None
@@ -358,7 +358,10 @@ class GeminiLiveApp(App[None]):
 
         async def write() -> None:
             try:
-                written = await asyncio.to_thread(save_transcript, lines, target)
+                written = await asyncio.to_thread(save_transcript, lines, target, force)
+            except SaveRefused as error:
+                self.post_line(Line("error", str(error)))
+                return
             except OSError as error:
                 self.post_line(Line("error", f"cannot save to {target}: {error.strerror or error}"))
                 return

@@ -56,9 +56,11 @@ class ApplySetup:
 
 @dataclass(frozen=True, slots=True)
 class SaveTranscript:
-    """Write the conversation as Markdown to `path` (None: a dated file in the cwd)."""
+    """Write the conversation as Markdown to `path` (None: a dated file in the cwd);
+    an existing file is replaced only with `force`."""
 
     path: str | None = None
+    force: bool = False
 
 
 CommandEffect = Quit | ClearView | Reconnect | ApplySetup | SaveTranscript
@@ -313,7 +315,12 @@ def not_available(feature: str) -> Handler:
 
 
 def cmd_save(ctx: CommandContext, args: tuple[str, ...]) -> Outcome:
-    return Outcome(effects=(SaveTranscript(args[0] if args else None),))
+    force = "--force" in args
+    rest = [a for a in args if a != "--force"]
+    options = [a for a in rest if a.startswith("-") and a != "-"]
+    if options or len(rest) > 1:
+        return error("usage: /save [--force] [PATH] (--force replaces an existing file)")
+    return Outcome(effects=(SaveTranscript(rest[0] if rest else None, force),))
 
 
 def builtin_commands() -> CommandTable:
@@ -376,8 +383,8 @@ def builtin_commands() -> CommandTable:
             ),
             Command(
                 "save",
-                "/save [PATH]",
-                "write the conversation as Markdown",
+                "/save [--force] [PATH]",
+                "write the conversation as Markdown (--force: replace a file)",
                 cmd_save,
                 takes_path=True,
             ),
