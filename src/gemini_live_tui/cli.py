@@ -41,6 +41,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--model", help="model name, e.g. gemini-3.1-flash-live-preview")
     parser.add_argument("--voice", help="prebuilt voice name, e.g. Puck")
     parser.add_argument("--text", action="store_true", help="text replies instead of audio")
+    parser.add_argument(
+        "--workspace",
+        metavar="DIR",
+        help="folder the file tools may read (default: the current folder, unless it is $HOME)",
+    )
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("config", help="print the path of the profile file")
     simulate = sub.add_parser("simulate", help="run the Live API simulator on loopback")
@@ -103,12 +108,18 @@ def _run_app(app: GeminiLiveApp, log_file: Path) -> int:
 
 def build_options(args: argparse.Namespace, profile: Profile) -> AppOptions:
     """The app's options from the command line and the profile (env already applied)."""
-    from .tools import builtin_registry, supports_non_blocking
+    from .tools import ToolError, Workspace, builtin_registry, supports_non_blocking
     from .tui.app import AppOptions
     from .tui.voice_setup import voice_activity_config
 
     model = normalize_model(args.model or profile.model)
-    registry = builtin_registry()
+    chosen = args.workspace or profile.workspace
+    try:
+        workspace = Workspace.for_launch(Path.cwd(), Path.home(), chosen)
+    except ToolError as error:
+        where = "--workspace" if args.workspace else f"{profile_path(args.profile)}: workspace"
+        raise ConfigError(f"{where}: {chosen!r} is not a folder") from error
+    registry = builtin_registry(workspace)
     known = set(registry.names())
     enabled = frozenset(
         registry.default_enabled() if profile.tools is None else set(profile.tools) & known
@@ -132,6 +143,7 @@ def build_options(args: argparse.Namespace, profile: Profile) -> AppOptions:
         tools=enabled,
         registry=registry,
         audio=profile.audio,
+        notices=(workspace.unset,) if workspace.unset else (),
     )
     if args.demo:
         return AppOptions(label=f"demo · {model}", session_factory=_demo_factory(), **common)

@@ -72,6 +72,7 @@ class Profile:
     thinking_level: str | None = None
     greeting: str | None = None
     tools: list[str] | None = None  # None: each tool's default
+    workspace: str | None = None  # the file tools' folder; None: the launch folder unless $HOME
     audio: AudioSettings = field(default_factory=AudioSettings)
     screen: ScreenSettings = field(default_factory=ScreenSettings)
 

@@ -93,6 +93,7 @@ class AppOptions:
     home: Path = field(default_factory=Path.home)
     persist_history: bool = True
     audio: AudioSettings = field(default_factory=AudioSettings)  # the profile's [audio]
+    notices: tuple[str, ...] = ()  # one system line each at start (e.g. file tools off)
 
 
 class GeminiLiveApp(App[None]):
@@ -171,6 +172,8 @@ class GeminiLiveApp(App[None]):
             self.post_line(Line("error", self.options.notice))
         if self.options.session_factory is None and self.options.notice != NO_CREDENTIAL_HELP:
             self.post_line(Line("system", NO_CREDENTIAL_HELP))
+        for notice in self.options.notices:
+            self.post_line(Line("system", notice))
         self.post_line(Line("system", READY_TEXT))
         self._sender_task = asyncio.create_task(self.sender.run(), name="message-sender")
         self.chat, effects = st.on_start(self.chat)
