@@ -18,7 +18,15 @@ from typing import TYPE_CHECKING
 
 from . import __version__
 from .backend import Backend, BackendError, resolve_backend, vertex_model_name
-from .config import ConfigError, Profile, apply_env, load_profile, normalize_model, profile_path
+from .config import (
+    ConfigError,
+    Profile,
+    apply_env,
+    load_profile,
+    normalize_model,
+    profile_path,
+    state_dir,
+)
 from .live.messages import Setup
 from .logs import register_secret
 
@@ -71,8 +79,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         profile = apply_env(load_profile(args.profile))
     except ConfigError as error:
-        print(f"gemini-live: {error}", file=sys.stderr)
-        return 2
+        return start_failed(str(error))
     from .crash import crash_safe
     from .logs import setup_file_logging
     from .tui.app import GeminiLiveApp
@@ -80,10 +87,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         options = build_options(args, profile)
     except ConfigError as error:
-        print(f"gemini-live: {error}", file=sys.stderr)
-        return 2
-    log_file = setup_file_logging()
+        return start_failed(str(error))
+    try:
+        log_file = setup_file_logging()
+    except OSError as error:
+        return start_failed(f"cannot use the state folder {state_dir()}: {_why(error)}")
     return _run_app(crash_safe(GeminiLiveApp)(options), log_file)
+
+
+def start_failed(message: str, command: str = "gemini-live") -> int:
+    """One line on stderr, the same in the log file when the state folder allows it; exit 2."""
+    print(f"{command}: {message}", file=sys.stderr)
+    from .logs import setup_file_logging
+
+    try:
+        setup_file_logging()
+    except OSError:
+        return 2  # the state folder itself is the problem: the line above is all there is
+    logging.getLogger(__name__).error("%s: start-up failed: %s", command, message)
+    return 2
+
+
+def _why(error: OSError) -> str:
+    where = f" ({error.filename})" if error.filename else ""
+    return f"{error.strerror or error}{where}"
 
 
 def _run_app(app: GeminiLiveApp, log_file: Path) -> int:
@@ -207,6 +234,9 @@ def _update() -> int:
 def _simulate(port: int, api_key: str | None) -> int:
     from .simulator import LiveSimulator
 
+    if not 0 <= port <= 65535:
+        return start_failed(f"--port {port} is not a port number (0–65535)", "gemini-live simulate")
+
     async def serve() -> None:
         async with LiveSimulator(api_key=api_key, port=port, record=False) as simulator:
             print(f"Live API simulator listening on {simulator.base_url}", flush=True)
@@ -217,8 +247,7 @@ def _simulate(port: int, api_key: str | None) -> int:
             asyncio.run(serve())
     except OSError as error:  # the port is taken, or not ours to bind
         reason = error.strerror or str(error)
-        print(f"gemini-live simulate: cannot listen on port {port}: {reason}", file=sys.stderr)
-        return 1
+        return start_failed(f"cannot listen on port {port}: {reason}", "gemini-live simulate")
     return 0
 
 
