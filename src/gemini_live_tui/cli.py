@@ -135,6 +135,7 @@ def _run_app(app: GeminiLiveApp, log_file: Path) -> int:
 
 def build_options(args: argparse.Namespace, profile: Profile) -> AppOptions:
     """The app's options from the command line and the profile (env already applied)."""
+    from .profile_rules import check_profile
     from .tools import ToolError, Workspace, builtin_registry, supports_non_blocking
     from .tui.app import AppOptions
     from .tui.voice_setup import voice_activity_config
@@ -147,10 +148,8 @@ def build_options(args: argparse.Namespace, profile: Profile) -> AppOptions:
         where = "--workspace" if args.workspace else f"{profile_path(args.profile)}: workspace"
         raise ConfigError(f"{where}: {chosen!r} is not a folder") from error
     registry = builtin_registry(workspace)
-    known = set(registry.names())
-    enabled = frozenset(
-        registry.default_enabled() if profile.tools is None else set(profile.tools) & known
-    )
+    check_profile(profile, profile_path(args.profile), registry.names())
+    enabled = frozenset(registry.default_enabled() if profile.tools is None else profile.tools)
     setup = Setup(
         model=model,
         response_modalities=("TEXT",) if (args.text or profile.text_only) else ("AUDIO",),

@@ -130,3 +130,29 @@ def test_a_key_with_a_trailing_newline_still_connects(tmp_path):
         simulator.terminate()
         simulator.wait(10)
     assert os.path.exists(home)
+
+
+def test_profile_values_the_commands_refuse_are_refused_at_launch(tmp_path):
+    home = tmp_path / "home"
+    env = private_env(home)
+    profile = home / ".config/gemini-live/default.toml"
+    profile.parent.mkdir(parents=True)
+    cases = {
+        'thinking_level = "ultra"\n': (
+            "thinking_level = 'ultra': use one of minimal, low, medium, high"
+        ),
+        'tools = ["read_file", "read_files"]\n': (
+            "tools: unknown tool 'read_files': the tools are google_search, set_timer,"
+        ),
+        "[screen]\ninterval = 0\n": (
+            "[screen] interval = 0: The interval must be a positive number of seconds, not 0."
+        ),
+        "[screen]\njpeg_quality = 500\n": (
+            "[screen] jpeg_quality = 500: JPEG quality must be between 1 and 95, not 500."
+        ),
+    }
+    for text, expected in cases.items():
+        profile.write_text(text)
+        code, lines = run_to_exit(["--demo"], env, home)
+        assert code == 2, text
+        assert len(lines) == 1 and lines[0].startswith(f"gemini-live: {profile}: {expected}"), lines
