@@ -42,9 +42,9 @@ def test_a_fifo_attached_in_the_real_command_then_ctrl_c_quits(tmp_path):
     try:
         assert program.wait_for("ready", 60), program.text()[-2000:]
         program.type("@pipe first\r")
-        assert program.wait_for('You said: "first"', 30), program.text()[-2000:]
+        assert program.wait_for('You said: "first"', 60), program.text()[-2000:]
         program.type("second\r")
-        assert program.wait_for('You said: "second"', 30), program.text()[-2000:]
+        assert program.wait_for('You said: "second"', 60), program.text()[-2000:]
         assert "is a FIFO (a pipe)" in program.text()
         program.type("\x03")
         code = program.close(timeout=10)

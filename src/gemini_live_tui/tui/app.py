@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from textual import work
+from textual.actions import SkipAction
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.css.query import NoMatches
@@ -107,6 +108,8 @@ class GeminiLiveApp(App[None]):
         Binding("ctrl+d", "quit", "Quit", priority=True, show=False),
         Binding("ctrl+l", "clear_view", "Clear", priority=True, show=False),
         Binding("ctrl+t", "talk", "Push to talk", priority=True, show=False),
+        # first look (priority); passed on when there is nothing to stop
+        Binding("escape", "cancel_sending", "Stop sending", priority=True, show=False),
         Binding("pageup", "page(-1)", "Page up", show=False),
         Binding("pagedown", "page(1)", "Page down", show=False),
     ]
@@ -313,6 +316,9 @@ class GeminiLiveApp(App[None]):
                 self._apply_setup(fresh)
             case cmd.SaveTranscript(path=path, force=force):
                 self._save(path, force)
+            case cmd.CancelSending():
+                if self.sender.cancel_current() is None:
+                    self.post_line(Line("system", "nothing is being sent"))
 
     def _refuse_tools(self, calls: tuple[ev.FunctionCall, ...]) -> None:
         responses = [
@@ -438,6 +444,13 @@ class GeminiLiveApp(App[None]):
             )
 
     # ----- actions -------------------------------------------------------------
+
+    def action_cancel_sending(self) -> None:
+        """Esc: stop the file being sent, unless a dialog or the popup wants the key."""
+        if self.screen is not self.screen_stack[0] or self.query_one(CompletionPopup).is_open:
+            raise SkipAction()
+        if self.sender.cancel_current() is None:
+            raise SkipAction()
 
     def action_clear_view(self) -> None:
         self.conversation.clear()

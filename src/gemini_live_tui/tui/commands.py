@@ -63,7 +63,12 @@ class SaveTranscript:
     force: bool = False
 
 
-CommandEffect = Quit | ClearView | Reconnect | ApplySetup | SaveTranscript
+@dataclass(frozen=True, slots=True)
+class CancelSending:
+    """Stop the message with files being sent (an audio file streaming, files waiting)."""
+
+
+CommandEffect = Quit | ClearView | Reconnect | ApplySetup | SaveTranscript | CancelSending
 
 
 @dataclass(frozen=True, slots=True)
@@ -323,6 +328,12 @@ def cmd_save(ctx: CommandContext, args: tuple[str, ...]) -> Outcome:
     return Outcome(effects=(SaveTranscript(rest[0] if rest else None, force),))
 
 
+def cmd_cancel(ctx: CommandContext, args: tuple[str, ...]) -> Outcome:
+    if args:
+        return error("usage: /cancel (stops the file being sent; Esc does the same)")
+    return Outcome(effects=(CancelSending(),))
+
+
 def builtin_commands() -> CommandTable:
     """The table with every built-in command; /mic, /speak, /share-screen are stubs."""
     table = CommandTable(
@@ -387,6 +398,12 @@ def builtin_commands() -> CommandTable:
                 "write the conversation as Markdown (--force: replace a file)",
                 cmd_save,
                 takes_path=True,
+            ),
+            Command(
+                "cancel",
+                "/cancel",
+                "stop the file being sent and the rest of its message (Esc)",
+                cmd_cancel,
             ),
             Command("mic", "/mic", "microphone on/off", not_available("/mic")),
             Command("speak", "/speak", "speaker on/off", not_available("/speak")),
