@@ -19,6 +19,7 @@ links), keeping the file's mode; a new file is 0600 in a 0700 folder.
 from __future__ import annotations
 
 import dataclasses
+import errno
 import os
 import stat
 import tempfile
@@ -290,14 +291,34 @@ def _replace_text(target: Path, text: str) -> None:
         mode = stat.S_IMODE(os.stat(target).st_mode)
     except FileNotFoundError:
         mode = 0o600
-    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    atomic_write(target, text, mode)
+
+
+def atomic_write(path: Path, text: str, mode: int, *, new: bool = False) -> None:
+    """Write `text` to `path` through a temp file in the same folder (mode set
+    before the first byte, fsync) and a rename over it. With `new`, the file
+    is linked into place instead, so one that appeared meanwhile is not
+    replaced (`FileExistsError`); a file system without hard links falls back
+    to the rename."""
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             os.fchmod(handle.fileno(), mode)
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(temp, target)
+        if new:
+            try:
+                os.link(temp, path)
+            except FileExistsError:
+                raise
+            except OSError as error:
+                if error.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.EXDEV):
+                    raise
+            else:
+                os.unlink(temp)
+                return
+        os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
@@ -321,17 +342,7 @@ def ensure_private_dir(path: Path) -> None:
 def write_private(path: Path, text: str) -> None:
     """Atomic write of a user file: temp file in the same folder, fsync, rename; mode 0600."""
     ensure_private_dir(path.parent)
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            os.fchmod(handle.fileno(), 0o600)
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    atomic_write(path, text, 0o600)
 
 
 def apply_env(profile: Profile, env: dict[str, str] | None = None) -> Profile:

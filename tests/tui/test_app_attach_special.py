@@ -5,6 +5,7 @@ never blocks: the text and later messages still go, and Ctrl-C quits."""
 from __future__ import annotations
 
 import os
+import time
 
 from apptest import connected, texts, type_line
 from ptyrun import APP, PtyProgram, private_env
@@ -47,6 +48,8 @@ def test_a_fifo_attached_in_the_real_command_then_ctrl_c_quits(tmp_path):
         assert program.wait_for('You said: "second"', 60), program.text()[-2000:]
         assert "is a FIFO (a pipe)" in program.text()
         program.type("\x03")
+        time.sleep(0.05)
+        program.type("\x03")  # a second Ctrl-C while it quits: no traceback either
         code = program.close(timeout=10)
     finally:
         if program.process.poll() is None:

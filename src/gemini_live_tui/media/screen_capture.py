@@ -74,8 +74,6 @@ def encode_frame(
     return EncodedFrame(out.getvalue(), target[0], target[1])
 
 
-
-
 class FrameGrabber:
     """Captures one target, frame after frame, from a single thread."""
 

@@ -14,14 +14,13 @@ appeared meanwhile is not replaced either).
 
 from __future__ import annotations
 
-import errno
 import os
 import stat
-import tempfile
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 
+from ..config import atomic_write
 from .lines import Line
 
 
@@ -82,30 +81,11 @@ def _kind(mode: int) -> str:
 
 
 def _write_atomic(path: Path, text: str, mode: int | None) -> None:
-    """Temp file beside `path`, then into place: renamed over the existing regular
-    file (keeping its mode) or, for a new file (0600), hard-linked so that a file
-    that appeared meanwhile is not replaced. The folder is left as it is (unlike
-    config files, a transcript goes wherever the user asked)."""
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    """Renamed over the existing regular file (keeping its mode) or, for a new
+    file (0600), linked in so that a file that appeared meanwhile is not
+    replaced. The folder is left as it is (unlike config files, a transcript
+    goes wherever the user asked)."""
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            os.fchmod(handle.fileno(), 0o600 if mode is None else stat.S_IMODE(mode))
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if mode is not None:
-            os.replace(temp, path)
-            return
-        try:
-            os.link(temp, path)
-        except FileExistsError:
-            raise SaveRefused(f"{path} appeared while saving — not replaced") from None
-        except OSError as error:
-            if error.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.EXDEV):
-                raise
-            os.replace(temp, path)  # no hard links on this file system
-            return
-        os.unlink(temp)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+        atomic_write(path, text, 0o600 if mode is None else stat.S_IMODE(mode), new=mode is None)
+    except FileExistsError:
+        raise SaveRefused(f"{path} appeared while saving — not replaced") from None
