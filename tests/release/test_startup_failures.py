@@ -156,3 +156,30 @@ def test_profile_values_the_commands_refuse_are_refused_at_launch(tmp_path):
         code, lines = run_to_exit(["--demo"], env, home)
         assert code == 2, text
         assert len(lines) == 1 and lines[0].startswith(f"gemini-live: {profile}: {expected}"), lines
+
+
+def test_a_state_folder_without_permission(shared_dir, monkeypatch):
+    """As `nobody` (root may write anywhere): the launch's own `main`, in a fork."""
+    import contextlib
+    import io
+
+    from nobody import as_nobody
+
+    from gemini_live_tui.cli import main
+
+    state = shared_dir / "state"
+    state.mkdir(mode=0o700)  # root's: nobody may neither write in it nor chmod it
+    monkeypatch.setenv("GEMINI_LIVE_STATE_DIR", str(state))
+    monkeypatch.setenv("GEMINI_LIVE_CONFIG_DIR", str(shared_dir / "config"))
+    monkeypatch.chdir(shared_dir)
+
+    def launch() -> str:
+        err = io.StringIO()
+        with contextlib.redirect_stderr(err):
+            code = main(["--demo"])
+        return f"{code}|{err.getvalue()}"
+
+    code, err = as_nobody(launch).split("|", 1)
+    assert code == "2", err
+    assert err.startswith(f"gemini-live: cannot use the state folder {state}: "), err
+    assert err.count("\n") == 1 and "Traceback" not in err

@@ -72,6 +72,8 @@ async def test_voice_and_screen_saving_at_once_both_land(make_app, isolated_dirs
                 value = on == "on"
                 await until(
                     pilot,
-                    lambda v=value: saved().get("screen") == {"autostart": v}
-                    and saved().get("audio") == {"mic_autostart": v, "speaker_autostart": v},
+                    lambda v=value: (
+                        saved().get("screen") == {"autostart": v}
+                        and saved().get("audio") == {"mic_autostart": v, "speaker_autostart": v}
+                    ),
                 )
