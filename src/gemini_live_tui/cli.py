@@ -59,6 +59,8 @@ def build_parser() -> argparse.ArgumentParser:
     simulate = sub.add_parser("simulate", help="run the Live API simulator on loopback")
     simulate.add_argument("--port", type=int, default=8765)
     simulate.add_argument("--api-key", default=None, help="require this key (default: any)")
+    simulate.add_argument("--model", help="play this Live model: refuse what the service refuses")
+    simulate.add_argument("--backend", choices=("gemini-api", "vertex"), default="gemini-api")
     sub.add_parser("update", help="upgrade an installation made by install.sh")
     return parser
 
@@ -75,7 +77,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "update":
         return _update()
     if args.command == "simulate":
-        return _simulate(args.port, args.api_key)
+        return _simulate(args.port, args.api_key, args.model, args.backend)
     try:
         profile = apply_env(load_profile(args.profile))
     except ConfigError as error:
@@ -230,15 +232,25 @@ def _update() -> int:
     return 0
 
 
-def _simulate(port: int, api_key: str | None) -> int:
+def _simulate(port: int, api_key: str | None, model: str | None, backend: str) -> int:
     from .simulator import LiveSimulator
+    from .simulator.personas import Persona
 
+    try:
+        persona = (
+            Persona(model.removeprefix("models/"), backend.replace("-", "_")) if model else None
+        )
+    except ValueError as error:
+        return start_failed(str(error), "gemini-live simulate")
     if not 0 <= port <= 65535:
         return start_failed(f"--port {port} is not a port number (0–65535)", "gemini-live simulate")
 
     async def serve() -> None:
-        async with LiveSimulator(api_key=api_key, port=port, record=False) as simulator:
-            print(f"Live API simulator listening on {simulator.base_url}", flush=True)
+        async with LiveSimulator(
+            api_key=api_key, port=port, record=False, persona=persona
+        ) as simulator:
+            playing = f", playing {persona.label}" if persona else ""
+            print(f"Live API simulator listening on {simulator.base_url}{playing}", flush=True)
             await asyncio.Event().wait()
 
     try:
