@@ -18,6 +18,7 @@ links), keeping the file's mode; a new file is 0600 in a 0700 folder.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import errno
 import os
@@ -286,24 +287,33 @@ def _set_changed(document: Any, before: Profile, after: Profile) -> bool:
 
 
 def _replace_text(target: Path, text: str) -> None:
-    """Atomic write over `target`, keeping its mode (0600 for a new file)."""
+    """Atomic write over `target`, keeping its mode and owner (0600 for a new file)."""
     try:
-        mode = stat.S_IMODE(os.stat(target).st_mode)
+        keep: os.stat_result | None = os.stat(target)
     except FileNotFoundError:
-        mode = 0o600
-    atomic_write(target, text, mode)
+        keep = None
+    atomic_write(target, text, keep=keep)
 
 
-def atomic_write(path: Path, text: str, mode: int, *, new: bool = False) -> None:
+def atomic_write(
+    path: Path, text: str, *, keep: os.stat_result | None = None, new: bool = False
+) -> None:
     """Write `text` to `path` through a temp file in the same folder (mode set
-    before the first byte, fsync) and a rename over it. With `new`, the file
-    is linked into place instead, so one that appeared meanwhile is not
-    replaced (`FileExistsError`); a file system without hard links falls back
-    to the rename."""
+    before the first byte, fsync) and a rename over it.
+
+    The file gets the mode of `keep` (the file it replaces) and, where we may
+    (root), its owner; 0600 without `keep`. With `new`, the file is linked
+    into place instead, so one that appeared meanwhile is not replaced
+    (`FileExistsError`); a file system without hard links falls back to the
+    rename.
+    """
     fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            os.fchmod(handle.fileno(), mode)
+            os.fchmod(handle.fileno(), 0o600 if keep is None else stat.S_IMODE(keep.st_mode))
+            if keep is not None and (keep.st_uid, keep.st_gid) != (os.geteuid(), os.getegid()):
+                with contextlib.suppress(PermissionError):
+                    os.fchown(handle.fileno(), keep.st_uid, keep.st_gid)
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
@@ -342,7 +352,7 @@ def ensure_private_dir(path: Path) -> None:
 def write_private(path: Path, text: str) -> None:
     """Atomic write of a user file: temp file in the same folder, fsync, rename; mode 0600."""
     ensure_private_dir(path.parent)
-    atomic_write(path, text, 0o600)
+    atomic_write(path, text)
 
 
 def apply_env(profile: Profile, env: dict[str, str] | None = None) -> Profile:

@@ -5,6 +5,7 @@ devices and folders' special files are refused with one line."""
 from __future__ import annotations
 
 import os
+import pwd
 import stat
 import threading
 from pathlib import Path
@@ -32,6 +33,11 @@ async def test_an_existing_file_needs_force_and_keeps_its_mode(make_app, isolate
     notes = cwd / "notes.md"
     notes.write_text("my own notes\n")
     notes.chmod(0o644)
+    owner = (notes.stat().st_uid, notes.stat().st_gid)
+    if os.geteuid() == 0:  # as root, the file of another user stays theirs
+        nobody = pwd.getpwnam("nobody")
+        owner = (nobody.pw_uid, nobody.pw_gid)
+        os.chown(notes, *owner)
     app = make_app(connect=False)
     async with app.run_test(size=(100, 30)) as pilot:
         await type_line(pilot, "something to keep")
@@ -42,6 +48,7 @@ async def test_an_existing_file_needs_force_and_keeps_its_mode(make_app, isolate
         assert line.startswith("saved ")
         assert "something to keep" in notes.read_text()
         assert stat.S_IMODE(notes.stat().st_mode) == 0o644
+        assert (notes.stat().st_uid, notes.stat().st_gid) == owner
         line = await _save(pilot, app, "/save --forse notes.md")
         assert line.startswith("usage: /save [--force] [PATH]")
         new = cwd / "new.md"

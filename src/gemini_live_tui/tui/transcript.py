@@ -64,7 +64,7 @@ def save_transcript(lines: Iterable[Line], path: Path, force: bool = False) -> P
             raise SaveRefused(f"{path} is {_kind(info.st_mode)}, not a regular file — not replaced")
         if not force:
             raise SaveRefused(f"{path} exists — /save --force {path} replaces it")
-    _write_atomic(target, transcript_markdown(lines), None if info is None else info.st_mode)
+    _write_atomic(target, transcript_markdown(lines), info)
     return path
 
 
@@ -80,12 +80,12 @@ def _kind(mode: int) -> str:
     return "not a file"
 
 
-def _write_atomic(path: Path, text: str, mode: int | None) -> None:
-    """Renamed over the existing regular file (keeping its mode) or, for a new
-    file (0600), linked in so that a file that appeared meanwhile is not
-    replaced. The folder is left as it is (unlike config files, a transcript
-    goes wherever the user asked)."""
+def _write_atomic(path: Path, text: str, existing: os.stat_result | None) -> None:
+    """Renamed over the existing regular file (keeping its mode and owner) or,
+    for a new file (0600), linked in so that a file that appeared meanwhile is
+    not replaced. The folder is left as it is (unlike config files, a
+    transcript goes wherever the user asked)."""
     try:
-        atomic_write(path, text, 0o600 if mode is None else stat.S_IMODE(mode), new=mode is None)
+        atomic_write(path, text, keep=existing, new=existing is None)
     except FileExistsError:
         raise SaveRefused(f"{path} appeared while saving — not replaced") from None
