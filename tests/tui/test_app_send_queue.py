@@ -100,3 +100,28 @@ async def test_an_image_when_the_session_closed_for_good_is_named_as_not_sent(
         line = await until(pilot, lambda: [t for t in texts(app, "error") if "chart.png" in t])
         assert line[0].startswith("not connected — chart.png not sent: ")
         assert app.is_running
+
+
+async def test_audio_lost_to_a_drop_mid_stream_is_named(make_app, sim, isolated_dirs):
+    path = isolated_dirs["cwd"] / "memo.wav"
+    t = np.arange(4 * 16000) / 16000
+    sf.write(path, (0.3 * np.sin(2 * np.pi * 220 * t)).astype(np.float32), 16000)
+
+    async def patient(setup):  # retries for longer than the outage below
+        endpoint = Endpoint.create(Credential("api_key", "k"), base_url=sim.base_url)
+        return LiveSession(endpoint, setup, SessionSettings(backoff_base=0.2, backoff_cap=0.5))
+
+    app = make_app(session_factory=patient)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await connected(pilot)
+        await type_line(pilot, "@memo.wav what did I say?")
+        await sim.wait_for(lambda: len(sim.realtime("audio")) >= 5)
+        sim.http_reject_status = 503
+        await sim.drop()
+        await asyncio.sleep(1.6)
+        sim.http_reject_status = None
+        line = await until(
+            pilot, lambda: [t for t in texts(app, "error") if t.startswith("memo.wav: part")], 10
+        )
+        assert "audio chunks were dropped while the connection was down" in line[0]
+        await sim.wait_for(lambda: sim.texts() == ["what did I say?"], timeout=10)

@@ -179,6 +179,7 @@ class MessageSender:
                 self._long = True
                 self._progress(f"{name} {done:.1f}/{total:.1f} s")
 
+            dropped = _media_dropped(sink)
             try:
                 await send_attachment(
                     attachment,
@@ -187,6 +188,15 @@ class MessageSender:
                     send_audio_stream_end=sink.send_audio_stream_end,
                     progress=progress,
                 )
+                lost = _media_dropped(sink) - dropped
+                if attachment.kind == "audio" and lost > 0:
+                    self._report(
+                        Line(
+                            "error",
+                            f"{name}: part of it was not sent — {lost} audio chunks were "
+                            "dropped while the connection was down",
+                        )
+                    )
             except SessionClosed as error:
                 self._report(Line("error", f"{name} was not sent: {error}"))
             except Exception as error:  # one file's failure does not hold back the rest
@@ -204,6 +214,12 @@ class MessageSender:
                 await sink.send_text(message.text)
             except SessionClosed as error:
                 self._report(Line("error", f"not sent: {error}"))
+
+
+def _media_dropped(sink: MessageSink) -> int:
+    """The session's count of realtime media it dropped (0 for a sink without one)."""
+    stats = getattr(sink, "stats", None)
+    return int(getattr(stats, "media_dropped", 0))
 
 
 async def cancel(task: asyncio.Task[None] | None) -> None:
