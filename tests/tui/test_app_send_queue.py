@@ -25,6 +25,17 @@ def long_wav(isolated_dirs):
     return path
 
 
+@pytest.fixture
+def patient_app(make_app, sim):
+    """The app with a session that retries for longer than the outages below (~1.5 s)."""
+
+    async def patient(setup):
+        endpoint = Endpoint.create(Credential("api_key", "k"), base_url=sim.base_url)
+        return LiveSession(endpoint, setup, SessionSettings(backoff_base=0.2, backoff_cap=0.5))
+
+    return lambda: make_app(session_factory=patient)
+
+
 def system_lines(app, part: str) -> list[str]:
     return [t for t in texts(app, "system") if part in t]
 
@@ -57,16 +68,13 @@ async def test_a_long_audio_file_can_be_stopped_and_the_next_message_goes(
         assert texts(app, "system")[-1] == "nothing is being sent"
 
 
-async def test_an_image_attached_while_disconnected_goes_with_its_text(
-    make_app, sim, isolated_dirs
-):
+@pytest.fixture
+def chart(isolated_dirs):
     Image.new("RGB", (32, 32), "green").save(isolated_dirs["cwd"] / "chart.png")
 
-    async def patient(setup):  # retries for longer than the outage below
-        endpoint = Endpoint.create(Credential("api_key", "k"), base_url=sim.base_url)
-        return LiveSession(endpoint, setup, SessionSettings(backoff_base=0.2, backoff_cap=0.5))
 
-    app = make_app(session_factory=patient)
+async def test_an_image_attached_while_disconnected_goes_with_its_text(patient_app, sim, chart):
+    app = patient_app()
     async with app.run_test(size=(120, 30)) as pilot:
         await connected(pilot)
         sim.http_reject_status = 503  # the service is away for a while
@@ -87,10 +95,7 @@ async def test_an_image_attached_while_disconnected_goes_with_its_text(
         assert order == ["video", "text"]
 
 
-async def test_an_image_when_the_session_closed_for_good_is_named_as_not_sent(
-    make_app, sim, isolated_dirs
-):
-    Image.new("RGB", (32, 32), "green").save(isolated_dirs["cwd"] / "chart.png")
+async def test_an_image_when_the_session_closed_for_good_is_named_as_not_sent(make_app, sim, chart):
     app = make_app()
     async with app.run_test(size=(120, 30)) as pilot:
         await connected(pilot)
@@ -102,16 +107,12 @@ async def test_an_image_when_the_session_closed_for_good_is_named_as_not_sent(
         assert app.is_running
 
 
-async def test_audio_lost_to_a_drop_mid_stream_is_named(make_app, sim, isolated_dirs):
+async def test_audio_lost_to_a_drop_mid_stream_is_named(patient_app, sim, isolated_dirs):
     path = isolated_dirs["cwd"] / "memo.wav"
     t = np.arange(4 * 16000) / 16000
     sf.write(path, (0.3 * np.sin(2 * np.pi * 220 * t)).astype(np.float32), 16000)
 
-    async def patient(setup):  # retries for longer than the outage below
-        endpoint = Endpoint.create(Credential("api_key", "k"), base_url=sim.base_url)
-        return LiveSession(endpoint, setup, SessionSettings(backoff_base=0.2, backoff_cap=0.5))
-
-    app = make_app(session_factory=patient)
+    app = patient_app()
     async with app.run_test(size=(120, 30)) as pilot:
         await connected(pilot)
         await type_line(pilot, "@memo.wav what did I say?")
