@@ -53,6 +53,21 @@ def execution_registry(registry: ToolRegistry, desktop: AppDesktop) -> ToolRegis
     return ToolRegistry(bound.get(spec.name, spec) for spec in registry)
 
 
+#: The file tools ask with argv `(tool, path)` before reading a hidden path.
+_FILE_TOOLS = ("read_file", "list_files")
+
+
+def _confirm_texts(argv: list[str]) -> tuple[str, ...]:
+    """The dialog's title and where-line for a file tool's question (none for a command)."""
+    if len(argv) == 2 and argv[0] in _FILE_TOOLS:
+        return (
+            f"The model wants to read a hidden path with {argv[0]}",
+            "hidden files may hold private settings or tokens · allow once, deny, or always "
+            "for this path this session",
+        )
+    return ()
+
+
 class ToolBridge:
     """The app's `tool_runner`: runs calls, shows reports, asks for confirmations."""
 
@@ -136,7 +151,7 @@ class ToolBridge:
                 if not answer.done():
                     answer.set_result(decision or "deny")
 
-            modal = ConfirmCommand(argv, str(self.app.options.cwd))
+            modal = ConfirmCommand(argv, str(self.app.options.cwd), *_confirm_texts(argv))
             self.app.push_screen(modal, callback=decided)
             try:
                 decision = await answer

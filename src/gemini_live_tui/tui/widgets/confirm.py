@@ -46,20 +46,25 @@ class ConfirmCommand(ModalScreen[str]):
         Binding("a", "choose('always')", "Always allow"),
     ]
 
-    def __init__(self, argv: Sequence[str], folder: str) -> None:
+    def __init__(
+        self,
+        argv: Sequence[str],
+        folder: str,
+        title: str = "The model wants to run a command",
+        where: str | None = None,
+    ) -> None:
         super().__init__()
         self.argv = tuple(argv)
         self.folder = folder
+        self.title_text = title
+        self.where = where or f"in {folder} · no shell · stopped after its timeout"
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static("The model wants to run a command", id="confirm-title")
+            yield Static(self.title_text, id="confirm-title")
             yield Static(Text(shlex.join(self.argv)), id="confirm-command")
             yield Static(Text(f"argv: {list(self.argv)!r}"), id="confirm-argv")
-            yield Static(
-                Text(f"in {self.folder} · no shell · stopped after its timeout"),
-                id="confirm-where",
-            )
+            yield Static(Text(self.where), id="confirm-where")
             with Horizontal():
                 yield Button("Allow once [o]", id="once", variant="primary")
                 yield Button("Deny [d/Esc]", id="deny", variant="error")
