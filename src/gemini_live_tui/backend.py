@@ -1,6 +1,7 @@
 """Which service to talk to and with what credential, from the environment.
 
-Three backends (DESIGN §3): a Gemini API key, an ephemeral token, or Vertex
+Three backends: a Gemini API key, an ephemeral token (given, or a fresh
+one per connection from `GEMINI_EPHEMERAL_TOKEN_COMMAND`), or Vertex
 AI with a bearer token (given, or from Application Default Credentials via
 the optional google-auth package, refreshed on every reconnect). None of
 them: the app still opens and says how to set one, and that `--demo` works
@@ -18,6 +19,7 @@ from .live.errors import ConnectError
 from .live.models import VERTEX_DEFAULT_MODEL, is_known
 from .live.transport import BASE_URL_ENV, Credential, Endpoint, build_url
 from .logs import register_secret
+from .token_command import TOKEN_COMMAND_ENV, parse_token_command, token_command_refresher
 
 
 class BackendError(Exception):
@@ -165,7 +167,13 @@ def resolve_backend(model: str, env: dict[str, str] | None = None) -> Backend:
         )
         short = vertex_model.rsplit("/", 1)[-1]
         return Backend(endpoint, vertex_model, f"vertex:{location} {short}")
-    if env.get("GEMINI_EPHEMERAL_TOKEN"):
+    if env.get(TOKEN_COMMAND_ENV):
+        try:
+            argv = parse_token_command(env[TOKEN_COMMAND_ENV])
+        except ValueError as error:
+            raise BackendError(f"{TOKEN_COMMAND_ENV}: {error}") from None
+        credential = Credential("ephemeral", "", refresh=token_command_refresher(argv))
+    elif env.get("GEMINI_EPHEMERAL_TOKEN"):
         credential = Credential("ephemeral", env["GEMINI_EPHEMERAL_TOKEN"])
     else:
         key = env.get("GEMINI_API_KEY") or env.get("GOOGLE_API_KEY")

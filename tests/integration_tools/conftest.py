@@ -37,7 +37,8 @@ def tool_responses_validate(sim: LiveSimulator) -> Iterator[None]:
 def tools_app(make_app: Callable[..., GeminiLiveApp]) -> Callable[..., GeminiLiveApp]:
     def make(*names: str, **options: Any) -> GeminiLiveApp:
         """The default model (gemini-3.8-live: NON_BLOCKING calls) unless `setup` says."""
-        options.setdefault("setup", Setup(model=DEFAULT_MODEL, response_modalities=("TEXT",)))
+        # 3.8 Live answers in audio only (a TEXT setup is refused); the transcript is the reply
+        options.setdefault("setup", Setup(model=DEFAULT_MODEL, response_modalities=("AUDIO",)))
         app = make_app(tools=frozenset(names), **options)
         registry = app.options.registry
         assert registry is not None

@@ -71,7 +71,7 @@ async def test_push_to_talk_ends_with_activity_end_never_audio_stream_end(tools_
     audio = AudioSettings(push_to_talk=True)
     setup = Setup(
         model="models/gemini-3.8-live",
-        response_modalities=("TEXT",),
+        response_modalities=("AUDIO",),  # 3.8 refuses TEXT
         voice_activity=voice_activity_config(audio),
     )
     app = tools_app("set_timer", audio=audio, setup=setup)

@@ -9,7 +9,6 @@ from apptest import connected, texts, type_line, until
 from textual.geometry import Region
 
 from gemini_live_tui.live.events import Phase
-from gemini_live_tui.live.messages import FunctionResponse
 
 
 def model_text_brightness(app) -> list[float]:
@@ -88,8 +87,8 @@ async def test_status_bar_shows_send_errors(make_app, sim):
         await connected(pilot)
         assert "send errors" not in status_text(app)
         assert app.session is not None
-        # a tool result that cannot be encoded as JSON: the session counts a send error
-        await app.session.send_tool_response([FunctionResponse("c1", "t", {"v": object()})])
+        # a text that cannot be encoded (a lone surrogate): the session counts a send error
+        await app.session.send_text("bad \ud800 text")
         await until(pilot, lambda: app.session.stats.send_errors == 1)
         await until(pilot, lambda: "1 send errors" in status_text(app))
         assert app.is_running

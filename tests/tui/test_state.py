@@ -110,3 +110,21 @@ def test_usage_resumption_and_grounding():
 def test_audio_goes_to_the_speaker_effect():
     _, effects = run([ev.ModelAudio(b"\0\0", 24000)])
     assert effects == [st.PlayAudio(b"\0\0", 24000)]
+
+
+def test_a_message_given_up_is_one_error_line_naming_it():
+    long = "please summarise " + "the whole thing " * 10
+    _, effects = run([ev.NotDelivered(long, 3)])
+    [post] = effects
+    assert post.line.role == "error" and "\n" not in post.line.text
+    assert post.line.text.startswith("not delivered: “please summarise the whole thing")
+    assert "cut off by a lost connection 3 times; send it again to retry" in post.line.text
+
+
+def test_a_tool_result_carried_as_text_is_said():
+    _, effects = run([ev.ToolResultCarried(("set_timer",), ("call-1",))])
+    [post] = effects
+    assert post.line == Line(
+        "system",
+        "the connection was lost while set_timer ran; its result went to the model as a message",
+    )

@@ -2,7 +2,8 @@
 
 Server messages decompose into these small frozen values (see
 `codec.events_from_message` for the order); the session adds a few of its
-own (`PhaseChanged`, `ContextLost`, `SessionError`). Subscribers match on the
+own (`PhaseChanged`, `ContextLost`, `SessionError`, `NotDelivered`,
+`ToolResultCarried`). Subscribers match on the
 type.
 """
 
@@ -162,6 +163,24 @@ class SessionError:
     message: str
 
 
+@dataclass(frozen=True, slots=True)
+class NotDelivered:
+    """The session gave up on a message: its answer was cut by a lost connection
+    `attempts` times, so it left the replay (the user may send it again)."""
+
+    text: str
+    attempts: int
+
+
+@dataclass(frozen=True, slots=True)
+class ToolResultCarried:
+    """A tool result for a call the current connection never issued (the call ran
+    across a lost connection): it went to the model as a text turn instead."""
+
+    names: tuple[str, ...]
+    ids: tuple[str, ...]
+
+
 ServerEvent = (
     SetupComplete
     | InputTranscription
@@ -180,4 +199,4 @@ ServerEvent = (
     | Usage
 )
 
-Event = ServerEvent | PhaseChanged | ContextLost | SessionError
+Event = ServerEvent | PhaseChanged | ContextLost | SessionError | NotDelivered | ToolResultCarried

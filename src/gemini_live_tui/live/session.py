@@ -14,11 +14,22 @@ Guarantees:
   it is written at once (`wire.write_text_now`), which keeps the same order.
   `send_nowait` is `send` for code on the loop's thread that cannot await.
 - Reliable messages (text, client content, tool responses, activity signals,
-  stream ends) are never dropped. They stay in an "unacknowledged" list
-  after sending until a resumable `sessionResumptionUpdate` arrives (the
-  server's state now covers them); after a lost connection they are sent
-  again. Delivery is at-least-once: a message in flight when the socket died
-  may arrive twice, which is better than never.
+  stream ends) are never dropped silently. They stay in the delivery ledger
+  (`delivery.py`) after sending until the server's state provably covers
+  them: for a turn, its answer began and then a resumable handle arrived.
+  After a lost connection what is not covered is sent again, turn by turn
+  (each replayed turn waits for the answer to the one before). A turn whose
+  answer was cut by a lost connection `MAX_CUTS` (3) times is given up and
+  published as `NotDelivered`. Delivery is at-least-once: a message in flight
+  when the socket died may arrive twice, which is better than never.
+- A tool response is only ever sent on the connection that issued its call:
+  a resumed session never saw a call made after its handle (the service
+  marks updates `resumable: false` while calls run). A result for an older
+  connection's call goes to the model as a text turn (`ToolResultCarried`).
+- On GoAway the connection is kept while a reply streams or a tool call of
+  this connection is unanswered or uncovered, up to `timeLeft` less
+  `goaway_margin`; close 1008 "aborted" after a GoAway (the deadline passed)
+  is retried, not final.
 - Realtime audio and video older than `media_max_age` (1 s) is dropped, not
   replayed late, and counted in `stats.media_dropped`. At most one video
   frame waits: a newer frame replaces the one still queued.
@@ -29,9 +40,9 @@ Guarantees:
   connection proved itself: it stayed up `stable_after` seconds, or the
   model said something. A server that accepts the setup and then closes
   at once is retried `max_attempts` times, with backoff, not forever.
-- Authentication and argument errors (HTTP 401/403, close 1007/1008) are
-  final: the phase goes to CLOSED with the server's reason and no retry
-  loop starts. A resumption handle the server no longer knows is the
+- Authentication and argument errors (HTTP 401/403, close 1007/1008, save
+  the 1008 "aborted" that follows a GoAway) are final: the phase goes to
+  CLOSED with the server's reason and no retry loop starts. A resumption handle the server no longer knows is the
   exception: the session starts fresh and publishes `ContextLost`.
 """
 
@@ -39,17 +50,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import itertools
+import json
 import logging
 import random
 import time
 from collections import deque
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus, InvalidURI
 
 from .codec import decode_frame, encode_frame
+from .delivery import DeliveryLedger, Outgoing, is_turn, message_text
 from .errors import ConnectError, ProtocolError, SessionClosed
 from .events import (
     ContextLost,
@@ -60,6 +72,7 @@ from .events import (
     Interrupted,
     ModelAudio,
     ModelText,
+    NotDelivered,
     OutputTranscription,
     Phase,
     PhaseChanged,
@@ -67,11 +80,12 @@ from .events import (
     SessionError,
     SetupComplete,
     ToolCall,
+    ToolCallCancellation,
+    ToolResultCarried,
     TurnComplete,
 )
 from .fanout import Fanout, Subscription
 from .messages import (
-    REALTIME_MEDIA,
     ActivityEnd,
     ActivityStart,
     AudioStreamEnd,
@@ -126,6 +140,9 @@ class SessionSettings:
     stable_after: float = 10.0
     media_max_age: float = 1.0
     goaway_margin: float = 1.0
+    # A replayed turn waits for the answer to the one before to end, unless the
+    # server says nothing of that answer for this long.
+    replay_answer_timeout: float = 20.0
     max_frame_bytes: int = 64 * 1024 * 1024
     subscriber_queue: int = 4000
 
@@ -143,28 +160,8 @@ class SessionStats:
     replayed: int = 0
 
 
-_sequence = itertools.count()
-
-
-@dataclass(slots=True)
-class _Outgoing:
-    message: ClientMessage
-    queued_at: float
-    seq: int = field(default_factory=lambda: next(_sequence))
-
-    @property
-    def is_media(self) -> bool:
-        return isinstance(self.message, REALTIME_MEDIA)
-
-    @property
-    def replayable(self) -> bool:
-        """Worth sending again after a lost connection (media is stale; interim
-        tool answers are superseded by the final one that follows)."""
-        if self.is_media:
-            return False
-        if isinstance(self.message, ToolResponse):
-            return not all(r.will_continue for r in self.message.responses)
-        return True
+ABORTED_WORDS = ("aborted",)
+"""Words of the 1008 the service closes with when a GoAway's deadline passed."""
 
 
 class _Final(Exception):
@@ -197,8 +194,8 @@ class LiveSession:
         self.settings = settings or SessionSettings()
         self.stats = SessionStats()
         self._events: Fanout[Event] = Fanout(self.settings.subscriber_queue)
-        self._outbox: deque[_Outgoing] = deque()
-        self._unacked: list[_Outgoing] = []
+        self._outbox: deque[Outgoing] = deque()
+        self._ledger = DeliveryLedger()
         self._outbox_changed = asyncio.Event()
         self._ready = asyncio.Event()
         self._ws: ClientConnection | None = None
@@ -211,9 +208,18 @@ class LiveSession:
         self._turn_active = False
         self._generation_done = False
         self._fresh_next = False
-        self._in_flight: _Outgoing | None = None  # the writer's send in progress
+        self._in_flight: Outgoing | None = None  # the writer's send in progress
         self._progress = False
         self._last_end = ""
+        self._connection_no = 0  # connections that reached setupComplete
+        self._call_origin: dict[str, int] = {}  # call id -> the connection that issued it
+        self._open_calls: set[str] = set()  # this connection's calls not answered yet
+        self._goaway_seen = False
+        self._paced_until = -1  # turns up to this seq go out one answer at a time
+        self._answer_done = asyncio.Event()  # the last paced turn's answer ended
+        self._answer_done.set()
+        self._jumped = asyncio.Event()  # a tool response went ahead of a waiting turn
+        self._answer_heard_at = 0.0  # loop time of the model's latest answer event
 
     # ----- observation -------------------------------------------------
 
@@ -335,16 +341,16 @@ class LiveSession:
 
     async def send(self, message: ClientMessage) -> None:
         """Queue a message; it goes out in order once the session is ready."""
-        item = self._outgoing(message)
-        if self._write_at_once(item):
-            return
-        ws = self._ws
-        if self._ready.is_set() and not self._outbox and ws is not None:
-            # The socket is applying backpressure (or closing): `ws.send`
-            # writes and waits for the buffer to drain, or raises.
-            await self._send_now(ws, item)
-            return
-        self._enqueue(item)
+        for item in self._outgoing(message):
+            if self._write_at_once(item):
+                continue
+            ws = self._ws
+            if self._ready.is_set() and not self._outbox and ws is not None:
+                # The socket is applying backpressure (or closing): `ws.send`
+                # writes and waits for the buffer to drain, or raises.
+                await self._send_now(ws, item)
+                continue
+            self._enqueue(item)
 
     def send_nowait(self, message: ClientMessage) -> None:
         """`send` without awaiting, for code on the event loop's thread.
@@ -354,16 +360,38 @@ class LiveSession:
         writer task (which then applies backpressure). Raises SessionClosed
         after `close`.
         """
-        item = self._outgoing(message)
-        if not self._write_at_once(item):
-            self._enqueue(item)
+        for item in self._outgoing(message):
+            if not self._write_at_once(item):
+                self._enqueue(item)
 
-    def _outgoing(self, message: ClientMessage) -> _Outgoing:
+    def _outgoing(self, message: ClientMessage) -> list[Outgoing]:
         if self._closing:
             raise SessionClosed("the session is closed")
-        return _Outgoing(message, time.monotonic())
+        now = time.monotonic()
+        if isinstance(message, ToolResponse) and self._ready.is_set():
+            return [Outgoing(m, now) for m in self._for_this_connection(message)]
+        return [Outgoing(message, now)]
 
-    def _write_at_once(self, item: _Outgoing) -> bool:
+    def _for_this_connection(self, message: ToolResponse) -> list[ClientMessage]:
+        """`message` as this connection may take it: answers to calls it issued
+        stay a tool response; a final result for a call an older connection
+        issued becomes a text turn (the resumed session never saw that id),
+        and its interim answer is dropped."""
+        current = self._connection_no
+        mine = tuple(r for r in message.responses if self._call_origin.get(r.id) == current)
+        theirs = [r for r in message.responses if r not in mine and not r.will_continue]
+        for response in mine:
+            if not response.will_continue:
+                self._open_calls.discard(response.id)
+        out: list[ClientMessage] = [ToolResponse(mine)] if mine else []
+        if theirs:
+            out.append(RealtimeText(_carried_text(theirs)))
+            names = tuple(r.name for r in theirs)
+            log.info("tool results for calls of an earlier connection sent as text: %s", names)
+            self._events.publish(ToolResultCarried(names, tuple(r.id for r in theirs)))
+        return out
+
+    def _write_at_once(self, item: Outgoing) -> bool:
         """The fast path: send `item` now if nothing waits; True if it is dealt with.
 
         Nothing waiting means the writer task is idle (it pops an item only
@@ -393,15 +421,17 @@ class LiveSession:
         self._sent(item)
         return True
 
-    def _enqueue(self, item: _Outgoing) -> None:
+    def _enqueue(self, item: Outgoing) -> None:
         if not self._ready.is_set():
             self._prune_stale_media(item.queued_at)
         if isinstance(item.message, RealtimeVideo) and self._replace_waiting_video(item):
             return
+        if isinstance(item.message, ToolResponse) and self._jump_waiting_turns(item):
+            return
         self._outbox.append(item)
         self._outbox_changed.set()
 
-    async def _send_now(self, ws: ClientConnection, item: _Outgoing) -> None:
+    async def _send_now(self, ws: ClientConnection, item: Outgoing) -> None:
         try:
             frame = encode_frame(item.message)
         except ProtocolError as error:
@@ -421,7 +451,7 @@ class LiveSession:
             return
         self._sent(item)
 
-    def _requeue(self, item: _Outgoing) -> None:
+    def _requeue(self, item: Outgoing) -> None:
         """Put a message whose send failed back into the outbox, in send order."""
         index = next(
             (i for i, queued in enumerate(self._outbox) if queued.seq > item.seq),
@@ -430,7 +460,7 @@ class LiveSession:
         self._outbox.insert(index, item)
         self._outbox_changed.set()
 
-    def _replace_waiting_video(self, item: _Outgoing) -> bool:
+    def _replace_waiting_video(self, item: Outgoing) -> bool:
         """Put a new video frame in the place of one still waiting; True if it did.
 
         At most one frame waits (DESIGN §5): a frame queued behind a slow link
@@ -446,10 +476,11 @@ class LiveSession:
                 return True
         return False
 
-    def _sent(self, item: _Outgoing) -> None:
+    def _sent(self, item: Outgoing) -> None:
         self.stats.messages_sent += 1
-        if item.replayable:
-            self._unacked.append(item)
+        self._ledger.sent(item)
+        if item.seq <= self._paced_until and is_turn(item.message):
+            self._answer_done.clear()
 
     def _report_unsendable(self, error: Exception) -> None:
         """A message that can never be sent: drop it, count it, say why."""
@@ -483,6 +514,13 @@ class LiveSession:
                 await self._ready.wait()
                 continue
             item = self._outbox[0]
+            if (
+                item.seq <= self._paced_until
+                and is_turn(item.message)
+                and not self._answer_done.is_set()
+            ):
+                await self._wait_for_answer()
+                continue
             if item.is_media and time.monotonic() - item.queued_at > self.settings.media_max_age:
                 self._outbox.popleft()
                 self.stats.media_dropped += 1
@@ -518,7 +556,50 @@ class LiveSession:
             self._discard(item)
             self._sent(item)
 
-    def _discard(self, item: _Outgoing) -> None:
+    def _jump_waiting_turns(self, item: Outgoing) -> bool:
+        """Put a tool response ahead of replayed turns that wait for an answer; True if it did.
+
+        The answer they wait for may be the very turn that called the tool:
+        it cannot end before the tool's response goes out.
+        """
+        if self._answer_done.is_set():
+            return False
+        for index, queued in enumerate(self._outbox):
+            if queued.seq <= self._paced_until and is_turn(queued.message):
+                self._outbox.insert(index, item)
+                self._outbox_changed.set()
+                self._jumped.set()
+                return True
+        return False
+
+    async def _wait_for_answer(self) -> None:
+        """Wait until the model's answer to the last replayed turn ended, or a tool
+        response went ahead of the waiting turn, or the server said nothing of the
+        answer for `replay_answer_timeout` seconds (a long answer keeps it waiting)."""
+        loop = asyncio.get_running_loop()
+        self._jumped.clear()
+        self._answer_heard_at = loop.time()
+        done = asyncio.ensure_future(self._answer_done.wait())
+        jumped = asyncio.ensure_future(self._jumped.wait())
+        try:
+            while True:
+                quiet_until = self._answer_heard_at + self.settings.replay_answer_timeout
+                finished, _ = await asyncio.wait(
+                    {done, jumped},
+                    timeout=max(0.0, quiet_until - loop.time()),
+                    return_when=asyncio.FIRST_COMPLETED,
+                )
+                if finished:
+                    return
+                if loop.time() >= self._answer_heard_at + self.settings.replay_answer_timeout:
+                    log.info("no answer to a replayed turn in time; sending the next one")
+                    self._answer_done.set()
+                    return
+        finally:
+            done.cancel()
+            jumped.cancel()
+
+    def _discard(self, item: Outgoing) -> None:
         if self._outbox and self._outbox[0] is item:
             self._outbox.popleft()
             return
@@ -658,9 +739,9 @@ class LiveSession:
                 error.response.body.decode("utf-8", "replace")[:300] if error.response.body else ""
             )
             if status in (400, 401, 403, 404):
-                raise _Final(
-                    f"server refused the connection: HTTP {status} {body}".strip()
-                ) from None
+                reason = f"server refused the connection: HTTP {status} {body}".strip()
+                hinted = self._with_refusal_hint(reason) if status in (401, 403) else reason
+                raise _Final(hinted) from None
             raise ConnectError(f"HTTP {status} at handshake {body}".strip()) from None
         except InvalidURI as error:
             raise _Final(f"invalid server URL: {error}") from None
@@ -670,7 +751,9 @@ class LiveSession:
             ) from None
 
         self._ws = ws
+        self._goaway_seen = False
         loop = asyncio.get_running_loop()
+        at_once = reached = False
         try:
             try:
                 await ws.send(setup_frame, text=True)
@@ -679,6 +762,7 @@ class LiveSession:
                 self._classify_close(closed, during_setup=True, sent_handle=handle is not None)
                 raise
             self._after_setup_complete()
+            reached = True
             self._progress = False
             ready_at = loop.time()
             at_once = await self._read_loop(ws)
@@ -687,8 +771,17 @@ class LiveSession:
         finally:
             self._ready.clear()
             self._ws = None
+            if reached:  # a GoAway's own close is not a cut either
+                self._connection_lost(cut=not (at_once or self._goaway_seen or self._closing))
             with contextlib.suppress(Exception):
                 await ws.close(1000, "reconnecting")
+
+    def _connection_lost(self, *, cut: bool) -> None:
+        """Count cut answers; give up (and say so) on turns cut too often."""
+        for item in self._ledger.connection_lost(cut=cut):
+            text = message_text(item.message)
+            log.warning("gave up on a message after %d cut answers", item.cuts)
+            self._events.publish(NotDelivered(text, item.cuts))
 
     async def _await_setup_complete(self, ws: ClientConnection) -> None:
         try:
@@ -707,12 +800,32 @@ class LiveSession:
             ) from None
 
     def _after_setup_complete(self) -> None:
-        replay = [item for item in self._unacked]
+        self._connection_no += 1
+        self._open_calls.clear()
+        replay = self._ledger.take_replay()
         if replay:
             self.stats.replayed += len(replay)
             self._outbox.extendleft(reversed(replay))
-            self._unacked.clear()
             self._outbox_changed.set()
+        # Tool responses waiting from an older connection: no call id of this
+        # one is known yet, so each becomes a text turn (or goes, if interim).
+        kept: deque[Outgoing] = deque()
+        for item in self._outbox:
+            if isinstance(item.message, ToolResponse):
+                kept.extend(
+                    replace(item, message=m) if i == 0 else Outgoing(m, item.queued_at)
+                    for i, m in enumerate(self._for_this_connection(item.message))
+                )
+            else:
+                kept.append(item)
+        self._outbox = kept
+        # Turns that waited (replayed or typed during the gap) go out one at a
+        # time, each after the answer to the one before: a turn that breaks
+        # the connection is then the only one cut, and each gets its answer.
+        self._paced_until = max(
+            (item.seq for item in self._outbox if is_turn(item.message)), default=-1
+        )
+        self._answer_done.set()
         self._turn_active = False
         self._generation_done = False
         self._set_phase(Phase.CONNECTED)
@@ -728,7 +841,8 @@ class LiveSession:
                     self._last_end = "reconnect requested"
                     return True
                 if goaway_deadline is not None and (
-                    not self._turn_active or loop.time() >= goaway_deadline
+                    not (self._turn_active or self._tool_work_open())
+                    or loop.time() >= goaway_deadline
                 ):
                     self._last_end = "server sent GoAway"
                     return True
@@ -741,6 +855,7 @@ class LiveSession:
                 for event in self._decode(frame):
                     self._publish(event)
                     if isinstance(event, GoAway):
+                        self._goaway_seen = True
                         goaway_deadline = loop.time() + max(
                             0.0, event.seconds_left - self.settings.goaway_margin
                         )
@@ -762,9 +877,16 @@ class LiveSession:
         reason = _close_reason(closed)
         if code in FINAL_CLOSE_CODES:
             lowered = reason.lower()
+            if code == 1008 and self._goaway_seen and any(w in lowered for w in ABORTED_WORDS):
+                return  # the GoAway's deadline passed: resume like after a drop
             if during_setup and sent_handle and any(w in lowered for w in _STALE_HANDLE_WORDS):
                 raise _StaleHandle(reason)
-            raise _Final(reason)
+            raise _Final(self._with_refusal_hint(reason) if code == 1008 else reason)
+
+    def _with_refusal_hint(self, reason: str) -> str:
+        """The server's reason, and what to do if the credential says more (a used token)."""
+        hint = self._endpoint.credential.refusal_hint
+        return f"{reason}; {hint}" if hint else reason
 
     def _decode(self, frame: str | bytes) -> list[Event]:
         self.stats.messages_received += 1
@@ -778,10 +900,26 @@ class LiveSession:
             self._progress = True
         return events
 
+    def _tool_work_open(self) -> bool:
+        """A call of this connection is unanswered, or its answer not yet covered."""
+        return bool(self._open_calls) or any(
+            isinstance(item.message, ToolResponse) for item in self._ledger.kept
+        )
+
     def _publish(self, event: Event) -> None:
+        self._ledger.on_event(event)
+        if isinstance(event, ToolCall):
+            for call in event.calls:
+                self._call_origin[call.id] = self._connection_no
+                self._open_calls.add(call.id)
+        elif isinstance(event, ToolCallCancellation):
+            self._open_calls.difference_update(event.ids)
+        if isinstance(event, _PROGRESS):
+            self._answer_heard_at = asyncio.get_running_loop().time()
+        if isinstance(event, TurnComplete | Interrupted):
+            self._answer_done.set()
         if isinstance(event, ResumptionUpdate) and event.resumable and event.handle:
             self._handle = event.handle
-            self._unacked.clear()
         elif isinstance(event, ModelText | ModelAudio | OutputTranscription):
             self._turn_active = True
             self._generation_done = False
@@ -791,6 +929,24 @@ class LiveSession:
             self._turn_active = False
             self._generation_done = False
         self._events.publish(event)
+
+
+CARRIED_LIMIT = 8000
+"""Characters of a tool result carried as text; a longer one is cut (and says so)."""
+
+
+def _carried_text(responses: list[FunctionResponse]) -> str:
+    """A text turn that gives the model results it can no longer get as tool responses."""
+    parts = []
+    for response in responses:
+        result = json.dumps(response.response, ensure_ascii=False, default=str)
+        if len(result) > CARRIED_LIMIT:
+            result = result[:CARRIED_LIMIT] + " … (cut)"
+        parts.append(f"{response.name} (call {response.id}) returned: {result}")
+    return (
+        "[The connection was lost while a function you called was running, so its "
+        "result comes as this message instead of a function response. " + " ".join(parts) + "]"
+    )
 
 
 def _close_reason(closed: ConnectionClosed) -> str:

@@ -22,6 +22,12 @@ BASE_URL_ENV = "GEMINI_LIVE_BASE_URL"
 
 AuthKind = Literal["api_key", "ephemeral", "vertex"]
 
+EPHEMERAL_REFUSED_HINT = (
+    "an ephemeral token starts one session, within about a minute, and expires "
+    "(/reconnect cannot renew it): start again with a fresh GEMINI_EPHEMERAL_TOKEN, or set "
+    "GEMINI_EPHEMERAL_TOKEN_COMMAND to a command that prints one"
+)
+
 DEFAULT_API_VERSION: dict[AuthKind, str] = {
     "api_key": "v1beta",
     "ephemeral": "v1alpha",
@@ -119,6 +125,13 @@ class Credential:
 
     def __str__(self) -> str:
         return f"{self.kind} credential ({mask_secret(self.secret)})"
+
+    @property
+    def refusal_hint(self) -> str | None:
+        """What to do when the service refuses this credential, if there is more to say."""
+        if self.kind == "ephemeral" and self.refresh is None:
+            return EPHEMERAL_REFUSED_HINT
+        return None
 
     async def headers(self) -> dict[str, str]:
         """Headers for the handshake; refreshes the token first if it can."""

@@ -16,6 +16,12 @@ message is recorded in `received` for assertions.
 
 With a `persona` (`personas.py`) it also refuses what Google's service refuses
 for that model and backend, closing with the service's code and reason.
+
+Session semantics follow Google's pages (URLs beside the code): a handle
+stands for the session as it was when issued, so a resume loses what came
+after it, including calls still pending; updates say `resumable: false`
+while calls run; a connection that outstays its GoAway is closed with 1008
+"The operation was aborted.".
 """
 
 from __future__ import annotations
@@ -51,6 +57,9 @@ _PATH = re.compile(
 )
 BAD_KEY_REASON = "API key not valid. Please pass a valid API key."
 STALE_HANDLE_REASON = "Session not found: the resumption handle is unknown or has expired."
+ABORTED_REASON = "The operation was aborted."
+USED_TOKEN_REASON = "The ephemeral token has already been used to start a session, or has expired."
+UNKNOWN_CALL_REASON = "Request contains an invalid argument."
 SPEECH_DBFS = -45.0
 END_OF_SPEECH_S = 0.6
 
@@ -74,6 +83,16 @@ class SimSession:
     handles_issued: int = 0
     connection: SimConnection | None = None
     faulted: set[str] = field(default_factory=set)  # texts whose keyword fault already fired
+    issued_calls: set[str] = field(default_factory=set)  # call ids this session's state knows
+
+
+@dataclass(frozen=True)
+class HandleState:
+    """What a resumption handle restores: the session as it was when the handle was issued."""
+
+    session: SimSession
+    history_len: int
+    issued_calls: frozenset[str]
 
 
 class SimConnection:
@@ -93,6 +112,7 @@ class SimConnection:
         self.video_frames = 0
         self.last_video: bytes | None = None
         self.closed = False
+        self.tasks: list[asyncio.Task[None]] = []
         self.judge: Judge | None = None  # the persona's rules for this connection, if any
 
     @property
@@ -153,12 +173,21 @@ class LiveSimulator:
         self.audio_arrivals: deque[float] = deque(maxlen=100_000)  # CLOCK_MONOTONIC
         self.sent: list[tuple[int, dict[str, Any]]] = []
         self.connections: list[SimConnection] = []
-        self.sessions: dict[str, SimSession] = {}
+        self.sessions: dict[str, HandleState] = {}
         self.http_reject_status: int | None = None
         self.close_next_setups: list[tuple[int, str]] = []
         self.drop_next_setups = 0  # abort the TCP connection on this many setups
         # send goAway (and then close 1000) instead of setupComplete on this many setups
         self.goaway_next_setups = 0
+        self.goaway_grace = 0.0  # extra seconds before closing a connection past its GoAway
+        # An ephemeral token starts one session ("uses" defaults to 1:
+        # https://ai.google.dev/gemini-api/docs/ephemeral-tokens); resuming is
+        # not starting. The close code and words for a used token are a guess.
+        self.one_use_tokens = False
+        self.tokens_used: set[str] = set()
+        self.calls_issued: set[str] = set()  # every function call id any session issued
+        self._setups_open = asyncio.Event()  # cleared: setups wait (a slow service)
+        self._setups_open.set()
         self.stalled = False
         self._unstalled = asyncio.Event()
         self._unstalled.set()
@@ -190,6 +219,8 @@ class LiveSimulator:
         for connection in self.connections:
             if connection.reply_task:
                 connection.reply_task.cancel()
+            for task in connection.tasks:
+                task.cancel()
 
     async def __aenter__(self) -> LiveSimulator:
         return await self.start()
@@ -254,7 +285,29 @@ class LiveSimulator:
 
     async def send_goaway(self, seconds: float = 10.0) -> None:
         if connection := self.current:
-            await connection.send({"goAway": {"timeLeft": f"{seconds:g}s"}})
+            await self._go_away(connection, seconds)
+
+    async def _go_away(self, connection: SimConnection, seconds: float) -> None:
+        """GoAway, then close the connection if the client is still there at the deadline.
+
+        The service ends the connection when `timeLeft` runs out; a client
+        still on it gets 1008 "The operation was aborted." (seen from the
+        service; the GoAway message: https://ai.google.dev/api/live#goaway).
+        """
+        await connection.send({"goAway": {"timeLeft": f"{seconds:g}s"}})
+
+        async def deadline() -> None:
+            await asyncio.sleep(seconds + self.goaway_grace)
+            if not connection.closed:
+                with contextlib.suppress(Exception):
+                    await connection.ws.close(1008, ABORTED_REASON)
+
+        connection.tasks.append(asyncio.create_task(deadline()))
+
+    async def issue_handle(self) -> None:
+        """Send a resumption update now (as the service does at any time)."""
+        if connection := self.current:
+            await self._issue_handle(connection)
 
     async def drop(self) -> None:
         """Drop the TCP connection without a close frame."""
@@ -295,6 +348,13 @@ class LiveSimulator:
             self._unstalled.clear()
         else:
             self._unstalled.set()
+
+    def hold_setups(self, held: bool = True) -> None:
+        """Make setups wait for `hold_setups(False)`: the client stays reconnecting."""
+        if held:
+            self._setups_open.clear()
+        else:
+            self._setups_open.set()
 
     def forget_handles(self) -> None:
         """Make every issued handle stale (as after the service's expiry)."""
@@ -382,7 +442,15 @@ class LiveSimulator:
             if content.get("turnComplete", True) and texts:
                 self._start_reply(connection, " ".join(texts))
         elif "toolResponse" in message:
+            session = connection.session
             for response in message["toolResponse"].get("functionResponses", []):
+                call_id = response.get("id")
+                if call_id in self.calls_issued and call_id not in session.issued_calls:
+                    # A response for a call this session's state never saw (made on
+                    # a connection after the handle it resumed from). No page says
+                    # what the service does; closing with 1007 is a guess.
+                    await connection.ws.close(1007, UNKNOWN_CALL_REASON)
+                    return
                 judge = connection.judge
                 # a blocking model takes the first response as the result, interim or not
                 in_background = judge is None or judge.non_blocking(response.get("name", ""))
@@ -390,11 +458,12 @@ class LiveSimulator:
                     continue  # an interim answer: the call is still pending
                 if judge and in_background and response.get("scheduling") == "SILENT":
                     self._silent_calls.add(response.get("id"))
-                future = connection.session.pending_tools.pop(response.get("id"), None)
+                future = session.pending_tools.pop(response.get("id"), None)
                 if future is not None and not future.done():
                     future.set_result(response.get("response", {}))
 
     async def _on_setup(self, connection: SimConnection, setup: dict[str, Any]) -> None:
+        await self._setups_open.wait()
         if self.drop_next_setups > 0:
             self.drop_next_setups -= 1
             connection.closed = True
@@ -426,17 +495,42 @@ class LiveSimulator:
         connection.setup = setup
         handle = setup.get("sessionResumption", {}).get("handle")
         if handle:
-            session = self.sessions.get(handle)
-            if session is None:
+            state = self.sessions.get(handle)
+            if state is None:
                 await connection.ws.close(1008, STALE_HANDLE_REASON)
                 return
+            session = self._restore(state)
         else:
+            token = connection.ws.request.headers.get("Authorization", "")
+            if self.one_use_tokens and token.startswith("Token "):
+                if token in self.tokens_used:
+                    await connection.ws.close(1008, USED_TOKEN_REASON)
+                    return
+                self.tokens_used.add(token)
             session = SimSession(next(self._session_ids))
         connection.session = session
         session.connection = connection
         await connection.send({"setupComplete": {}})
         if "sessionResumption" in setup:
             await self._issue_handle(connection)
+
+    def _restore(self, state: HandleState) -> SimSession:
+        """The session as the handle left it: later turns and pending calls are gone.
+
+        "Resuming session (using previous session token) in such state will
+        result in some data loss" (LiveServerSessionResumptionUpdate,
+        https://googleapis.github.io/js-genai/release_docs/interfaces/types.LiveServerSessionResumptionUpdate.html).
+        """
+        session = state.session
+        del session.history[state.history_len :]
+        session.issued_calls = set(state.issued_calls)
+        for call_id, future in list(session.pending_tools.items()):
+            if call_id not in state.issued_calls:
+                future.cancel()  # the resumed session never saw this call
+                del session.pending_tools[call_id]
+        if session.connection is not None and session.connection.reply_task is not None:
+            session.connection.reply_task.cancel()
+        return session
 
     async def _refuse(self, connection: SimConnection, refusal: Refusal) -> None:
         self.refusals.append(refusal)
@@ -447,9 +541,17 @@ class LiveSimulator:
     async def _issue_handle(self, connection: SimConnection) -> None:
         session = connection.session
         assert session is not None
+        if any(not future.done() for future in session.pending_tools.values()):
+            # "It might be not possible to resume session at some points. In that
+            # case we send update empty new_handle and resumable=false. Example of
+            # such case could be model executing function calls" (same page).
+            await connection.send({"sessionResumptionUpdate": {"resumable": False}})
+            return
         session.handles_issued += 1
         handle = f"sim-{session.id}-{session.handles_issued}"
-        self.sessions[handle] = session
+        self.sessions[handle] = HandleState(
+            session, len(session.history), frozenset(session.issued_calls)
+        )
         await connection.send({"sessionResumptionUpdate": {"newHandle": handle, "resumable": True}})
 
     async def _on_realtime(self, connection: SimConnection, body: dict[str, Any]) -> None:
@@ -555,7 +657,7 @@ class LiveSimulator:
                 interrupt_after=8 if "interrupt" in lowered else None,
             )
             if "goaway" in lowered:
-                await connection.send({"goAway": {"timeLeft": "5s"}})
+                await self._go_away(connection, 5)
         except ConnectionClosed:
             pass
         except json.JSONDecodeError:
@@ -673,9 +775,12 @@ class LiveSimulator:
             return
         future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
         session.pending_tools[call_id] = future
+        session.issued_calls.add(call_id)
+        self.calls_issued.add(call_id)
         await connection.send(
             {"toolCall": {"functionCalls": [{"id": call_id, "name": name, "args": args}]}}
         )
+        await self._issue_handle(connection)  # resumable: false while the call runs
         result = await future
         # The answer may arrive on a newer connection after a resume: continue there.
         target = session.connection or connection

@@ -25,7 +25,12 @@ Every step is reported through `report` as a small frozen value
 one resend task at a time, once `connection_ready()` says a new connection
 is set up; a resend that fails while yet another connection came up runs
 again, and an answer queued behind kept ones starts a resend, so no answer
-waits for a reconnect that may never come.
+waits for a reconnect that may never come. Which connection may take an
+answer is the session's rule, not the runner's: a call belongs to the
+connection that issued it, and the session turns an answer for an earlier
+connection's call into a text turn for the model (`ToolResultCarried`), so
+the runner answers every call the same way whatever happened to the
+connection meanwhile.
 """
 
 from __future__ import annotations

@@ -211,7 +211,26 @@ def on_event(state: ChatState, event: ev.Event) -> tuple[ChatState, list[Effect]
             return state, [Post(Line("error", f"context lost: {reason}"))]
         case ev.SessionError(message=message):
             return state, [Post(Line("error", message))]
+        case ev.NotDelivered(text=text, attempts=attempts):
+            return state, [Post(Line("error", not_delivered_line(text, attempts)))]
+        case ev.ToolResultCarried(names=names):
+            text = (
+                f"the connection was lost while {', '.join(names)} ran; "
+                "its result went to the model as a message"
+            )
+            return state, [Post(Line("system", text))]
     return state, []
+
+
+def not_delivered_line(text: str, attempts: int, limit: int = 60) -> str:
+    """One line naming a message the session gave up on, and what to do."""
+    text = " ".join(text.split())
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return (
+        f"not delivered: “{text}” — its answer was cut off by a lost connection "
+        f"{attempts} times; send it again to retry"
+    )
 
 
 def _on_phase(state: ChatState, event: ev.PhaseChanged) -> tuple[ChatState, list[Effect]]:
