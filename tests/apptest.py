@@ -6,6 +6,8 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
+from textual import events
+from textual.keys import _character_to_key
 from textual.pilot import Pilot
 
 from gemini_live_tui.live.events import Phase
@@ -41,6 +43,19 @@ async def type_line(pilot: Pilot, line: str) -> None:
     app.prompt.value = line
     app.prompt.cursor_position = len(line)
     await pilot.press("enter")
+
+
+#: Control characters as the terminal driver reports them.
+_CONTROL_KEYS = {"\r": "enter", "\n": "ctrl+j", "\x7f": "backspace", "\t": "tab"}
+
+
+def type_fast(app: GeminiLiveApp, typed: str) -> None:
+    """Post `typed` as key events the way the terminal driver does: all at once, without
+    waiting for the app between keys (a fast typist, or a paste without bracketed paste).
+    ``\r`` is Enter, ``\n`` Ctrl-J, ``\x7f`` Backspace."""
+    for char in typed:
+        key = _CONTROL_KEYS.get(char) or _character_to_key(char)
+        app.post_message(events.Key(key, char if char.isprintable() else None))
 
 
 async def typed_and_spoken(pilot: Pilot, sim: Any) -> None:

@@ -30,7 +30,6 @@ from textual import work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.css.query import NoMatches
-from textual.widgets import Input
 
 from ..backend import NO_CREDENTIAL_HELP
 from ..config import AudioSettings, normalize_model
@@ -49,6 +48,7 @@ from .sender import MessageSender, cancel
 from .setup_draft import SetupDraft, build_setup, draft_from_setup, with_thinking_for_model
 from .status import StatusFields
 from .tool_bridge import ToolBridge
+from .typeahead import early_lines, held_typeahead
 from .transcript import default_transcript_path, save_transcript
 from .voice_bridge import VoiceBridge
 from .widgets.conversation import Conversation
@@ -136,6 +136,7 @@ class GeminiLiveApp(App[None]):
         self.voice = VoiceBridge.install(self, options.audio)
         self._sender_task: asyncio.Task[None] | None = None
         self._conversation: Conversation | None = None
+        self._typeahead = ""  # typed before the app had the terminal
 
     # ----- layout ------------------------------------------------------------
 
@@ -164,7 +165,19 @@ class GeminiLiveApp(App[None]):
     def prompt(self) -> PromptInput:
         return self.query_one(PromptInput)
 
+    def run(self, *args: Any, **kwargs: Any) -> Any:
+        """Run in the terminal; what was typed while the app started is kept (typeahead.py)."""
+        if kwargs.get("headless"):
+            return super().run(*args, **kwargs)
+        with held_typeahead() as typed:
+            self._typeahead = typed
+            return super().run(*args, **kwargs)
+
     def on_mount(self) -> None:
+        lines, draft = early_lines(self._typeahead)
+        for line in lines:  # sent in order, as if typed into the prompt
+            self.post_message(PromptInput.Submitted(self.prompt, line))
+        self.prompt.value = draft
         self.prompt.focus()
         self.set_status(self.status)
         if self.options.notice:
@@ -393,9 +406,8 @@ class GeminiLiveApp(App[None]):
         specs = self.commands.specs(self.command_context())
         return complete(line, cursor, cwd=self.options.cwd, home=self.options.home, commands=specs)
 
-    async def on_input_submitted(self, message: Input.Submitted) -> None:
-        raw = message.value
-        message.input.value = ""
+    async def on_prompt_input_submitted(self, message: PromptInput.Submitted) -> None:
+        raw = message.value  # taken at the Enter key; the box was emptied there
         if not raw.strip():
             return
         self.history.add(raw)
