@@ -8,9 +8,9 @@ what the model received; the view is what the user sees.
 
 from __future__ import annotations
 
+from apptest import connected, texts, type_fast, until
 from textual import events
 
-from apptest import connected, texts, type_fast, until
 from gemini_live_tui.tui.typeahead import early_lines
 
 

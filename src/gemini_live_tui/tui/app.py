@@ -48,8 +48,8 @@ from .sender import MessageSender, cancel
 from .setup_draft import SetupDraft, build_setup, draft_from_setup, with_thinking_for_model
 from .status import StatusFields
 from .tool_bridge import ToolBridge
-from .typeahead import early_lines, held_typeahead
 from .transcript import default_transcript_path, save_transcript
+from .typeahead import early_lines, held_typeahead
 from .voice_bridge import VoiceBridge
 from .widgets.conversation import Conversation
 from .widgets.header import HeaderBar

@@ -18,7 +18,7 @@ import select
 import sys
 import termios
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import TextIO
 
 _IFLAG, _LFLAG, _CC = 0, 3, 6
@@ -73,7 +73,5 @@ def held_typeahead(stream: TextIO | None = None) -> Iterator[str]:
     try:
         yield typed
     finally:
-        try:
+        with suppress(termios.error):
             termios.tcsetattr(fd, termios.TCSANOW, before)
-        except termios.error:
-            pass
