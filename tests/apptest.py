@@ -52,9 +52,11 @@ _CONTROL_KEYS = {"\r": "enter", "\n": "ctrl+j", "\x7f": "backspace", "\t": "tab"
 def type_fast(app: GeminiLiveApp, typed: str) -> None:
     """Post `typed` as key events the way the terminal driver does: all at once, without
     waiting for the app between keys (a fast typist, or a paste without bracketed paste).
-    ``\r`` is Enter, ``\n`` Ctrl-J, ``\x7f`` Backspace."""
+    ``\r`` is Enter, ``\n`` Ctrl-J, ``\x7f`` Backspace, other control characters Ctrl-letter."""
     for char in typed:
-        key = _CONTROL_KEYS.get(char) or _character_to_key(char)
+        key = _CONTROL_KEYS.get(char) or (
+            f"ctrl+{chr(ord(char) + 96)}" if "\x01" <= char <= "\x1a" else _character_to_key(char)
+        )
         app.post_message(events.Key(key, char if char.isprintable() else None))
 
 

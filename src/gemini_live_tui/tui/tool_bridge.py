@@ -170,7 +170,9 @@ class ToolBridge:
                 if not answer.done():
                     answer.set_result(decision or "deny")
 
-            modal = ConfirmCommand(argv, str(self.app.options.cwd))
+            modal = ConfirmCommand(
+                argv, str(self.app.options.cwd), forward=self.app.prompt.post_message
+            )
             self.app.push_screen(modal, callback=decided)
             try:
                 decision = await answer
