@@ -388,10 +388,12 @@ class Conversation(ScrollView, can_focus=False):
         top = self.scroll_offset.y
         bottom = max(0, self._row_total - self.scrollable_content_region.height)
         anchored = self._anchored_top()
+        # force: the scrollbar that this change brings is not shown until the next
+        # layout, and Textual refuses to scroll a view without one
         if follow and bottom != top:
-            self.scroll_to(y=bottom, animate=False, immediate=True)
+            self.scroll_to(y=bottom, animate=False, immediate=True, force=True)
         elif not follow and anchored is not None and anchored != top:
-            self.scroll_to(y=anchored, animate=False, immediate=True)
+            self.scroll_to(y=anchored, animate=False, immediate=True, force=True)
         if dirty is None or self.scroll_offset.y != top:
             self.refresh()
         elif dirty[1] > dirty[0]:
@@ -413,6 +415,11 @@ class Conversation(ScrollView, can_focus=False):
 
     def on_resize(self) -> None:
         if self._width() != self._wrap_width:
+            self._rewrap()
+
+    def watch_show_vertical_scrollbar(self) -> None:
+        """The scrollbar takes (or gives back) columns without a resize: re-wrap for them."""
+        if self.is_attached and self._wrap_width and self._width() != self._wrap_width:
             self._rewrap()
 
     def on_mount(self) -> None:
