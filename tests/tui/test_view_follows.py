@@ -8,7 +8,7 @@ into the prompt; what is checked is the rows the view paints.
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from apptest import connected, texts, type_line, until
@@ -51,6 +51,7 @@ async def test_the_view_follows_after_clear_and_help(make_app, sim):
 words = st.lists(
     st.sampled_from(
         ["word", "a", "simulator", "(turn", "1).", "漢字", "😀", "x" * 45, "gemini-live", ","]
+        + ["y" * 150]  # longer than any row: folded at the full width
     ),
     min_size=1,
     max_size=40,
@@ -63,6 +64,8 @@ words = st.lists(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(width=st.integers(min_value=30, max_value=130), scrollbar=st.booleans(), parts=words)
+@example(width=80, scrollbar=True, parts=["simulator", "y" * 150])
+@example(width=80, scrollbar=False, parts=["simulator", "y" * 150])
 async def test_no_character_is_lost_to_wrapping(make_app, width, scrollbar, parts):
     app = make_app(connect=False)
     async with app.run_test(size=(width, 40)) as pilot:
