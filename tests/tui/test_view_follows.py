@@ -28,7 +28,7 @@ async def test_every_new_reply_is_in_view_while_the_user_has_not_scrolled(make_a
         await connected(pilot)
         for turn in range(1, size[1] // 2 + 4):
             await type_line(pilot, f"message {turn}")
-            await until(pilot, lambda: len(texts(app, "model")) == turn)
+            await until(pilot, lambda turn=turn: len(texts(app, "model")) == turn)
             await pilot.pause(0.05)
             rows = [row.rstrip() for row in painted(app) if row.strip()]
             assert rows[-1].endswith(f"(turn {turn})."), (turn, rows[-3:])
