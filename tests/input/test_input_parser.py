@@ -80,7 +80,11 @@ def test_attachment_remembers_how_it_was_typed() -> None:
         ("  /quit  ", "quit", ()),
         ("/Help", "help", ()),
         ('/tools enable "get weather"', "tools", ("enable", "get weather")),
-        ("/system set You are 'terse' now", "system", ("set", "You", "are", "terse", "now")),
+        ("/system set You're 'terse' now", "system", ("set", "You're 'terse' now")),
+        ('/SYSTEM  set  a "b" \\c\n  d ', "system", ("set", 'a "b" \\c\n  d')),
+        ("/system set", "system", ("set",)),
+        ("/apply \u3000 --fresh", "apply", ("--fresh",)),
+        ("/tools\u2003enable\u00a0a", "tools", ("enable", "a")),
         (r"/save my\ notes.md", "save", ("my notes.md",)),
         ("/save ~/x.md", "save", ("~/x.md",)),
         ("/voice @Puck", "voice", ("@Puck",)),
@@ -102,8 +106,8 @@ def test_double_slash_sends_a_message_starting_with_slash() -> None:
 @pytest.mark.parametrize(
     ("line", "words"),
     [
-        ('/system set "unclosed', "quote is not closed"),
-        ("/system set it\\", "backslash ends the line"),
+        ('/tools enable "unclosed', "quote is not closed"),
+        ("/save it\\", "backslash ends the line"),
         ("/", "type a command name"),
         ("/ help", "type a command name"),
         ('look @"my file.png', 'unterminated "'),

@@ -350,10 +350,13 @@ class GeminiLiveApp(App[None]):
         if registry is not None:  # NON_BLOCKING only where the staged model supports it
             non_blocking = supports_non_blocking(self.options.model_name(self.staged.model))
             declarations = partial(registry.declarations, non_blocking=non_blocking)
+        old_model = self.base_setup.model
         self.base_setup = build_setup(
             self.base_setup, self.staged, declarations, self.options.model_name
         )
         self.applied = self.staged
+        with contextlib.suppress(NoMatches):
+            self.query_one(HeaderBar).show_model(old_model, self.base_setup.model)
         self._refresh_status()
         if self.session is None:
             self.post_line(Line("system", "applied; it takes effect when the session connects"))

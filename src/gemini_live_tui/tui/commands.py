@@ -179,7 +179,20 @@ class CommandTable:
 # ----- built-in handlers -------------------------------------------------------
 
 
+def unknown_options(usage: str, args: tuple[str, ...], allowed: tuple[str, ...]) -> Outcome | None:
+    """An error naming the first argument not in `allowed` (None when all are), so a
+    typo such as `--frsh` is never taken as "no option"."""
+    extra = next((a for a in args if a not in allowed), None)
+    if extra is None:
+        return None
+    what = "option" if extra.startswith("-") else "argument"
+    return error(f"unknown {what} {extra!r} — {usage} takes only {', '.join(allowed)}")
+
+
 def _apply_outcome(ctx: CommandContext, args: tuple[str, ...], name: str) -> Outcome:
+    usage = "/apply" if name == "apply" else f"/{name} apply"
+    if (refused := unknown_options(usage, args, ("--fresh",))) is not None:
+        return refused
     fresh = "--fresh" in args
     changes = ctx.staged.changes(ctx.applied)
     if not changes:
@@ -216,6 +229,8 @@ def cmd_quit(ctx: CommandContext, args: tuple[str, ...]) -> Outcome:
 
 
 def cmd_reconnect(ctx: CommandContext, args: tuple[str, ...]) -> Outcome:
+    if (refused := unknown_options("/reconnect", args, ("--fresh",))) is not None:
+        return refused
     fresh = "--fresh" in args
     text = "reconnecting (new conversation)" if fresh else "reconnecting"
     return Outcome(say(text), effects=(Reconnect(fresh=fresh),))
@@ -236,7 +251,7 @@ def cmd_system(ctx: CommandContext, args: tuple[str, ...]) -> Outcome:
     if sub == "set":
         text = " ".join(args[1:]).strip()
         if not text:
-            return error('usage: /system set TEXT (quote it or not: /system set "be brief")')
+            return error("usage: /system set TEXT (the rest of the line, as typed)")
         return _staged(ctx, replace(ctx.staged, system_instruction=text), "system")
     if sub == "clear":
         return _staged(ctx, replace(ctx.staged, system_instruction=None), "system")
