@@ -83,6 +83,8 @@ def test_attachment_remembers_how_it_was_typed() -> None:
         ("/system set You're 'terse' now", "system", ("set", "You're 'terse' now")),
         ('/SYSTEM  set  a "b" \\c\n  d ', "system", ("set", 'a "b" \\c\n  d')),
         ("/system set", "system", ("set",)),
+        ('/system set "be brief"', "system", ("set", "be brief")),
+        ('/system set "a" or "b"', "system", ("set", '"a" or "b"')),
         ("/apply \u3000 --fresh", "apply", ("--fresh",)),
         ("/tools\u2003enable\u00a0a", "tools", ("enable", "a")),
         (r"/save my\ notes.md", "save", ("my notes.md",)),

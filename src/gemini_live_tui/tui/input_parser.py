@@ -16,7 +16,8 @@ single quotes, double quotes and backslash escapes group words; an unbalanced
 quote is an `InputError`; any Unicode blank (an ideographic space too)
 separates words. The command name is lower-cased. ``/system set TEXT`` is
 the exception: TEXT is the rest of the line as typed (``You're "right"``
-keeps its quotes), stripped of surrounding blanks. ``//`` at the start
+keeps its quotes), stripped of surrounding blanks; only a TEXT that is one
+quoted string as a whole (``"be brief"``) loses its quotes. ``//`` at the start
 sends the rest as an ordinary message beginning with ``/``.
 
 Any other line is a **message**. A word that *starts* with ``@`` is an
@@ -281,11 +282,22 @@ def _split_words(body: str) -> list[str]:
     return list(lexer)
 
 
+def _unquote_whole(text: str) -> str:
+    """`text` without its quotes when it is one quoted string (`"be brief"`), else as is."""
+    if len(text) < 2 or text[0] not in "\"'" or text[-1] != text[0]:
+        return text
+    try:
+        words = shlex.split(text, posix=True)
+    except ValueError:
+        return text
+    return words[0] if len(words) == 1 else text
+
+
 def _parse_command(body: str, raw: str) -> SlashCommand:
     verbatim = _VERBATIM.match(body)
     if verbatim:  # the rest of the line as typed: quotes and backslashes are text
         name, sub, rest = verbatim.group(1, 2, 3)
-        rest = (rest or "").strip()
+        rest = _unquote_whole((rest or "").strip())
         return SlashCommand(name.lower(), (sub.lower(), rest) if rest else (sub.lower(),), raw)
     try:
         words = _split_words(body)
