@@ -16,7 +16,8 @@ after the key has bubbled up to the app, by which time the prompt may
 already have taken the next keys: Enter then read `alpha` + `beta` for
 `alpha⏎beta⏎` (and sent it twice), and Backspace deleted a later character.
 Here Enter takes the text at that key and empties the box before the next
-key is looked at.
+key is looked at. (Reported upstream as Textualize/textual#6605; the fix
+proposed there runs the widget's bindings inline the same way.)
 """
 
 from __future__ import annotations
