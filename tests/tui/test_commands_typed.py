@@ -75,3 +75,18 @@ async def test_the_header_names_the_model_in_force_after_apply(make_app, sim):
         assert sim.setups()[-1]["model"] == "models/gemini-3.8-live"
         await until(pilot, lambda: "models/gemini-3.8-live" in str(header.render()))
         assert "3.1-flash" not in str(header.render())
+
+
+async def test_commands_that_take_nothing_refuse_what_they_are_given(make_app, sim):
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await connected(pilot)
+        await type_line(pilot, "/quit --now")
+        await type_line(pilot, "/clear all")
+        await pilot.pause(0.1)
+        assert app.is_running
+        assert texts(app, "error") == [
+            "unknown option '--now' — /quit takes none",
+            "unknown argument 'all' — /clear takes none",
+        ]
+        assert texts(app, "you")[-2:] == ["/quit --now", "/clear all"]  # not cleared

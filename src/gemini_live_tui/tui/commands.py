@@ -220,12 +220,20 @@ def cmd_help(ctx: CommandContext, args: tuple[str, ...]) -> Outcome:  # replaced
     return Outcome()
 
 
+def no_arguments(usage: str, args: tuple[str, ...]) -> Outcome | None:
+    """An error for a command that takes nothing but was given `args` (None if none)."""
+    if not args:
+        return None
+    what = "option" if args[0].startswith("-") else "argument"
+    return error(f"unknown {what} {args[0]!r} — {usage} takes none")
+
+
 def cmd_clear(ctx: CommandContext, args: tuple[str, ...]) -> Outcome:
-    return Outcome(effects=(ClearView(),))
+    return no_arguments("/clear", args) or Outcome(effects=(ClearView(),))
 
 
 def cmd_quit(ctx: CommandContext, args: tuple[str, ...]) -> Outcome:
-    return Outcome(effects=(Quit(),))
+    return no_arguments("/quit", args) or Outcome(effects=(Quit(),))
 
 
 def cmd_reconnect(ctx: CommandContext, args: tuple[str, ...]) -> Outcome:
@@ -408,7 +416,7 @@ def builtin_commands() -> CommandTable:
     )
 
     def help_handler(ctx: CommandContext, args: tuple[str, ...]) -> Outcome:
-        return Outcome(table.help_lines())
+        return no_arguments("/help", args) or Outcome(table.help_lines())
 
     table.add(Command("help", "/help", "list the commands", help_handler))
     return table
