@@ -95,8 +95,8 @@ class ConfirmCommand(ModalScreen[str]):
             )
             yield Static(WAIT_HELP, id="confirm-keys")
             with Horizontal():
-                yield Button("Allow once [Ctrl-Y]", id="once", variant="primary", disabled=True)
-                yield Button("Deny [Esc]", id="deny", variant="error", disabled=True)
+                yield Button("Allow once (Ctrl-Y)", id="once", variant="primary", disabled=True)
+                yield Button("Deny (Esc)", id="deny", variant="error", disabled=True)
                 yield Button("Always allow this command", id="always", disabled=True)
 
     def on_mount(self) -> None:
