@@ -48,6 +48,24 @@ async def test_the_view_follows_after_clear_and_help(make_app, sim):
             assert rows[-1].endswith(last.split()[-1]), rows[-3:]
 
 
+async def test_the_view_keeps_following_while_the_prompt_grows_and_shrinks(make_app, sim):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await connected(pilot)
+        for turn in range(1, 13):
+            await type_line(pilot, f"message {turn}")
+            await until(pilot, lambda turn=turn: len(texts(app, "model")) == turn)
+        await pilot.press("a", "ctrl+j", "b", "ctrl+j", "c", "ctrl+j", "d")  # a 4-row prompt
+        await pilot.pause(0.1)
+        rows = [row.rstrip() for row in painted(app) if row.strip()]
+        assert rows[-1].endswith("(turn 12)."), rows[-3:]
+        await pilot.press("enter")
+        await until(pilot, lambda: len(texts(app, "model")) == 13)
+        await pilot.pause(0.1)
+        rows = [row.rstrip() for row in painted(app) if row.strip()]
+        assert rows[-1].endswith("(turn 13)."), rows[-3:]
+
+
 words = st.lists(
     st.sampled_from(
         ["word", "a", "simulator", "(turn", "1).", "漢字", "😀", "x" * 45, "gemini-live", ","]
