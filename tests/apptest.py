@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
 from textual import events
@@ -34,6 +35,20 @@ async def connected(pilot: Pilot) -> None:
     app = pilot.app
     assert isinstance(app, GeminiLiveApp)
     await until(pilot, lambda: app.chat.phase is Phase.CONNECTED and app.chat.resumable)
+
+
+@asynccontextmanager
+async def chatting(
+    make_app: Callable[..., GeminiLiveApp],
+    *args: Any,
+    size: tuple[int, int] = (80, 24),
+    **options: Any,
+) -> AsyncIterator[tuple[GeminiLiveApp, Pilot]]:
+    """The app from `make_app(*args, **options)` running at `size`, once it is connected."""
+    app = make_app(*args, **options)
+    async with app.run_test(size=size) as pilot:
+        await connected(pilot)
+        yield app, pilot
 
 
 async def type_line(pilot: Pilot, line: str) -> None:

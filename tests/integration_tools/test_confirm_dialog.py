@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import sys
 
-from apptest import connected, texts, type_fast, until
+from apptest import chatting, texts, type_fast, until
 
 from gemini_live_tui.tui.widgets.confirm import ConfirmCommand
 
@@ -36,9 +36,7 @@ def _command(tmp_path) -> list[str]:
 async def test_typing_while_a_command_call_arrives_decides_nothing_and_is_kept(
     tools_app, sim, tmp_path
 ):
-    app = tools_app("run_command")
-    async with app.run_test(size=(80, 24)) as pilot:
-        await connected(pilot)
+    async with chatting(tools_app, "run_command") as (app, pilot):
         type_fast(app, "what ab")
         call = await sim.call_tool("run_command", {"argv": _command(tmp_path)})
         shown = await until(pilot, lambda: _modal(app))
@@ -63,9 +61,7 @@ async def test_typing_while_a_command_call_arrives_decides_nothing_and_is_kept(
 async def test_a_letter_after_the_grace_period_goes_to_the_message_and_disarms(
     tools_app, sim, tmp_path
 ):
-    app = tools_app("run_command")
-    async with app.run_test(size=(80, 24)) as pilot:
-        await connected(pilot)
+    async with chatting(tools_app, "run_command") as (app, pilot):
         await sim.call_tool("run_command", {"argv": _command(tmp_path)})
         shown = await until(pilot, lambda: _modal(app))
         await until(pilot, lambda: shown.armed)
@@ -79,9 +75,7 @@ async def test_a_letter_after_the_grace_period_goes_to_the_message_and_disarms(
 
 
 async def test_the_dialog_names_the_tool_the_program_and_each_argument(tools_app, sim, tmp_path):
-    app = tools_app("run_command")
-    async with app.run_test(size=(120, 30)) as pilot:
-        await connected(pilot)
+    async with chatting(tools_app, "run_command", size=(120, 30)) as (app, pilot):
         await sim.call_tool("run_command", {"argv": ["grep", "-r", "two words", "."]})
         shown = await until(pilot, lambda: _modal(app))
         text = "\n".join(

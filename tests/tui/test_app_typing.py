@@ -8,16 +8,14 @@ what the model received; the view is what the user sees.
 
 from __future__ import annotations
 
-from apptest import connected, texts, type_fast, until
+from apptest import chatting, texts, type_fast, until
 from textual import events
 
 from gemini_live_tui.tui.typeahead import early_lines
 
 
 async def test_lines_typed_without_a_pause_each_reach_the_model_once_in_order(make_app, sim):
-    app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await connected(pilot)
+    async with chatting(make_app) as (app, pilot):
         type_fast(app, "alpha\rbeta\rgamx\x7fma\r")
         await sim.wait_for(lambda: len(sim.texts()) >= 3)
         await pilot.pause(0.3)
@@ -28,9 +26,7 @@ async def test_lines_typed_without_a_pause_each_reach_the_model_once_in_order(ma
 
 
 async def test_typing_goes_on_in_the_box_after_a_fast_enter(make_app, sim):
-    app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await connected(pilot)
+    async with chatting(make_app) as (app, pilot):
         type_fast(app, "one\rtwo th")
         await sim.wait_for(lambda: sim.texts())
         await pilot.pause(0.2)
@@ -39,9 +35,7 @@ async def test_typing_goes_on_in_the_box_after_a_fast_enter(make_app, sim):
 
 
 async def test_ctrl_j_adds_a_line_and_enter_sends_the_message_whole(make_app, sim):
-    app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await connected(pilot)
+    async with chatting(make_app) as (app, pilot):
         await pilot.press("d", "e", "f", " ", "f", "(", ")", ":", "ctrl+j")
         await pilot.press(*"    return 1", "shift+enter", *"end")
         assert app.prompt.value == "def f():\n    return 1\nend"
@@ -55,9 +49,7 @@ async def test_ctrl_j_adds_a_line_and_enter_sends_the_message_whole(make_app, si
 
 
 async def test_a_paste_keeps_every_line_until_enter(make_app, sim):
-    app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await connected(pilot)
+    async with chatting(make_app) as (app, pilot):
         app.post_message(events.Paste("Traceback:\r\n  File x\n  Error\rlast"))
         await until(pilot, lambda: app.prompt.value)
         await pilot.pause(0.1)
@@ -69,9 +61,7 @@ async def test_a_paste_keeps_every_line_until_enter(make_app, sim):
 
 
 async def test_line_feeds_of_a_plain_paste_stay_in_one_message(make_app, sim):
-    app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await connected(pilot)
+    async with chatting(make_app) as (app, pilot):
         type_fast(app, "l1\nl2\nl3\nl4\n")  # a terminal that passes LF as typed
         await until(pilot, lambda: app.prompt.value.count("\n") == 4)
         await pilot.press("enter")
@@ -81,9 +71,7 @@ async def test_line_feeds_of_a_plain_paste_stay_in_one_message(make_app, sim):
 
 
 async def test_up_moves_within_a_draft_and_recalls_history_from_its_first_line(make_app, sim):
-    app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await connected(pilot)
+    async with chatting(make_app) as (app, pilot):
         type_fast(app, "sent before\r")
         await sim.wait_for(lambda: sim.texts())
         await pilot.press(*"a", "ctrl+j", *"b")

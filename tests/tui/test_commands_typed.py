@@ -7,7 +7,7 @@ separates words, and the header names the model in force after `/apply`.
 
 from __future__ import annotations
 
-from apptest import connected, texts, type_line, until
+from apptest import chatting, texts, type_line, until
 
 from gemini_live_tui.tui.widgets.header import HeaderBar
 
@@ -18,9 +18,7 @@ def _system_text(setup: dict) -> str:
 
 async def test_system_set_takes_the_rest_of_the_line_as_typed(make_app, sim):
     typed = 'You\'re terse. Say "done" and use C:\\temp\\new  paths.'
-    app = make_app()
-    async with app.run_test(size=(100, 30)) as pilot:
-        await connected(pilot)
+    async with chatting(make_app, size=(100, 30)) as (app, pilot):
         await type_line(pilot, f"/system set {typed}")
         assert app.staged.system_instruction == typed
         assert not texts(app, "error")
@@ -30,9 +28,7 @@ async def test_system_set_takes_the_rest_of_the_line_as_typed(make_app, sim):
 
 
 async def test_a_misspelt_option_is_refused_and_names_the_right_one(make_app, sim):
-    app = make_app()
-    async with app.run_test(size=(100, 30)) as pilot:
-        await connected(pilot)
+    async with chatting(make_app, size=(100, 30)) as (app, pilot):
         await type_line(pilot, "/voice Kore")
         for count, (line, what, command) in enumerate(
             (
@@ -52,9 +48,7 @@ async def test_a_misspelt_option_is_refused_and_names_the_right_one(make_app, si
 
 
 async def test_an_ideographic_space_separates_words(make_app, sim):
-    app = make_app()
-    async with app.run_test(size=(100, 30)) as pilot:
-        await connected(pilot)
+    async with chatting(make_app, size=(100, 30)) as (app, pilot):
         await type_line(pilot, "/voice Kore")
         await type_line(pilot, "/apply \u3000 --fresh")
         await sim.wait_for(lambda: len(sim.setups()) >= 2, 10)
@@ -63,9 +57,10 @@ async def test_an_ideographic_space_separates_words(make_app, sim):
 
 
 async def test_the_header_names_the_model_in_force_after_apply(make_app, sim):
-    app = make_app(label="models/gemini-3.1-flash-live-preview")
-    async with app.run_test(size=(100, 30)) as pilot:
-        await connected(pilot)
+    async with chatting(make_app, size=(100, 30), label="models/gemini-3.1-flash-live-preview") as (
+        app,
+        pilot,
+    ):
         header = app.query_one(HeaderBar)
         assert "gemini-3.1-flash-live-preview" in str(header.render())
         await type_line(pilot, "/model gemini-3.8-live")
@@ -78,9 +73,7 @@ async def test_the_header_names_the_model_in_force_after_apply(make_app, sim):
 
 
 async def test_commands_that_take_nothing_refuse_what_they_are_given(make_app, sim):
-    app = make_app()
-    async with app.run_test(size=(100, 30)) as pilot:
-        await connected(pilot)
+    async with chatting(make_app, size=(100, 30)) as (app, pilot):
         await type_line(pilot, "/quit --now")
         await type_line(pilot, "/clear all")
         await pilot.pause(0.1)

@@ -8,7 +8,7 @@ into the prompt; what is checked is the rows the view paints.
 from __future__ import annotations
 
 import pytest
-from apptest import connected, texts, type_line, until
+from apptest import chatting, texts, type_line, until
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
@@ -23,9 +23,7 @@ def painted(app) -> list[str]:
 
 @pytest.mark.parametrize("size", [(80, 24), (60, 15), (120, 40)], ids=["80x24", "60x15", "120x40"])
 async def test_every_new_reply_is_in_view_while_the_user_has_not_scrolled(make_app, sim, size):
-    app = make_app()
-    async with app.run_test(size=size) as pilot:
-        await connected(pilot)
+    async with chatting(make_app, size=size) as (app, pilot):
         for turn in range(1, size[1] // 2 + 4):
             await type_line(pilot, f"message {turn}")
             await until(pilot, lambda turn=turn: len(texts(app, "model")) == turn)
@@ -36,9 +34,7 @@ async def test_every_new_reply_is_in_view_while_the_user_has_not_scrolled(make_a
 
 
 async def test_the_view_follows_after_clear_and_help(make_app, sim):
-    app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await connected(pilot)
+    async with chatting(make_app) as (app, pilot):
         await type_line(pilot, "/clear")
         for _ in range(3):
             await type_line(pilot, "/help")
@@ -49,9 +45,7 @@ async def test_the_view_follows_after_clear_and_help(make_app, sim):
 
 
 async def test_the_view_keeps_following_while_the_prompt_grows_and_shrinks(make_app, sim):
-    app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await connected(pilot)
+    async with chatting(make_app) as (app, pilot):
         for turn in range(1, 13):
             await type_line(pilot, f"message {turn}")
             await until(pilot, lambda turn=turn: len(texts(app, "model")) == turn)
