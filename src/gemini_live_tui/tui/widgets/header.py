@@ -1,7 +1,5 @@
 """The header: which model (or `vertex:LOCATION MODEL`) and the connection phase.
 
-The model shown is the one in force: `/model X` then `/apply` changes it.
-
 At narrow widths the app name goes first, then the `models/` prefix, and
 the model name is cut from the right — the phase always stays visible.
 """
@@ -29,20 +27,6 @@ def header_text(label: str, phase: str, width: int) -> str:
     return set_cell_size(model, room) + tail
 
 
-def relabel(label: str, old_model: str, new_model: str) -> str:
-    """`label` with the model it names changed from `old_model` to `new_model`
-    (spelt as the label spells it: in full, or its last path part on Vertex)."""
-    if old_model == new_model:
-        return label
-    for old, new in (
-        (old_model, new_model),
-        (old_model.rsplit("/", 1)[-1], new_model.rsplit("/", 1)[-1]),
-    ):
-        if old and old in label:
-            return label.replace(old, new)
-    return new_model
-
-
 class HeaderBar(Widget):
     """One line: label and phase; set `phase` to update."""
 
@@ -63,13 +47,6 @@ class HeaderBar(Widget):
     def phase(self, value: str) -> None:
         if value != self._phase:
             self._phase = value
-            self.refresh()
-
-    def show_model(self, old_model: str, new_model: str) -> None:
-        """The session now runs `new_model` instead of `old_model`."""
-        label = relabel(self.label, old_model, new_model)
-        if label != self.label:
-            self.label = label
             self.refresh()
 
     def render(self) -> str:
