@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .live.errors import ConnectError
 from .live.models import VERTEX_DEFAULT_MODEL, is_known
-from .live.transport import BASE_URL_ENV, Credential, Endpoint
+from .live.transport import BASE_URL_ENV, Credential, Endpoint, build_url
 from .logs import register_secret
 
 
@@ -110,12 +110,40 @@ def _adc_credential() -> Credential:
     return Credential("vertex", "", refresh=refresh, quota_project=quota_project)
 
 
+#: Credentials, read without the spaces and newline a copy-paste or `$(cat file)` leaves.
+CREDENTIAL_ENV = (
+    "GEMINI_API_KEY",
+    "GOOGLE_API_KEY",
+    "GEMINI_EPHEMERAL_TOKEN",
+    "VERTEX_AI_ACCESS_TOKEN",
+)
+BACKENDS = ("gemini", "vertex")
+
+
 def resolve_backend(model: str, env: dict[str, str] | None = None) -> Backend:
-    """Pick the backend from the environment; raises BackendError with help text."""
+    """Pick the backend from the environment; raises BackendError with help text.
+
+    A wrong LIVE_BACKEND or GEMINI_LIVE_BASE_URL is told as itself, before
+    any missing credential.
+    """
     env = dict(os.environ if env is None else env)
-    base_url = env.get(BASE_URL_ENV) or None
+    for name in CREDENTIAL_ENV:
+        if name in env:
+            env[name] = env[name].strip()
+    base_url = env.get(BASE_URL_ENV, "").strip() or None
     api_version = env.get("GEMINI_LIVE_API_VERSION") or None
-    if env.get("LIVE_BACKEND", "").lower() == "vertex":
+    backend = env.get("LIVE_BACKEND", "").strip().lower()
+    if backend and backend not in BACKENDS:
+        raise BackendError(
+            f"LIVE_BACKEND={env['LIVE_BACKEND']!r} is not a backend: set LIVE_BACKEND=vertex "
+            "for Vertex AI, or leave it unset for the Gemini API"
+        )
+    if base_url:
+        try:
+            build_url(base_url, "/")
+        except ConnectError as error:
+            raise BackendError(f"{BASE_URL_ENV}: {error}") from None
+    if backend == "vertex":
         project = env.get("VERTEX_PROJECT") or env.get("GOOGLE_CLOUD_PROJECT")
         location = env.get("VERTEX_LOCATION") or "us-central1"
         if not project:

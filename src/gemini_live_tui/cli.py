@@ -18,7 +18,15 @@ from typing import TYPE_CHECKING
 
 from . import __version__
 from .backend import Backend, BackendError, resolve_backend, vertex_model_name
-from .config import ConfigError, Profile, apply_env, load_profile, normalize_model, profile_path
+from .config import (
+    ConfigError,
+    Profile,
+    apply_env,
+    load_profile,
+    normalize_model,
+    profile_path,
+    state_dir,
+)
 from .live.messages import Setup
 from .live.model_setup import fit_setup
 from .live.models import lookup, table_lines
@@ -47,6 +55,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--text",
         action="store_true",
         help="read the replies: the speaker stays off and the model's speech is shown as text",
+    )
+    parser.add_argument(
+        "--workspace",
+        metavar="DIR",
+        help="folder the file tools may read (default: the current folder, unless it is $HOME)",
     )
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("config", help="print the path of the profile file")
@@ -82,8 +95,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         profile = apply_env(load_profile(args.profile))
     except ConfigError as error:
-        print(f"gemini-live: {error}", file=sys.stderr)
-        return 2
+        return start_failed(str(error))
     from .crash import crash_safe
     from .logs import setup_file_logging
     from .tui.app import GeminiLiveApp
@@ -91,10 +103,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         options = build_options(args, profile)
     except ConfigError as error:
-        print(f"gemini-live: {error}", file=sys.stderr)
-        return 2
-    log_file = setup_file_logging()
+        return start_failed(str(error))
+    try:
+        log_file = setup_file_logging()
+    except OSError as error:
+        return start_failed(f"cannot use the state folder {state_dir()}: {_why(error)}")
     return _run_app(crash_safe(GeminiLiveApp)(options), log_file)
+
+
+def start_failed(message: str, command: str = "gemini-live") -> int:
+    """One line on stderr, the same in the log file when the state folder allows it; exit 2."""
+    print(f"{command}: {message}", file=sys.stderr)
+    from .logs import setup_file_logging
+
+    try:
+        setup_file_logging()
+    except OSError:
+        return 2  # the state folder itself is the problem: the line above is all there is
+    logging.getLogger(__name__).error("%s: start-up failed: %s", command, message)
+    return 2
+
+
+def _why(error: OSError) -> str:
+    where = f" ({error.filename})" if error.filename else ""
+    return f"{error.strerror or error}{where}"
 
 
 def _run_app(app: GeminiLiveApp, log_file: Path) -> int:
@@ -124,17 +156,22 @@ def build_options(args: argparse.Namespace, profile: Profile) -> AppOptions:
     (or the profile's `text_only`) asks for text replies, which every current
     Live model gives as the transcript of its audio, with the speaker kept off.
     """
-    from .tools import builtin_registry
+    from .profile_rules import check_profile
+    from .tools import ToolError, Workspace, builtin_registry
     from .tui.app import AppOptions
     from .tui.voice_setup import voice_activity_config
 
     model = normalize_model(args.model or profile.model)
     text_only = bool(args.text or profile.text_only)
-    registry = builtin_registry()
-    known = set(registry.names())
-    enabled = frozenset(
-        registry.default_enabled() if profile.tools is None else set(profile.tools) & known
-    )
+    chosen = args.workspace or profile.workspace
+    try:
+        workspace = Workspace.for_launch(Path.cwd(), Path.home(), chosen)
+    except ToolError as error:
+        where = "--workspace" if args.workspace else f"{profile_path(args.profile)}: workspace"
+        raise ConfigError(f"{where}: {chosen!r} is not a folder") from error
+    registry = builtin_registry(workspace)
+    check_profile(profile, profile_path(args.profile), registry.names())
+    enabled = frozenset(registry.default_enabled() if profile.tools is None else profile.tools)
     audio = replace(profile.audio, speaker_autostart=False) if text_only else profile.audio
     setup = Setup(
         model=model,
@@ -151,6 +188,7 @@ def build_options(args: argparse.Namespace, profile: Profile) -> AppOptions:
         tools=enabled,
         registry=registry,
         audio=audio,
+        notices=(workspace.unset,) if workspace.unset else (),
     )
     if args.demo:
         return AppOptions(
@@ -254,8 +292,9 @@ def _simulate(port: int, api_key: str | None, model: str | None, backend: str) -
             Persona(model.removeprefix("models/"), backend.replace("-", "_")) if model else None
         )
     except ValueError as error:
-        print(f"gemini-live simulate: {error}", file=sys.stderr)
-        return 2
+        return start_failed(str(error), "gemini-live simulate")
+    if not 0 <= port <= 65535:
+        return start_failed(f"--port {port} is not a port number (0–65535)", "gemini-live simulate")
 
     async def serve() -> None:
         async with LiveSimulator(
@@ -270,8 +309,7 @@ def _simulate(port: int, api_key: str | None, model: str | None, backend: str) -
             asyncio.run(serve())
     except OSError as error:  # the port is taken, or not ours to bind
         reason = error.strerror or str(error)
-        print(f"gemini-live simulate: cannot listen on port {port}: {reason}", file=sys.stderr)
-        return 1
+        return start_failed(f"cannot listen on port {port}: {reason}", "gemini-live simulate")
     return 0
 
 

@@ -3,25 +3,37 @@
 A profile is one TOML file in the user's config folder
 (`~/.config/gemini-live/NAME.toml` on Linux). It keeps choices, never
 secrets: credentials come only from the environment (or a key file the user
-names), and the app never writes them. Files are written atomically
-(temp file + rename) with mode 0600 in a 0700 folder. A broken file is
-reported with its path and line and is left as it is.
+names), and the app never writes them. A broken file is reported with its
+path and line and is left as it is.
+
+Writes keep the user's file: every writer (the voice and screen bridges,
+`save_profile`) goes through `edit_profile`, which holds one lock, reads the
+file with tomlkit and changes only the keys whose values changed — comments,
+layout, multi-line strings and every other key stay as they were, and a
+default the user never chose is never pinned into the file. The new text is
+checked like a loaded profile before it replaces the old one (atomically:
+temp file, fsync, rename), through a symlink to its target (dotfiles stay
+links), keeping the file's mode; a new file is 0600 in a 0700 folder.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import errno
 import os
+import stat
 import tempfile
+import threading
 import tomllib
 import types
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import platformdirs
-import tomli_w
 
 APP_NAME = "gemini-live"
 DEFAULT_MODEL = "models/gemini-3.8-live"  # live.models.DEFAULT_MODEL (a test keeps them equal)
@@ -72,11 +84,9 @@ class Profile:
     thinking_level: str | None = None
     greeting: str | None = None
     tools: list[str] | None = None  # None: each tool's default
+    workspace: str | None = None  # the file tools' folder; None: the launch folder unless $HOME
     audio: AudioSettings = field(default_factory=AudioSettings)
     screen: ScreenSettings = field(default_factory=ScreenSettings)
-
-    def to_toml(self) -> dict[str, Any]:
-        return _strip_none(dataclasses.asdict(self))
 
     @classmethod
     def from_toml(cls, data: dict[str, Any], source: str = "profile") -> Profile:
@@ -158,12 +168,6 @@ def _toml_kind(value: Any) -> str:
     return type(value).__name__
 
 
-def _strip_none(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _strip_none(v) for k, v in value.items() if v is not None}
-    return value
-
-
 def config_dir() -> Path:
     override = os.environ.get(CONFIG_DIR_ENV)
     return Path(override) if override else Path(platformdirs.user_config_dir(APP_NAME))
@@ -187,8 +191,69 @@ def load_profile(name: str = DEFAULT_PROFILE) -> Profile:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return Profile()
-    except OSError as error:
-        raise ConfigError(f"cannot read {path}: {error.strerror}") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"cannot read {path}: {_reason(error)}") from None
+    return _parse(text, path)
+
+
+_profile_lock = threading.Lock()  # every profile write, from any thread
+
+
+def save_profile(profile: Profile, name: str = DEFAULT_PROFILE) -> Path:
+    """Write the keys where `profile` differs from the file (see `edit_profile`)."""
+
+    def change(current: Profile) -> None:
+        for f in dataclasses.fields(Profile):
+            setattr(current, f.name, getattr(profile, f.name))
+
+    return edit_profile(change, name)[1]
+
+
+def edit_profile(
+    change: Callable[[Profile], None], name: str = DEFAULT_PROFILE
+) -> tuple[Profile, Path]:
+    """Apply `change` to the profile as it is on disk and write what it changed.
+
+    Only keys whose values differ are touched (a value set back to None is
+    removed); everything else in the file stays byte for byte. Raises
+    `ConfigError` when the file cannot be read or parsed (it is left as it is).
+    """
+    import tomlkit  # 40-80 ms to import: only when a profile is written, not at start-up
+
+    path = profile_path(name)
+    with _profile_lock:
+        target = Path(os.path.realpath(path))  # a dotfiles symlink stays a link
+        try:
+            text = target.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            text = ""
+        except (OSError, UnicodeDecodeError) as error:
+            raise ConfigError(f"cannot read {path}: {_reason(error)}") from None
+        before = _parse(text, path)
+        after = dataclasses.replace(
+            before,
+            audio=dataclasses.replace(before.audio),
+            screen=dataclasses.replace(before.screen),
+        )
+        change(after)
+        document = tomlkit.parse(text)
+        if not _set_changed(document, before, after):
+            return after, path
+        new_text = tomlkit.dumps(document)
+        _parse(new_text, path)  # never write a profile the app would refuse
+        if not text:
+            ensure_private_dir(path.parent)
+        _replace_text(target, new_text)
+    return after, path
+
+
+def _reason(error: OSError | UnicodeDecodeError) -> str:
+    if isinstance(error, UnicodeDecodeError):
+        return f"not UTF-8 text (byte {error.start + 1} is 0x{error.object[error.start]:02x})"
+    return error.strerror or str(error)
+
+
+def _parse(text: str, path: Path) -> Profile:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
@@ -196,11 +261,78 @@ def load_profile(name: str = DEFAULT_PROFILE) -> Profile:
     return Profile.from_toml(data, str(path))
 
 
-def save_profile(profile: Profile, name: str = DEFAULT_PROFILE) -> Path:
-    """Write the profile atomically, file 0600 in a 0700 folder."""
-    path = profile_path(name)
-    write_private(path, tomli_w.dumps(profile.to_toml()))
-    return path
+def _set_changed(document: Any, before: Profile, after: Profile) -> bool:
+    """Set in `document` the keys whose values differ; True if any did."""
+    changed = False
+    for table, old, new in (
+        (None, before, after),
+        ("audio", before.audio, after.audio),
+        ("screen", before.screen, after.screen),
+    ):
+        for f in dataclasses.fields(new):
+            value, was = getattr(new, f.name), getattr(old, f.name)
+            if f.name in ("audio", "screen") or value == was:
+                continue
+            changed = True
+            if table is None:
+                holder = document
+            else:
+                if table not in document:
+                    document[table] = {}  # tomlkit makes it a [table] of its own
+                holder = document[table]
+            if value is None:
+                holder.pop(f.name, None)
+            else:
+                holder[f.name] = value
+    return changed
+
+
+def _replace_text(target: Path, text: str) -> None:
+    """Atomic write over `target`, keeping its mode and owner (0600 for a new file)."""
+    try:
+        keep: os.stat_result | None = os.stat(target)
+    except FileNotFoundError:
+        keep = None
+    atomic_write(target, text, keep=keep)
+
+
+def atomic_write(
+    path: Path, text: str, *, keep: os.stat_result | None = None, new: bool = False
+) -> None:
+    """Write `text` to `path` through a temp file in the same folder (mode set
+    before the first byte, fsync) and a rename over it.
+
+    The file gets the mode of `keep` (the file it replaces) and, where we may
+    (root), its owner; 0600 without `keep`. With `new`, the file is linked
+    into place instead, so one that appeared meanwhile is not replaced
+    (`FileExistsError`); a file system without hard links falls back to the
+    rename.
+    """
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            os.fchmod(handle.fileno(), 0o600 if keep is None else stat.S_IMODE(keep.st_mode))
+            if keep is not None and (keep.st_uid, keep.st_gid) != (os.geteuid(), os.getegid()):
+                with contextlib.suppress(PermissionError):
+                    os.fchown(handle.fileno(), keep.st_uid, keep.st_gid)
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if new:
+            try:
+                os.link(temp, path)
+            except FileExistsError:
+                raise
+            except OSError as error:
+                if error.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.EXDEV):
+                    raise
+            else:
+                os.unlink(temp)
+                return
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
 
 
 def ensure_private_dir(path: Path) -> None:
@@ -221,17 +353,7 @@ def ensure_private_dir(path: Path) -> None:
 def write_private(path: Path, text: str) -> None:
     """Atomic write of a user file: temp file in the same folder, fsync, rename; mode 0600."""
     ensure_private_dir(path.parent)
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            os.fchmod(handle.fileno(), 0o600)
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    atomic_write(path, text)
 
 
 def apply_env(profile: Profile, env: dict[str, str] | None = None) -> Profile:

@@ -99,8 +99,7 @@ async def test_sharing_sends_the_painted_screen_at_the_rate_then_stops(
         assert all(looks_like(jpeg, RED) for _, _, jpeg in frames)
         await until(pilot, lambda: "fps" in status(app), timeout=3)
         assert "screen m1" in status(app) and " sent" in status(app)
-        saved = saved_screen()
-        assert (saved["target"], saved["interval"], saved["autostart"]) == ("m1", 0.5, False)
+        assert saved_screen() == {"target": "m1", "interval": 0.5}  # only what changed
 
         await type_line(pilot, "/share-screen stop")
         await until(pilot, lambda: any("stopped sharing m1" in t for t in texts(app, "system")))

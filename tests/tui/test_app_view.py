@@ -102,11 +102,12 @@ async def test_status_bar_shows_dropped_audio(make_app, sim, isolated_dirs):
     async with app.run_test(size=(100, 30)) as pilot:
         await connected(pilot)
         assert "dropped" not in status_text(app)
-        # the server ends the session for good; audio streamed meanwhile cannot go out
-        # and, once older than a second, is dropped rather than replayed late
+        # the server ends the session for good mid-stream; the rest of the audio cannot
+        # go out and, once older than a second, is dropped rather than replayed late
+        await type_line(pilot, "@speech.wav")
+        await sim.wait_for(lambda: sim.realtime("audio"))
         await sim.close_with(1008, "policy violation")
         await until(pilot, lambda: app.chat.phase is Phase.CLOSED)
-        await type_line(pilot, "@speech.wav")
         dropped = await until(pilot, lambda: app.session.stats.media_dropped, timeout=10)
         assert dropped > 0
         await until(pilot, lambda: "dropped" in status_text(app))

@@ -217,7 +217,7 @@ def test_simulate_on_a_taken_port_says_so_in_one_line(capsys):
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        assert main(["simulate", "--port", str(port)]) == 1
+        assert main(["simulate", "--port", str(port)]) == 2
     err = capsys.readouterr().err
     assert err.startswith(f"gemini-live simulate: cannot listen on port {port}: ")
     assert "address already in use" in err and "Traceback" not in err

@@ -36,6 +36,7 @@ async def test_help_lists_every_command_with_one_line():
         "model",
         "thinking",
         "save",
+        "cancel",
         "mic",
         "speak",
         "share-screen",

@@ -14,6 +14,8 @@ image" for a broken ``.jpg``, "unsupported type" for a ``.txt``).
 from __future__ import annotations
 
 import errno
+import os
+import stat
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -136,15 +138,43 @@ def _channels(n: int) -> str:
     return {1: "mono", 2: "stereo"}.get(n, f"{n} ch")
 
 
+def _not_a_file(name: str, mode: int) -> str | None:
+    """Why a file of this mode cannot be attached (None for a regular file)."""
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return f"{name} is a folder — attach the files in it, e.g. @{Path(name).name}/…"
+    if stat.S_ISFIFO(mode):
+        kind = "a FIFO (a pipe)"
+    elif stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        kind = "a device"
+    elif stat.S_ISSOCK(mode):
+        kind = "a socket"
+    else:
+        kind = "not a regular file"
+    return f"{name} is {kind}, not a file — only regular files can be attached"
+
+
 def _check_file(path: Path) -> int:
-    """Size of ``path`` if it is a readable regular file; else a MediaError."""
+    """Size of ``path`` if it is a readable regular file; else a MediaError.
+
+    The kind is checked with ``stat`` before anything is opened (opening a
+    FIFO or a terminal blocks), and the probe read opens with ``O_NONBLOCK``
+    and checks again on the open descriptor, in case the path was swapped.
+    """
     name = str(path)
     try:
         st = path.stat()
-        if path.is_dir():
-            raise MediaError(f"{name} is a folder — attach the files in it, e.g. @{path.name}/…")
-        with path.open("rb") as f:
-            f.read(1)
+        if why := _not_a_file(name, st.st_mode):
+            raise MediaError(why)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+        try:
+            st = os.fstat(fd)
+            if why := _not_a_file(name, st.st_mode):
+                raise MediaError(why)
+            os.read(fd, 1)
+        finally:
+            os.close(fd)
     except FileNotFoundError:
         raise MediaError(f"{name}: no such file") from None
     except PermissionError:

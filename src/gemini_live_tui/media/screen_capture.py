@@ -23,10 +23,10 @@ from PIL import Image
 
 from gemini_live_tui.media.errors import MediaError
 from gemini_live_tui.media.screen_errors import CaptureError
+from gemini_live_tui.media.screen_limits import DEFAULT_QUALITY, check_quality
 from gemini_live_tui.media.screen_targets import ScreenTarget, open_mss, resolve_display
 
 DEFAULT_MAX_SIDE = 1280
-DEFAULT_QUALITY = 75
 JPEG_MIME = "image/jpeg"
 
 log = logging.getLogger(__name__)
@@ -72,12 +72,6 @@ def encode_frame(
     out = io.BytesIO()
     image.save(out, "JPEG", quality=quality)
     return EncodedFrame(out.getvalue(), target[0], target[1])
-
-
-def check_quality(quality: int) -> int:
-    if not 1 <= quality <= 95:
-        raise MediaError(f"JPEG quality must be between 1 and 95, not {quality}.")
-    return quality
 
 
 class FrameGrabber:

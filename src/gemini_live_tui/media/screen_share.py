@@ -27,7 +27,6 @@ import asyncio
 import collections
 import inspect
 import logging
-import math
 import time
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -38,20 +37,22 @@ from typing import Any, TypeVar
 from gemini_live_tui.media.errors import MediaError
 from gemini_live_tui.media.screen_capture import (
     DEFAULT_MAX_SIDE,
-    DEFAULT_QUALITY,
     EncodedFrame,
     FrameGrabber,
     Skip,
-    check_quality,
 )
-from gemini_live_tui.media.screen_errors import CaptureError, IntervalError
+from gemini_live_tui.media.screen_errors import CaptureError
+from gemini_live_tui.media.screen_limits import (  # parse_interval: /share-screen's own
+    DEFAULT_INTERVAL,
+    DEFAULT_QUALITY,
+    check_quality,
+    parse_interval,
+)
 from gemini_live_tui.media.screen_slot import FrameSlot
 from gemini_live_tui.media.screen_targets import ScreenTarget, find_target
 
 log = logging.getLogger(__name__)
 
-DEFAULT_INTERVAL = 1.0
-MIN_INTERVAL = 0.2
 KEEPALIVE_SECONDS = 5.0
 FPS_WINDOW_SECONDS = 10.0
 CLOSE_TIMEOUT_SECONDS = 2.0
@@ -59,25 +60,6 @@ CLOSE_TIMEOUT_SECONDS = 2.0
 SendVideo = Callable[[bytes, str], Awaitable[Any]]
 OnStopped = Callable[[MediaError], Any]
 T = TypeVar("T")
-
-
-def parse_interval(value: str | float | None) -> float:
-    """Seconds between captures from user input; ``IntervalError`` if unusable."""
-    if value is None or value == "":
-        return DEFAULT_INTERVAL
-    try:
-        seconds = float(value)
-    except (TypeError, ValueError):
-        raise IntervalError(
-            f"The interval must be a number of seconds, like 1 or 0.5, not {value!r}."
-        ) from None
-    if not math.isfinite(seconds) or seconds <= 0:
-        raise IntervalError(f"The interval must be a positive number of seconds, not {value!r}.")
-    if seconds < MIN_INTERVAL:
-        raise IntervalError(
-            f"An interval of {seconds:g} s is too short: the minimum is {MIN_INTERVAL:g} s."
-        )
-    return seconds
 
 
 @dataclass(frozen=True, slots=True)

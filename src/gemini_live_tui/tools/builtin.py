@@ -8,6 +8,7 @@ workspace (the folder the app started in) and, once it has one, its
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 
 from . import search, timer
@@ -22,15 +23,20 @@ def builtin_registry(
     workspace: Workspace | str | os.PathLike[str] | None = None,
     desktop: DesktopControl | None = None,
 ) -> ToolRegistry:
-    """Every built-in tool; file and command tools confined to `workspace` (default: cwd)."""
+    """Every built-in tool; file and command tools confined to `workspace` (default: cwd).
+
+    Without a workspace (started in the home folder) the file tools are off by default.
+    """
     if not isinstance(workspace, Workspace):
         workspace = Workspace(Path.cwd() if workspace is None else workspace)
+    file_tools = [list_files_spec(workspace), read_file_spec(workspace)]
+    if not workspace.is_set:
+        file_tools = [replace(spec, default_enabled=False) for spec in file_tools]
     return ToolRegistry(
         [
             search.SPEC,
             timer.SPEC,
-            list_files_spec(workspace),
-            read_file_spec(workspace),
+            *file_tools,
             run_command_spec(workspace),
             *desktop_specs(desktop),
         ]

@@ -220,9 +220,10 @@ def run_command_spec(workspace: Workspace) -> ToolSpec:
         timeout = get_number(
             args, "timeout_seconds", DEFAULT_TIMEOUT, minimum=0.1, maximum=MAX_TIMEOUT
         )
+        root = workspace.root  # no workspace: refused before the user is asked
         if not await context.confirm(tuple(argv)):
             raise ToolError("the user denied running this command")
-        return await run_argv(argv, cwd=workspace.root, timeout=timeout, spawn_gate=spawn_gate)
+        return await run_argv(argv, cwd=root, timeout=timeout, spawn_gate=spawn_gate)
 
     return ToolSpec(
         name="run_command",

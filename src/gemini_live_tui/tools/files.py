@@ -1,7 +1,10 @@
 """`list_files` and `read_file`: the model can look at the workspace, and only there.
 
 Paths go through `Workspace.resolve` (symlinks followed, anything outside
-the folder the app started in refused). `read_file` reads UTF-8 text only,
+the workspace refused). Known credentials (`.ssh`, `.netrc`, `.env`, `*.pem`…)
+are never read and other hidden files only after the user allowed it, in the
+`run_command` confirmation (see `secret_paths.py`); listings mark both.
+`read_file` reads UTF-8 text only,
 up to a byte cap and within a line window; binary files are refused. File
 I/O runs in a worker thread so a slow disk never stalls the event loop, one
 call of each tool at a time: many threads decoding text at once contend for
@@ -19,6 +22,7 @@ from typing import Any
 from .arguments import get_int, get_str
 from .errors import ToolError
 from .registry import CallContext, ToolSpec
+from .secret_paths import Access, access_of, strictest
 from .workspace import Workspace
 
 MAX_FILE_BYTES = 256 * 1024
@@ -56,7 +60,22 @@ LIST_DECLARATION = {
 }
 
 
-def _entry(path: Path) -> dict[str, Any]:
+#: How a listing marks an entry the tools protect (`protected` key).
+PROTECTED_NOTE = {
+    Access.SECRET: "credential: the file tools never read it",
+    Access.ASK: "hidden: reading it asks the user",
+}
+
+
+def _entry(path: Path, relative: str) -> dict[str, Any]:
+    entry = _kind(path)
+    access = access_of(relative)
+    if access is not Access.FREE:
+        entry["protected"] = PROTECTED_NOTE[access]
+    return entry
+
+
+def _kind(path: Path) -> dict[str, Any]:
     try:
         info = path.lstat()
     except OSError:
@@ -70,8 +89,33 @@ def _entry(path: Path) -> dict[str, Any]:
     return {"name": path.name, "type": "other"}
 
 
-def _list(workspace: Workspace, path: str) -> dict[str, Any]:
-    folder = workspace.resolve(path)
+def _access(workspace: Workspace, path: str, resolved: Path) -> Access:
+    """The verdict for the path as named and for where it leads (the stricter wins)."""
+    return strictest(access_of(workspace.named(path)), access_of(workspace.relative(resolved)))
+
+
+def _refuse_secret(path: str) -> ToolError:
+    return ToolError(
+        f"{path!r} holds credentials (keys, tokens or passwords); the file tools never read "
+        "them — the user can paste what you need"
+    )
+
+
+async def _allowed(
+    workspace: Workspace, tool: str, path: str, context: CallContext
+) -> tuple[Path, str]:
+    """The resolved path and its name for the model, once the user allowed it if needed."""
+    target = await asyncio.to_thread(workspace.resolve, path)
+    access = _access(workspace, path, target)
+    relative = workspace.relative(target)
+    if access is Access.SECRET:
+        raise _refuse_secret(path)
+    if access is Access.ASK and not await context.confirm((tool, relative)):
+        raise ToolError(f"the user did not allow reading the hidden path {path!r}")
+    return target, relative
+
+
+def _list(workspace: Workspace, path: str, folder: Path) -> dict[str, Any]:
     if not folder.exists():
         raise ToolError(f"{path!r} does not exist in the workspace")
     if not folder.is_dir():
@@ -80,9 +124,10 @@ def _list(workspace: Workspace, path: str) -> dict[str, Any]:
         children = sorted(folder.iterdir(), key=lambda p: p.name)
     except PermissionError as exc:
         raise ToolError(f"{path!r} cannot be listed: permission denied") from exc
-    entries = [_entry(child) for child in children[:MAX_ENTRIES]]
+    base = workspace.relative(folder)
+    entries = [_entry(child, f"{base}/{child.name}") for child in children[:MAX_ENTRIES]]
     return {
-        "path": workspace.relative(folder),
+        "path": base,
         "entries": entries,
         "truncated": len(children) > MAX_ENTRIES,
     }
@@ -94,8 +139,9 @@ def list_files_spec(workspace: Workspace) -> ToolSpec:
 
     async def list_files(args: dict[str, Any], context: CallContext) -> dict[str, Any]:
         path = get_str(args, "path", ".")
+        folder, _ = await _allowed(workspace, "list_files", path, context)
         async with gate:
-            return await asyncio.to_thread(_list, workspace, path)
+            return await asyncio.to_thread(_list, workspace, path, folder)
 
     return ToolSpec(
         name="list_files",
@@ -136,8 +182,9 @@ READ_DECLARATION = {
 }
 
 
-def _read(workspace: Workspace, path: str, start_line: int, max_lines: int) -> dict[str, Any]:
-    target = workspace.resolve(path)
+def _read(
+    workspace: Workspace, path: str, target: Path, start_line: int, max_lines: int
+) -> dict[str, Any]:
     if not target.exists():
         raise ToolError(f"{path!r} does not exist in the workspace")
     if target.is_dir():
@@ -184,8 +231,9 @@ def read_file_spec(workspace: Workspace) -> ToolSpec:
         path = get_str(args, "path")
         start = get_int(args, "start_line", 1, minimum=1)
         count = get_int(args, "max_lines", DEFAULT_LINES, minimum=1, maximum=MAX_LINES)
+        target, _ = await _allowed(workspace, "read_file", path, context)
         async with gate:
-            return await asyncio.to_thread(_read, workspace, path, start, count)
+            return await asyncio.to_thread(_read, workspace, path, target, start, count)
 
     return ToolSpec(
         name="read_file",

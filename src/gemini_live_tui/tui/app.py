@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from textual import work
+from textual.actions import SkipAction
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.css.query import NoMatches
@@ -49,7 +50,7 @@ from .sender import MessageSender, cancel
 from .setup_draft import SetupDraft, build_setup, draft_from_setup, with_thinking_for_model
 from .status import StatusFields
 from .tool_bridge import ToolBridge
-from .transcript import default_transcript_path, save_transcript
+from .transcript import SaveRefused, default_transcript_path, save_transcript
 from .typeahead import early_lines, held_typeahead
 from .voice_bridge import VoiceBridge
 from .widgets.conversation import Conversation
@@ -95,6 +96,7 @@ class AppOptions:
     persist_history: bool = True
     audio: AudioSettings = field(default_factory=AudioSettings)  # the profile's [audio]
     warnings: tuple[str, ...] = ()  # one line each, shown at start (e.g. an unknown model)
+    notices: tuple[str, ...] = ()  # one system line each at start (e.g. file tools off)
 
 
 class GeminiLiveApp(App[None]):
@@ -108,6 +110,8 @@ class GeminiLiveApp(App[None]):
         Binding("ctrl+d", "quit", "Quit", priority=True, show=False),
         Binding("ctrl+l", "clear_view", "Clear", priority=True, show=False),
         Binding("ctrl+t", "talk", "Push to talk", priority=True, show=False),
+        # first look (priority); passed on when there is nothing to stop
+        Binding("escape", "cancel_sending", "Stop sending", priority=True, show=False),
         Binding("pageup", "page(-1)", "Page up", show=False),
         Binding("pagedown", "page(1)", "Page down", show=False),
     ]
@@ -188,6 +192,8 @@ class GeminiLiveApp(App[None]):
             self.post_line(Line("system", warning))
         if self.options.session_factory is None and self.options.notice != NO_CREDENTIAL_HELP:
             self.post_line(Line("system", NO_CREDENTIAL_HELP))
+        for notice in self.options.notices:
+            self.post_line(Line("system", notice))
         self.post_line(Line("system", READY_TEXT))
         self._sender_task = asyncio.create_task(self.sender.run(), name="message-sender")
         self.chat, effects = st.on_start(self.chat)
@@ -325,8 +331,11 @@ class GeminiLiveApp(App[None]):
                 self._reconnect(fresh)
             case cmd.ApplySetup(fresh=fresh):
                 self._apply_setup(fresh)
-            case cmd.SaveTranscript(path=path):
-                self._save(path)
+            case cmd.SaveTranscript(path=path, force=force):
+                self._save(path, force)
+            case cmd.CancelSending():
+                if self.sender.cancel_current() is None:
+                    self.post_line(Line("system", "nothing is being sent"))
 
     def _refuse_tools(self, calls: tuple[ev.FunctionCall, ...]) -> None:
         responses = [
@@ -376,7 +385,7 @@ class GeminiLiveApp(App[None]):
                 header.label = header.label.replace(old, new)
                 header.refresh()
 
-    def _save(self, path: str | None) -> None:
+    def _save(self, path: str | None, force: bool = False) -> None:
         target = (
             default_transcript_path(folder=self.options.cwd)
             if path is None
@@ -386,7 +395,10 @@ class GeminiLiveApp(App[None]):
 
         async def write() -> None:
             try:
-                written = await asyncio.to_thread(save_transcript, lines, target)
+                written = await asyncio.to_thread(save_transcript, lines, target, force)
+            except SaveRefused as error:
+                self.post_line(Line("error", str(error)))
+                return
             except OSError as error:
                 self.post_line(Line("error", f"cannot save to {target}: {error.strerror or error}"))
                 return
@@ -459,6 +471,13 @@ class GeminiLiveApp(App[None]):
             )
 
     # ----- actions -------------------------------------------------------------
+
+    def action_cancel_sending(self) -> None:
+        """Esc: stop the file being sent, unless a dialog or the popup wants the key."""
+        if self.screen is not self.screen_stack[0] or self.query_one(CompletionPopup).is_open:
+            raise SkipAction()
+        if self.sender.cancel_current() is None:
+            raise SkipAction()
 
     def action_clear_view(self) -> None:
         self.conversation.clear()

@@ -58,12 +58,19 @@ class ApplySetup:
 
 @dataclass(frozen=True, slots=True)
 class SaveTranscript:
-    """Write the conversation as Markdown to `path` (None: a dated file in the cwd)."""
+    """Write the conversation as Markdown to `path` (None: a dated file in the cwd);
+    an existing file is replaced only with `force`."""
 
     path: str | None = None
+    force: bool = False
 
 
-CommandEffect = Quit | ClearView | Reconnect | ApplySetup | SaveTranscript
+@dataclass(frozen=True, slots=True)
+class CancelSending:
+    """Stop the message with files being sent (an audio file streaming, files waiting)."""
+
+
+CommandEffect = Quit | ClearView | Reconnect | ApplySetup | SaveTranscript | CancelSending
 
 
 @dataclass(frozen=True, slots=True)
@@ -379,7 +386,18 @@ def not_available(feature: str) -> Handler:
 
 
 def cmd_save(ctx: CommandContext, args: tuple[str, ...]) -> Outcome:
-    return Outcome(effects=(SaveTranscript(args[0] if args else None),))
+    force = "--force" in args
+    rest = [a for a in args if a != "--force"]
+    options = [a for a in rest if a.startswith("-") and a != "-"]
+    if options or len(rest) > 1:
+        return error("usage: /save [--force] [PATH] (--force replaces an existing file)")
+    return Outcome(effects=(SaveTranscript(rest[0] if rest else None, force),))
+
+
+def cmd_cancel(ctx: CommandContext, args: tuple[str, ...]) -> Outcome:
+    if args:
+        return error("usage: /cancel (stops the file being sent; Esc does the same)")
+    return Outcome(effects=(CancelSending(),))
 
 
 def builtin_commands() -> CommandTable:
@@ -442,10 +460,16 @@ def builtin_commands() -> CommandTable:
             ),
             Command(
                 "save",
-                "/save [PATH]",
-                "write the conversation as Markdown",
+                "/save [--force] [PATH]",
+                "write the conversation as Markdown (--force: replace a file)",
                 cmd_save,
                 takes_path=True,
+            ),
+            Command(
+                "cancel",
+                "/cancel",
+                "stop the file being sent and the rest of its message (Esc)",
+                cmd_cancel,
             ),
             Command("mic", "/mic", "microphone on/off", not_available("/mic")),
             Command("speak", "/speak", "speaker on/off", not_available("/speak")),

@@ -24,7 +24,7 @@ from collections.abc import Awaitable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from ..config import ConfigError, ScreenSettings, load_profile, save_profile
+from ..config import ConfigError, ScreenSettings, edit_profile, load_profile
 from ..live import events as ev
 from ..media.errors import MediaError
 from .commands import Command, CommandContext, Outcome, error
@@ -317,9 +317,7 @@ class ScreenBridge:
         name = self.app.options.profile
 
         def write() -> ScreenSettings:
-            profile = load_profile(name)
-            change(profile.screen)
-            save_profile(profile, name)
+            profile, _ = edit_profile(lambda profile: change(profile.screen), name)
             return profile.screen
 
         try:

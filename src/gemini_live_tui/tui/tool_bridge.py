@@ -53,6 +53,22 @@ def execution_registry(registry: ToolRegistry, desktop: AppDesktop) -> ToolRegis
     return ToolRegistry(bound.get(spec.name, spec) for spec in registry)
 
 
+#: The file tools ask with argv `(tool, path)` before reading a hidden path.
+_FILE_TOOLS = ("read_file", "list_files")
+
+
+def _confirm_texts(argv: list[str]) -> dict[str, str]:
+    """The dialog's tool, title and where-line for a file tool's question (none for a command)."""
+    if len(argv) == 2 and argv[0] in _FILE_TOOLS:
+        return {
+            "tool": argv[0],
+            "title": f"The model wants to read a hidden path with {argv[0]}",
+            "where": "hidden files may hold private settings or tokens · allow once, deny, "
+            "or always for this path this session",
+        }
+    return {}
+
+
 class ToolBridge:
     """The app's `tool_runner`: runs calls, shows reports, asks for confirmations."""
 
@@ -137,7 +153,10 @@ class ToolBridge:
                     answer.set_result(decision or "deny")
 
             modal = ConfirmCommand(
-                argv, str(self.app.options.cwd), forward=self.app.prompt.post_message
+                argv,
+                str(self.app.options.cwd),
+                forward=self.app.prompt.post_message,
+                **_confirm_texts(argv),
             )
             self.app.push_screen(modal, callback=decided)
             try:

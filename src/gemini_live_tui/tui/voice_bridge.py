@@ -36,7 +36,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Literal
 
-from ..config import AudioSettings, ConfigError, load_profile, save_profile
+from ..config import AudioSettings, ConfigError, edit_profile
 from ..live import events as ev
 from ..media.errors import DeviceError, MediaError
 from . import state as st
@@ -434,9 +434,7 @@ class VoiceBridge:
         name = self.app.options.profile
 
         def write() -> None:
-            profile = load_profile(name)
-            change(profile.audio)
-            save_profile(profile, name)
+            edit_profile(lambda profile: change(profile.audio), name)
 
         try:
             await asyncio.to_thread(write)

@@ -1,5 +1,8 @@
 """The confirmation dialog for a tool: the user sees the exact command and decides.
 
+(The file tools ask through it too, with their own `title` and `where` line,
+before reading a hidden path.)
+
 The model may only run a program after the user allowed that exact argv:
 once, always for this session, or not at all. The dialog names the tool,
 shows the command the way a shell would need it typed (`shlex.join`), the
@@ -65,6 +68,8 @@ class ConfirmCommand(ModalScreen[str]):
         folder: str,
         *,
         tool: str = "run_command",
+        title: str | None = None,
+        where: str | None = None,
         forward: KeyForward | None = None,
         grace: float = GRACE_S,
     ) -> None:
@@ -72,6 +77,8 @@ class ConfirmCommand(ModalScreen[str]):
         self.argv = tuple(argv)
         self.folder = folder
         self.tool = tool
+        self.title_text = title or f"The model wants to run a command (tool {tool})"
+        self.where = where or f"in {folder} · no shell · stopped after its timeout"
         self.forward = forward
         self.grace = grace
         self.armed = False
@@ -81,18 +88,13 @@ class ConfirmCommand(ModalScreen[str]):
         program, *arguments = self.argv or ("",)
         listed = ", ".join(repr(a) for a in arguments) if arguments else "none"
         with Vertical():
-            yield Static(
-                Text(f"The model wants to run a command (tool {self.tool})"), id="confirm-title"
-            )
+            yield Static(Text(self.title_text), id="confirm-title")
             yield Static(Text(shlex.join(self.argv)), id="confirm-command")
             yield Static(
                 Text(f"program: {program!r}\narguments ({len(arguments)}): {listed}"),
                 id="confirm-argv",
             )
-            yield Static(
-                Text(f"in {self.folder} · no shell · stopped after its timeout"),
-                id="confirm-where",
-            )
+            yield Static(Text(self.where), id="confirm-where")
             yield Static(WAIT_HELP, id="confirm-keys")
             with Horizontal():
                 yield Button("Allow once (Ctrl-Y)", id="once", variant="primary", disabled=True)
