@@ -14,9 +14,13 @@ import sys
 
 from apptest import chatting, texts, type_fast, until
 
+from gemini_live_tui.live.messages import Setup
+from gemini_live_tui.live.models import DEFAULT_MODEL
 from gemini_live_tui.tui.widgets.confirm import ConfirmCommand
 
 MARK = "ran-by-the-model"
+#: The default model answers in audio only (its persona refuses a TEXT setup).
+SPOKEN = Setup(model=DEFAULT_MODEL, response_modalities=("AUDIO",))
 
 
 def _modal(app) -> ConfirmCommand | None:
@@ -36,7 +40,7 @@ def _command(tmp_path) -> list[str]:
 async def test_typing_while_a_command_call_arrives_decides_nothing_and_is_kept(
     tools_app, sim, tmp_path
 ):
-    async with chatting(tools_app, "run_command") as (app, pilot):
+    async with chatting(tools_app, "run_command", setup=SPOKEN) as (app, pilot):
         type_fast(app, "what ab")
         call = await sim.call_tool("run_command", {"argv": _command(tmp_path)})
         shown = await until(pilot, lambda: _modal(app))
@@ -61,7 +65,7 @@ async def test_typing_while_a_command_call_arrives_decides_nothing_and_is_kept(
 async def test_a_letter_after_the_grace_period_goes_to_the_message_and_disarms(
     tools_app, sim, tmp_path
 ):
-    async with chatting(tools_app, "run_command") as (app, pilot):
+    async with chatting(tools_app, "run_command", setup=SPOKEN) as (app, pilot):
         await sim.call_tool("run_command", {"argv": _command(tmp_path)})
         shown = await until(pilot, lambda: _modal(app))
         await until(pilot, lambda: shown.armed)
@@ -75,7 +79,7 @@ async def test_a_letter_after_the_grace_period_goes_to_the_message_and_disarms(
 
 
 async def test_the_dialog_names_the_tool_the_program_and_each_argument(tools_app, sim, tmp_path):
-    async with chatting(tools_app, "run_command", size=(120, 30)) as (app, pilot):
+    async with chatting(tools_app, "run_command", size=(120, 30), setup=SPOKEN) as (app, pilot):
         await sim.call_tool("run_command", {"argv": ["grep", "-r", "two words", "."]})
         shown = await until(pilot, lambda: _modal(app))
         text = "\n".join(
