@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
+from textual import events
+from textual.keys import _character_to_key
 from textual.pilot import Pilot
 
 from gemini_live_tui.live.events import Phase
@@ -34,6 +37,20 @@ async def connected(pilot: Pilot) -> None:
     await until(pilot, lambda: app.chat.phase is Phase.CONNECTED and app.chat.resumable)
 
 
+@asynccontextmanager
+async def chatting(
+    make_app: Callable[..., GeminiLiveApp],
+    *args: Any,
+    size: tuple[int, int] = (80, 24),
+    **options: Any,
+) -> AsyncIterator[tuple[GeminiLiveApp, Pilot]]:
+    """The app from `make_app(*args, **options)` running at `size`, once it is connected."""
+    app = make_app(*args, **options)
+    async with app.run_test(size=size) as pilot:
+        await connected(pilot)
+        yield app, pilot
+
+
 async def type_line(pilot: Pilot, line: str) -> None:
     """Type `line` into the input and press Enter."""
     app = pilot.app
@@ -41,6 +58,21 @@ async def type_line(pilot: Pilot, line: str) -> None:
     app.prompt.value = line
     app.prompt.cursor_position = len(line)
     await pilot.press("enter")
+
+
+#: Control characters as the terminal driver reports them.
+_CONTROL_KEYS = {"\r": "enter", "\n": "ctrl+j", "\x7f": "backspace", "\t": "tab"}
+
+
+def type_fast(app: GeminiLiveApp, typed: str) -> None:
+    """Post `typed` as key events the way the terminal driver does: all at once, without
+    waiting for the app between keys (a fast typist, or a paste without bracketed paste).
+    ``\r`` is Enter, ``\n`` Ctrl-J, ``\x7f`` Backspace, other control characters Ctrl-letter."""
+    for char in typed:
+        key = _CONTROL_KEYS.get(char) or (
+            f"ctrl+{chr(ord(char) + 96)}" if "\x01" <= char <= "\x1a" else _character_to_key(char)
+        )
+        app.post_message(events.Key(key, char if char.isprintable() else None))
 
 
 async def typed_and_spoken(pilot: Pilot, sim: Any) -> None:

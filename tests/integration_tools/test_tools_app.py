@@ -46,12 +46,13 @@ def modal(app: GeminiLiveApp) -> ConfirmCommand | None:
     return app.screen if isinstance(app.screen, ConfirmCommand) else None
 
 
-async def answer(pilot: Pilot, key: str) -> ConfirmCommand:
-    """Wait for the confirmation modal, press `key` on it, wait until it is gone."""
+async def answer(pilot: Pilot, *keys: str) -> ConfirmCommand:
+    """Wait for the confirmation modal to take keys, press `keys` on it, wait until it is gone."""
     app = pilot.app
     assert isinstance(app, GeminiLiveApp)
     shown = await until(pilot, lambda: modal(app))
-    await pilot.press(key)
+    await until(pilot, lambda: shown.armed)
+    await pilot.press(*keys)
     await until(pilot, lambda: modal(app) is None)
     return shown
 
@@ -223,7 +224,7 @@ async def test_run_command_timeout_is_an_error_and_the_output_is_capped(tools_ap
     async with app.run_test(size=(120, 30)) as pilot:
         await connected(pilot)
         call = await sim.call_tool("run_command", {"argv": slow, "timeout_seconds": 0.5})
-        await answer(pilot, "o")
+        await answer(pilot, "ctrl+y")
         message = error_of(await final(sim, call))
         assert message.startswith(f"{slow[0]!r} did not finish within 0.5 s and was stopped")
         assert "'started'" in message  # its last output, for the model to reason about
@@ -232,7 +233,7 @@ async def test_run_command_timeout_is_an_error_and_the_output_is_capped(tools_ap
             pilot, lambda: tool_line(app, "run_command", "→ error", "did not finish within 0.5 s")
         )
         call = await sim.call_tool("run_command", {"argv": loud})
-        await answer(pilot, "o")
+        await answer(pilot, "ctrl+y")
         envelope = await final(sim, call)
         result = envelope["result"]
         assert envelope["ok"] is True and result["exit_code"] == 0
@@ -299,7 +300,7 @@ async def test_run_command_allowed_once_runs_and_asks_again(tools_app, sim):
     async with app.run_test(size=(120, 30)) as pilot:
         await connected(pilot)
         call = await sim.call_tool("run_command", {"argv": ECHO})
-        shown = await answer(pilot, "o")
+        shown = await answer(pilot, "ctrl+y")
         assert shown.argv == tuple(ECHO)
         envelope = await final(sim, call)
         assert envelope["result"]["stdout"] == "hello from the command\n"
@@ -308,7 +309,7 @@ async def test_run_command_allowed_once_runs_and_asks_again(tools_app, sim):
         await until(pilot, lambda: tool_line(app, "run_command", "→ ok: exit 0"))
         assert app.focused is app.prompt  # back to typing
         again = await sim.call_tool("run_command", {"argv": ECHO})
-        await answer(pilot, "o")  # "once" is not remembered
+        await answer(pilot, "ctrl+y")  # "once" is not remembered
         assert (await final(sim, again))["ok"] is True
 
 
@@ -319,7 +320,7 @@ async def test_run_command_denied_is_an_error_for_the_model(tools_app, sim, tmp_
         await connected(pilot)
         call = await sim.call_tool("run_command", {"argv": ["touch", str(target)]})
         shown = await until(pilot, lambda: modal(app))
-        await pilot.pause(0.05)
+        await until(pilot, lambda: shown.armed)
         assert shown.focused is shown.query_one("#deny")  # Enter never runs anything by mistake
         assert f"touch {target}" in "\n".join(
             shown.query_one("#confirm-command").render().plain.splitlines()
@@ -336,14 +337,14 @@ async def test_run_command_always_is_remembered_for_that_exact_argv(tools_app, s
     async with app.run_test(size=(120, 30)) as pilot:
         await connected(pilot)
         call = await sim.call_tool("run_command", {"argv": ECHO})
-        await answer(pilot, "a")
+        await answer(pilot, "tab", "enter")  # Deny has the focus; the next button is Always
         assert (await final(sim, call))["ok"] is True
         again = await sim.call_tool("run_command", {"argv": ECHO})
         assert (await final(sim, again))["ok"] is True
         assert modal(app) is None
         await until(pilot, lambda: tool_line(app, "allowed for this session (remembered)"))
         other = await sim.call_tool("run_command", {"argv": [*ECHO, "extra"]})
-        await answer(pilot, "d")  # another argv asks again
+        await answer(pilot, "escape")  # another argv asks again
         assert (await final(sim, other))["ok"] is False
 
 
@@ -370,7 +371,7 @@ async def test_cancelling_a_running_command_kills_it(tools_app, sim):
     async with app.run_test(size=(120, 30)) as pilot:
         await connected(pilot)
         call = await sim.call_tool("run_command", {"argv": argv, "timeout_seconds": 60})
-        await answer(pilot, "o")
+        await answer(pilot, "ctrl+y")
         await until(pilot, lambda: processes(marker))
         await sim.cancel_tool(call)
         await until(pilot, lambda: tool_line(app, "run_command", "cancelled by the server"))
@@ -509,7 +510,7 @@ async def test_tools_apply_changes_the_declarations_and_what_runs(make_app, sim)
             "behavior" not in d for d in sim.setups()[-1]["tools"][0]["functionDeclarations"]
         )
         call = await sim.call_tool("run_command", {"argv": ECHO})
-        await answer(pilot, "o")
+        await answer(pilot, "ctrl+y")
         assert (await final(sim, call))["ok"] is True
 
 

@@ -31,7 +31,6 @@ from textual.actions import SkipAction
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.css.query import NoMatches
-from textual.widgets import Input
 
 from ..backend import NO_CREDENTIAL_HELP
 from ..config import AudioSettings, normalize_model
@@ -52,6 +51,7 @@ from .setup_draft import SetupDraft, build_setup, draft_from_setup, with_thinkin
 from .status import StatusFields
 from .tool_bridge import ToolBridge
 from .transcript import SaveRefused, default_transcript_path, save_transcript
+from .typeahead import early_lines, held_typeahead
 from .voice_bridge import VoiceBridge
 from .widgets.conversation import Conversation
 from .widgets.header import HeaderBar
@@ -142,6 +142,7 @@ class GeminiLiveApp(App[None]):
         self.voice = VoiceBridge.install(self, options.audio)
         self._sender_task: asyncio.Task[None] | None = None
         self._conversation: Conversation | None = None
+        self._typeahead = ""  # typed before the app had the terminal
 
     # ----- layout ------------------------------------------------------------
 
@@ -170,7 +171,19 @@ class GeminiLiveApp(App[None]):
     def prompt(self) -> PromptInput:
         return self.query_one(PromptInput)
 
+    def run(self, *args: Any, **kwargs: Any) -> Any:
+        """Run in the terminal; what was typed while the app started is kept (typeahead.py)."""
+        if kwargs.get("headless"):
+            return super().run(*args, **kwargs)
+        with held_typeahead() as typed:
+            self._typeahead = typed
+            return super().run(*args, **kwargs)
+
     def on_mount(self) -> None:
+        lines, draft = early_lines(self._typeahead)
+        for line in lines:  # sent in order, as if typed into the prompt
+            self.post_message(PromptInput.Submitted(self.prompt, line))
+        self.prompt.value = draft
         self.prompt.focus()
         self.set_status(self.status)
         if self.options.notice:
@@ -420,9 +433,8 @@ class GeminiLiveApp(App[None]):
         specs = self.commands.specs(self.command_context())
         return complete(line, cursor, cwd=self.options.cwd, home=self.options.home, commands=specs)
 
-    async def on_input_submitted(self, message: Input.Submitted) -> None:
-        raw = message.value
-        message.input.value = ""
+    async def on_prompt_input_submitted(self, message: PromptInput.Submitted) -> None:
+        raw = message.value  # taken at the Enter key; the box was emptied there
         if not raw.strip():
             return
         self.history.add(raw)

@@ -188,7 +188,20 @@ class CommandTable:
 # ----- built-in handlers -------------------------------------------------------
 
 
+def unknown_options(usage: str, args: tuple[str, ...], allowed: tuple[str, ...]) -> Outcome | None:
+    """An error naming the first argument not in `allowed` (None when all are), so a
+    typo such as `--frsh` is never taken as "no option"."""
+    extra = next((a for a in args if a not in allowed), None)
+    if extra is None:
+        return None
+    what = "option" if extra.startswith("-") else "argument"
+    return error(f"unknown {what} {extra!r} — {usage} takes only {', '.join(allowed)}")
+
+
 def _apply_outcome(ctx: CommandContext, args: tuple[str, ...], name: str) -> Outcome:
+    usage = "/apply" if name == "apply" else f"/{name} apply"
+    if (refused := unknown_options(usage, args, ("--fresh",))) is not None:
+        return refused
     fresh = "--fresh" in args
     changes = ctx.staged.changes(ctx.applied)
     if not changes:
@@ -216,15 +229,25 @@ def cmd_help(ctx: CommandContext, args: tuple[str, ...]) -> Outcome:  # replaced
     return Outcome()
 
 
+def no_arguments(usage: str, args: tuple[str, ...]) -> Outcome | None:
+    """An error for a command that takes nothing but was given `args` (None if none)."""
+    if not args:
+        return None
+    what = "option" if args[0].startswith("-") else "argument"
+    return error(f"unknown {what} {args[0]!r} — {usage} takes none")
+
+
 def cmd_clear(ctx: CommandContext, args: tuple[str, ...]) -> Outcome:
-    return Outcome(effects=(ClearView(),))
+    return no_arguments("/clear", args) or Outcome(effects=(ClearView(),))
 
 
 def cmd_quit(ctx: CommandContext, args: tuple[str, ...]) -> Outcome:
-    return Outcome(effects=(Quit(),))
+    return no_arguments("/quit", args) or Outcome(effects=(Quit(),))
 
 
 def cmd_reconnect(ctx: CommandContext, args: tuple[str, ...]) -> Outcome:
+    if (refused := unknown_options("/reconnect", args, ("--fresh",))) is not None:
+        return refused
     fresh = "--fresh" in args
     text = "reconnecting (new conversation)" if fresh else "reconnecting"
     return Outcome(say(text), effects=(Reconnect(fresh=fresh),))
@@ -245,7 +268,7 @@ def cmd_system(ctx: CommandContext, args: tuple[str, ...]) -> Outcome:
     if sub == "set":
         text = " ".join(args[1:]).strip()
         if not text:
-            return error('usage: /system set TEXT (quote it or not: /system set "be brief")')
+            return error("usage: /system set TEXT (the rest of the line, as typed)")
         return _staged(ctx, replace(ctx.staged, system_instruction=text), "system")
     if sub == "clear":
         return _staged(ctx, replace(ctx.staged, system_instruction=None), "system")
@@ -460,7 +483,7 @@ def builtin_commands() -> CommandTable:
     )
 
     def help_handler(ctx: CommandContext, args: tuple[str, ...]) -> Outcome:
-        return Outcome(table.help_lines())
+        return no_arguments("/help", args) or Outcome(table.help_lines())
 
     table.add(Command("help", "/help", "list the commands", help_handler))
     return table

@@ -13,7 +13,11 @@ A line whose first non-blank character is ``/`` is a **slash command**::
 
 The words after the ``/`` are split like a POSIX shell does (``shlex``):
 single quotes, double quotes and backslash escapes group words; an unbalanced
-quote is an `InputError`. The command name is lower-cased. ``//`` at the start
+quote is an `InputError`; any Unicode blank (an ideographic space too)
+separates words. The command name is lower-cased. ``/system set TEXT`` is
+the exception: TEXT is the rest of the line as typed (``You're "right"``
+keeps its quotes), stripped of surrounding blanks; only a TEXT that is one
+quoted string as a whole (``"be brief"``) loses its quotes. ``//`` at the start
 sends the rest as an ordinary message beginning with ``/``.
 
 Any other line is a **message**. A word that *starts* with ``@`` is an
@@ -269,15 +273,46 @@ def _parse_message(line: str, cwd: Path, home: Path, echo: str, shift: int = 0) 
     return Message(_join_text(chunks), tuple(refs), echo)
 
 
-def _parse_command(body: str, raw: str) -> SlashCommand:
+def _split_words(body: str) -> list[str]:
+    """`shlex.split`, with every Unicode blank (an ideographic space too) between words."""
+    lexer = shlex.shlex(body, posix=True)
+    lexer.whitespace = _BLANKS
+    lexer.whitespace_split = True
+    lexer.commenters = ""
+    return list(lexer)
+
+
+def _unquote_whole(text: str) -> str:
+    """`text` without its quotes when it is one quoted string (`"be brief"`), else as is."""
+    if len(text) < 2 or text[0] not in "\"'" or text[-1] != text[0]:
+        return text
     try:
-        words = shlex.split(body, posix=True)
+        words = shlex.split(text, posix=True)
+    except ValueError:
+        return text
+    return words[0] if len(words) == 1 else text
+
+
+def _parse_command(body: str, raw: str) -> SlashCommand:
+    verbatim = _VERBATIM.match(body)
+    if verbatim:  # the rest of the line as typed: quotes and backslashes are text
+        name, sub, rest = verbatim.group(1, 2, 3)
+        rest = _unquote_whole((rest or "").strip())
+        return SlashCommand(name.lower(), (sub.lower(), rest) if rest else (sub.lower(),), raw)
+    try:
+        words = _split_words(body)
     except ValueError as e:
         reason = "a quote is not closed" if "quotation" in str(e) else "a backslash ends the line"
         raise InputError(f"cannot read the command: {reason} — {raw}") from None
     if not words or body[:1].isspace():
         raise InputError("type a command name after /, e.g. /help (// sends a line starting /)")
     return SlashCommand(words[0].lower(), tuple(words[1:]), raw)
+
+
+#: Every character `str.isspace` calls blank (shlex knows only the ASCII ones).
+_BLANKS = "".join(chr(c) for c in range(0x3001) if chr(c).isspace())
+#: Commands whose text argument is the rest of the line, verbatim: /system set TEXT.
+_VERBATIM = re.compile(r"(system)\s+(set)(?:\s(.*))?\Z", re.IGNORECASE | re.DOTALL)
 
 
 def parse_input_line(line: str, cwd: Path, home: Path) -> ParsedLine:

@@ -57,15 +57,16 @@ def execution_registry(registry: ToolRegistry, desktop: AppDesktop) -> ToolRegis
 _FILE_TOOLS = ("read_file", "list_files")
 
 
-def _confirm_texts(argv: list[str]) -> tuple[str, ...]:
-    """The dialog's title and where-line for a file tool's question (none for a command)."""
+def _confirm_texts(argv: list[str]) -> dict[str, str]:
+    """The dialog's tool, title and where-line for a file tool's question (none for a command)."""
     if len(argv) == 2 and argv[0] in _FILE_TOOLS:
-        return (
-            f"The model wants to read a hidden path with {argv[0]}",
-            "hidden files may hold private settings or tokens · allow once, deny, or always "
-            "for this path this session",
-        )
-    return ()
+        return {
+            "tool": argv[0],
+            "title": f"The model wants to read a hidden path with {argv[0]}",
+            "where": "hidden files may hold private settings or tokens · allow once, deny, "
+            "or always for this path this session",
+        }
+    return {}
 
 
 class ToolBridge:
@@ -151,7 +152,12 @@ class ToolBridge:
                 if not answer.done():
                     answer.set_result(decision or "deny")
 
-            modal = ConfirmCommand(argv, str(self.app.options.cwd), *_confirm_texts(argv))
+            modal = ConfirmCommand(
+                argv,
+                str(self.app.options.cwd),
+                forward=self.app.prompt.post_message,
+                **_confirm_texts(argv),
+            )
             self.app.push_screen(modal, callback=decided)
             try:
                 decision = await answer

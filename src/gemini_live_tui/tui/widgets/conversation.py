@@ -10,7 +10,7 @@ Live lines (a streaming reply, an input transcription) are replaced in place
 by slot name. Their re-wrap is coalesced to at most one per frame interval,
 so a stream of hundreds of fragments per second costs a few wraps per second,
 not hundreds. The view follows new output only while it is scrolled to the
-bottom.
+bottom, through changes of its own size (the prompt growing a line) too.
 """
 
 from __future__ import annotations
@@ -87,6 +87,9 @@ class Conversation(ScrollView, can_focus=False):
         # scrolls by one row paints one new row; the rest come from here.
         self._painted: dict[int, tuple[Strip | None, Strip]] = {}
         self._painted_key: tuple[object, ...] | None = None
+        # at the bottom as of the last scroll; a change of height (the prompt
+        # growing) moves the bottom without a scroll and must not end following
+        self._following = True
 
     # ----- public API ---------------------------------------------------------
 
@@ -372,7 +375,11 @@ class Conversation(ScrollView, can_focus=False):
     # ----- Textual hooks --------------------------------------------------------
 
     def _at_bottom(self) -> bool:
-        return self.scroll_offset.y >= self.max_scroll_y
+        return self._following
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        self._following = new_value >= self.max_scroll_y
 
     def _changed(self, follow: bool) -> None:
         """Note a change; the size and scroll update once for a whole batch of changes."""
@@ -388,10 +395,12 @@ class Conversation(ScrollView, can_focus=False):
         top = self.scroll_offset.y
         bottom = max(0, self._row_total - self.scrollable_content_region.height)
         anchored = self._anchored_top()
+        # force: the scrollbar that this change brings is not shown until the next
+        # layout, and Textual refuses to scroll a view without one
         if follow and bottom != top:
-            self.scroll_to(y=bottom, animate=False, immediate=True)
+            self.scroll_to(y=bottom, animate=False, immediate=True, force=True)
         elif not follow and anchored is not None and anchored != top:
-            self.scroll_to(y=anchored, animate=False, immediate=True)
+            self.scroll_to(y=anchored, animate=False, immediate=True, force=True)
         if dirty is None or self.scroll_offset.y != top:
             self.refresh()
         elif dirty[1] > dirty[0]:
@@ -413,6 +422,13 @@ class Conversation(ScrollView, can_focus=False):
 
     def on_resize(self) -> None:
         if self._width() != self._wrap_width:
+            self._rewrap()
+        elif self._following:  # shorter or taller: the last row stays in view
+            self._changed(True)
+
+    def watch_show_vertical_scrollbar(self) -> None:
+        """The scrollbar takes (or gives back) columns without a resize: re-wrap for them."""
+        if self.is_attached and self._wrap_width and self._width() != self._wrap_width:
             self._rewrap()
 
     def on_mount(self) -> None:

@@ -1,25 +1,43 @@
-"""The input line: history on Up/Down, Tab completion in a popup above it.
+"""The input box: multi-line, history on Up/Down, Tab completion in a popup above it.
 
-`PromptInput` is a Textual `Input` that also knows the `InputHistory` and
-asks a completer (a callable around `completion.complete`) what fits at the
-cursor. With one candidate Tab inserts it; with several a `CompletionPopup`
-opens: Tab accepts, Shift-Tab/Up/Down move, Esc closes. While the popup is
-closed, Up/Down walk the history.
+`PromptInput` is a Textual `TextArea` (a plain `Input` keeps only the first
+line of a paste and has no way to type a second line) that also knows the
+`InputHistory` and asks a completer (a callable around
+`completion.complete`) what fits at the cursor. Enter sends; Ctrl-J (what
+every terminal sends for it), Shift-Enter and Alt-Enter (where the terminal
+tells them apart from Enter) add a newline; a paste keeps every line. With
+one candidate Tab inserts it; with several a `CompletionPopup` opens: Tab
+accepts, Shift-Tab/Up/Down move, Esc closes. While the popup is closed, Up
+on the first line and Down on the last walk the history.
+
+Every key the prompt knows is handled in the prompt's own message queue, in
+the order it was typed. Textual runs a widget's non-priority bindings only
+after the key has bubbled up to the app, by which time the prompt may
+already have taken the next keys: Enter then read `alpha` + `beta` for
+`alpha⏎beta⏎` (and sent it twice), and Backspace deleted a later character.
+Here Enter takes the text at that key and empties the box before the next
+key is looked at. (Reported upstream as Textualize/textual#6605; the fix
+proposed there runs the widget's bindings inline the same way.)
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from textual import events
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import Input, OptionList
+from textual.message import Message
+from textual.widgets import OptionList, TextArea
 from textual.widgets.option_list import Option
 
 from ..completion import Completion
 from ..history import InputHistory
 
 Completer = Callable[[str, int], Completion | None]
+
+#: Keys that add a newline instead of sending (Ctrl-J is a bare line feed).
+NEWLINE_KEYS = "ctrl+j,shift+enter,alt+enter"
 
 
 class CompletionPopup(OptionList, can_focus=False):
@@ -57,16 +75,33 @@ class CompletionPopup(OptionList, can_focus=False):
             self.highlighted = ((self.highlighted or 0) + step) % count
 
 
-class PromptInput(Input):
-    """The always-active input line."""
+class PromptInput(TextArea):
+    """The always-active input box."""
 
     BINDINGS = [
+        Binding("enter", "submit", "Send", show=False),
+        Binding(NEWLINE_KEYS, "newline", "New line", show=False),
         Binding("tab", "complete", "Complete", show=False),
         Binding("shift+tab", "move(-1)", "Previous candidate", show=False),
         Binding("up", "up", "History back", show=False),
         Binding("down", "down", "History forward", show=False),
         Binding("escape", "close_popup", "Close", show=False),
+        # the conversation scrolls by page, not the few lines of the box
+        Binding("pageup", "app.page(-1)", "Page up", show=False),
+        Binding("pagedown", "app.page(1)", "Page down", show=False),
     ]
+
+    class Submitted(Message):
+        """The user pressed Enter: `value` is the text at that key (the box is empty now)."""
+
+        def __init__(self, prompt: PromptInput, value: str) -> None:
+            super().__init__()
+            self.prompt = prompt
+            self.value = value
+
+        @property
+        def control(self) -> PromptInput:
+            return self.prompt
 
     def __init__(
         self,
@@ -77,14 +112,65 @@ class PromptInput(Input):
         placeholder: str = "",
         id: str | None = None,
     ) -> None:
-        super().__init__(placeholder=placeholder, id=id)
-        self.history = history
+        super().__init__(
+            placeholder=placeholder,
+            id=id,
+            compact=True,
+            highlight_cursor_line=False,
+            tab_behavior="focus",
+        )
+        self.input_history = history
         self.completer = completer
         self.popup = popup
 
+    # ----- the text as one string, the cursor as an index into it ------------
+
+    @property
+    def value(self) -> str:
+        return self.text
+
+    @value.setter
+    def value(self, value: str) -> None:
+        self._set(value)
+
+    @property
+    def cursor_position(self) -> int:
+        return self.document.get_index_from_location(self.cursor_location)
+
+    @cursor_position.setter
+    def cursor_position(self, index: int) -> None:
+        index = max(0, min(index, len(self.text)))
+        self.move_cursor(self.document.get_location_from_index(index))
+
     def _set(self, value: str, cursor: int | None = None) -> None:
-        self.value = value
+        self.load_text(value)
         self.cursor_position = len(value) if cursor is None else cursor
+
+    # ----- keys, in the order they were typed ---------------------------------
+
+    async def _on_key(self, event: events.Key) -> None:
+        for binding in self._bindings.key_to_bindings.get(event.key, ()):
+            if not binding.priority and await self.app.run_action(binding.action, self):
+                event.stop()
+                event.prevent_default()
+                return
+        await super()._on_key(event)
+
+    async def _on_paste(self, event: events.Paste) -> None:
+        text = event.text.replace("\r\n", "\n").replace("\r", "\n")
+        event.stop()
+        event.prevent_default()
+        if text:
+            self._replace_via_keyboard(text, *self.selection)
+
+    def action_submit(self) -> None:
+        self.popup.hide()
+        value = self.text
+        self.load_text("")
+        self.post_message(self.Submitted(self, value))
+
+    def action_newline(self) -> None:
+        self._replace_via_keyboard("\n", *self.selection)
 
     def action_complete(self) -> None:
         if self.popup.is_open:
@@ -113,23 +199,23 @@ class PromptInput(Input):
     def action_up(self) -> None:
         if self.popup.is_open:
             self.popup.move(-1)
-            return
-        entry = self.history.previous(self.value)
-        if entry is not None:
+        elif self.cursor_location[0] > 0:
+            self.action_cursor_up()
+        elif (entry := self.input_history.previous(self.value)) is not None:
             self._set(entry)
 
     def action_down(self) -> None:
         if self.popup.is_open:
             self.popup.move(1)
-            return
-        entry = self.history.next()
-        if entry is not None:
+        elif self.cursor_location[0] < self.document.line_count - 1:
+            self.action_cursor_down()
+        elif (entry := self.input_history.next()) is not None:
             self._set(entry)
 
     def action_close_popup(self) -> None:
         self.popup.hide()
 
-    def on_input_changed(self, event: Input.Changed) -> None:
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
         if self.popup.is_open:  # keep the popup in step with typing
             completion = self.completer(self.value, self.cursor_position)
             if completion is None or not completion.candidates:
@@ -137,15 +223,11 @@ class PromptInput(Input):
             else:
                 self.popup.show(completion)
 
-    async def action_submit(self) -> None:
-        self.popup.hide()
-        await super().action_submit()
-
 
 class PromptArea(Vertical):
     """The popup and the input, docked at the bottom together."""
 
     DEFAULT_CSS = """
     PromptArea { height: auto; dock: bottom; }
-    PromptArea > PromptInput { border: none; height: 1; padding: 0 1; }
+    PromptArea > PromptInput { border: none; height: auto; max-height: 8; padding: 0 1; }
     """
