@@ -47,6 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--port", type=int, default=8765)
     simulate.add_argument("--api-key", default=None, help="require this key (default: any)")
     sub.add_parser("update", help="upgrade an installation made by install.sh")
+    doctor = sub.add_parser("doctor", help="check credentials, network, audio, display, files")
+    doctor.add_argument("--timeout", type=float, default=5.0, help="seconds per network check")
     return parser
 
 
@@ -61,6 +63,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "update":
         return _update()
+    if args.command == "doctor":
+        from .doctor import main as doctor
+
+        return doctor(args.profile, args.timeout)
     if args.command == "simulate":
         return _simulate(args.port, args.api_key)
     try:
