@@ -8,8 +8,9 @@ import textwrap
 import time
 
 import pytest
+from system_packages import require_portaudio
 
-from gemini_live_tui.media.audio_devices import device_error, portaudio
+from gemini_live_tui.media.audio_devices import device_error
 from gemini_live_tui.media.audio_engine import VoiceEngine, VoiceSettings
 from gemini_live_tui.media.errors import DeviceError
 
@@ -97,7 +98,7 @@ async def test_device_busy_gives_a_clear_message(sink, wire) -> None:
 
 
 def test_portaudio_busy_and_format_errors_are_translated() -> None:
-    sd = portaudio()
+    sd = require_portaudio()
     busy = device_error(
         sd.PortAudioError("Error opening InputStream: Device unavailable", -9985), "input"
     )

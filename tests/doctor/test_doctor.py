@@ -14,7 +14,6 @@ import socket
 import subprocess
 import sys
 import textwrap
-from pathlib import Path
 
 import pytest
 from ptyrun import APP
