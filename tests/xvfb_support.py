@@ -233,6 +233,7 @@ def desktop_like_image(width: int = 1920, height: int = 1080, seed: int = 5) -> 
 
 # ----- pytest fixtures (import them into a conftest.py) -----------------------
 
+
 @pytest.fixture(scope="session")
 def xvfb() -> Iterator[XvfbServer]:
     """A 1920×1080×24 Xvfb server, shared by the session's tests."""

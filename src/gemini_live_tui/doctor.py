@@ -329,7 +329,8 @@ def check_display(env: dict[str, str]) -> Finding:
             "check the X server's permissions (XAUTHORITY, xhost)",
         )
     sizes = ", ".join(f"{m.width}×{m.height}" for m in monitors if m.id != "m0")
-    detail = f"X display {display}: {len(monitors)} monitor(s) {sizes}, capture works"
+    count = f"{len(monitors)} monitor" + ("s" if len(monitors) != 1 else "")
+    detail = f"X display {display}: {count} {sizes}, capture works"
     if wayland:
         return warn(
             "display",
