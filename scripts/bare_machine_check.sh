@@ -90,7 +90,7 @@ for set in "${sets[@]}"; do
     ' bash "${pytest_args[@]}" 2>&1 | tee "$log"
   code=${PIPESTATUS[0]}
   set -e
-  summary+=("$set: exit $code, $(grep -E '^=+ .*(passed|failed|skipped|error).* =+$' "$log" | tail -1 | tr -d '=' | xargs)")
+  summary+=("$set: exit $code, $(grep -E '[0-9]+ (passed|failed|errors?)|no tests ran' "$log" | tail -1 | tr -d '=' | xargs)")
   [ "$code" = 0 ] || status=1
   rm -rf "$work"
 done
