@@ -11,6 +11,10 @@
   Every frame the client sent to `sim` is validated at teardown against
   google-genai's `LiveClientMessage` (unknown fields forbidden): a misspelt
   field fails the test that sent it, whatever area it is in.
+- `sim` plays a persona (simulator/personas.py): `@pytest.mark.persona(MODEL, BACKEND)`
+  picks one (strict); without the marker, gemini-3.8-live on the Gemini API holds
+  setups naming it to its rules. Vertex personas' frames are also run through
+  google-genai's Vertex converter.
 - `shared_dir`: a folder another user (`nobody`, tests/nobody.py) can reach.
 """
 
@@ -31,7 +35,8 @@ from gemini_live_tui.live.messages import Setup
 from gemini_live_tui.live.session import LiveSession, SessionSettings
 from gemini_live_tui.live.transport import Credential, Endpoint
 from gemini_live_tui.simulator import LiveSimulator
-from gemini_live_tui.simulator.schema_check import validate_client_frame
+from gemini_live_tui.simulator.personas import GEMINI_API, VERTEX, Persona
+from gemini_live_tui.simulator.schema_check import validate_client_frame, validate_vertex_frame
 from gemini_live_tui.tools import builtin_registry
 from gemini_live_tui.tui.app import AppOptions, GeminiLiveApp
 
@@ -91,12 +96,14 @@ def shared_dir() -> Iterator[Path]:
     shutil.rmtree(base)
 
 
-def assert_frames_valid(simulator: LiveSimulator) -> None:
-    """Fail with every distinct invalid client frame the simulator received."""
+def assert_frames_valid(simulator: LiveSimulator, vertex: bool = False) -> None:
+    """Fail with every distinct invalid client frame the simulator received (on Vertex also
+    every field google-genai's Vertex converter refuses)."""
     problems: dict[str, str] = {}
+    validate = validate_vertex_frame if vertex else validate_client_frame
     for received in simulator.received:
         try:
-            validate_client_frame(received.message)
+            validate(received.message)
         except Exception as error:  # pydantic's ValidationError
             shape = _shape(received.message)
             problems.setdefault(shape, f"{shape}: {error}")
@@ -117,11 +124,21 @@ def _shape(message: Any) -> str:
     return type(message).__name__
 
 
+def persona_of(request: pytest.FixtureRequest) -> Persona:
+    """`@pytest.mark.persona(MODEL, BACKEND)` (strict), else gemini-3.8-live, lenient: only
+    setups naming it are held to its rules, other model names are served as before."""
+    marker = request.node.get_closest_marker("persona")
+    if marker is None:
+        return Persona("gemini-3.8-live", GEMINI_API, strict=False)
+    return Persona(*marker.args, **marker.kwargs)
+
+
 @pytest.fixture
-async def sim() -> AsyncIterator[LiveSimulator]:
-    async with LiveSimulator(api_key="k", word_delay=0.0) as simulator:
+async def sim(request: pytest.FixtureRequest) -> AsyncIterator[LiveSimulator]:
+    persona = persona_of(request)
+    async with LiveSimulator(api_key="k", word_delay=0.0, persona=persona) as simulator:
         yield simulator
-    assert_frames_valid(simulator)
+    assert_frames_valid(simulator, vertex=persona.backend == VERTEX)
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .live.errors import ConnectError
+from .live.models import VERTEX_DEFAULT_MODEL, is_known
 from .live.transport import BASE_URL_ENV, Credential, Endpoint
 from .logs import register_secret
 
@@ -49,6 +50,18 @@ def vertex_model_name(model: str, project: str, location: str) -> str:
     return f"projects/{project}/locations/{location}/publishers/google/models/{short}"
 
 
+def vertex_model_for(model: str) -> str:
+    """The model to use on Vertex AI when VERTEX_MODEL is not set.
+
+    A model Vertex AI offers (or one the catalog does not know, which the
+    user must have meant) is kept; a Gemini-API-only model — such as the
+    Gemini API default — becomes the Vertex default, which Vertex has.
+    """
+    if is_known(model, "vertex") or not is_known(model, "gemini"):
+        return model
+    return VERTEX_DEFAULT_MODEL
+
+
 def _first_line(error: Exception) -> str:
     lines = str(error).strip().splitlines()
     return lines[0] if lines else type(error).__name__
@@ -62,7 +75,9 @@ def _endpoint(credential: Credential, **where: str | None) -> Endpoint:
         raise BackendError(f"{BASE_URL_ENV}: {error}") from None
 
 
-def _adc_refresher() -> object:
+def _adc_credential() -> Credential:
+    """A Vertex credential refreshed from Application Default Credentials (and their quota
+    project, if they name one)."""
     try:
         import google.auth
         import google.auth.transport.requests
@@ -91,7 +106,8 @@ def _adc_refresher() -> object:
 
         return await asyncio.to_thread(_refresh)
 
-    return refresh
+    quota_project = getattr(credentials, "quota_project_id", None) or None
+    return Credential("vertex", "", refresh=refresh, quota_project=quota_project)
 
 
 def resolve_backend(model: str, env: dict[str, str] | None = None) -> Backend:
@@ -104,10 +120,12 @@ def resolve_backend(model: str, env: dict[str, str] | None = None) -> Backend:
         location = env.get("VERTEX_LOCATION") or "us-central1"
         if not project:
             raise BackendError("LIVE_BACKEND=vertex needs VERTEX_PROJECT (or GOOGLE_CLOUD_PROJECT)")
-        vertex_model = vertex_model_name(env.get("VERTEX_MODEL") or model, project, location)
+        vertex_model = vertex_model_name(
+            env.get("VERTEX_MODEL") or vertex_model_for(model), project, location
+        )
         token = env.get("VERTEX_AI_ACCESS_TOKEN")
         if env.get("VERTEX_AUTH", "").lower() == "adc":
-            credential = Credential("vertex", "", refresh=_adc_refresher())  # type: ignore[arg-type]
+            credential = _adc_credential()
         elif token:
             credential = Credential("vertex", token)
         else:

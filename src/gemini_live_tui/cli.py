@@ -20,10 +20,13 @@ from . import __version__
 from .backend import Backend, BackendError, resolve_backend, vertex_model_name
 from .config import ConfigError, Profile, apply_env, load_profile, normalize_model, profile_path
 from .live.messages import Setup
+from .live.model_setup import fit_setup
+from .live.models import lookup, table_lines
 from .logs import register_secret
 
 if TYPE_CHECKING:  # the session and the app load after argument parsing, when needed
     from .live.session import LiveSession
+    from .tools import ToolRegistry
     from .tui.app import AppOptions, GeminiLiveApp
 
 DEMO_KEY = "demo-key"
@@ -38,14 +41,24 @@ def build_parser() -> argparse.ArgumentParser:
         "--demo", action="store_true", help="use the offline simulator (no API key needed)"
     )
     parser.add_argument("--profile", default="default", help="profile name (default: default)")
-    parser.add_argument("--model", help="model name, e.g. gemini-3.1-flash-live-preview")
+    parser.add_argument("--model", help="model name, e.g. gemini-3.8-live (`gemini-live models`)")
     parser.add_argument("--voice", help="prebuilt voice name, e.g. Puck")
-    parser.add_argument("--text", action="store_true", help="text replies instead of audio")
+    parser.add_argument(
+        "--text",
+        action="store_true",
+        help="read the replies: the speaker stays off and the model's speech is shown as text",
+    )
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("config", help="print the path of the profile file")
+    models = sub.add_parser("models", help="list the Live models and what each takes")
+    models.add_argument(
+        "--backend", choices=("gemini", "vertex"), help="only the models of one backend"
+    )
     simulate = sub.add_parser("simulate", help="run the Live API simulator on loopback")
     simulate.add_argument("--port", type=int, default=8765)
     simulate.add_argument("--api-key", default=None, help="require this key (default: any)")
+    simulate.add_argument("--model", help="play this Live model: refuse what the service refuses")
+    simulate.add_argument("--backend", choices=("gemini-api", "vertex"), default="gemini-api")
     sub.add_parser("update", help="upgrade an installation made by install.sh")
     doctor = sub.add_parser("doctor", help="check credentials, network, audio, display, files")
     doctor.add_argument("--timeout", type=float, default=5.0, help="seconds per network check")
@@ -67,8 +80,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         from .doctor import main as doctor
 
         return doctor(args.profile, args.timeout)
+    if args.command == "models":
+        print("\n".join(table_lines(args.backend)))
+        return 0
     if args.command == "simulate":
-        return _simulate(args.port, args.api_key)
+        return _simulate(args.port, args.api_key, args.model, args.backend)
     try:
         profile = apply_env(load_profile(args.profile))
     except ConfigError as error:
@@ -108,51 +124,88 @@ def _run_app(app: GeminiLiveApp, log_file: Path) -> int:
 
 
 def build_options(args: argparse.Namespace, profile: Profile) -> AppOptions:
-    """The app's options from the command line and the profile (env already applied)."""
-    from .tools import builtin_registry, supports_non_blocking
+    """The app's options from the command line and the profile (env already applied).
+
+    The setup is fitted to its model (`live.model_setup.fit_setup`): `--text`
+    (or the profile's `text_only`) asks for text replies, which every current
+    Live model gives as the transcript of its audio, with the speaker kept off.
+    """
+    from .tools import builtin_registry
     from .tui.app import AppOptions
     from .tui.voice_setup import voice_activity_config
 
     model = normalize_model(args.model or profile.model)
+    text_only = bool(args.text or profile.text_only)
     registry = builtin_registry()
     known = set(registry.names())
     enabled = frozenset(
         registry.default_enabled() if profile.tools is None else set(profile.tools) & known
     )
+    audio = replace(profile.audio, speaker_autostart=False) if text_only else profile.audio
     setup = Setup(
         model=model,
-        response_modalities=("TEXT",) if (args.text or profile.text_only) else ("AUDIO",),
+        response_modalities=("TEXT",) if text_only else ("AUDIO",),
         voice_name=args.voice or profile.voice,
         language_code=profile.language,
         system_instruction=profile.system_instruction,
         thinking_level=profile.thinking_level,
         voice_activity=voice_activity_config(profile.audio),
-        tools=tuple(
-            registry.declarations(sorted(enabled), non_blocking=supports_non_blocking(model))
-        ),
     )
     common = dict(
-        setup=setup,
         profile=args.profile,
         greeting=profile.greeting,
         tools=enabled,
         registry=registry,
-        audio=profile.audio,
+        audio=audio,
     )
     if args.demo:
-        return AppOptions(label=f"demo · {model}", session_factory=_demo_factory(), **common)
+        return AppOptions(
+            label=f"demo · {model}",
+            session_factory=_demo_factory(),
+            setup=_fitted(setup, registry, enabled),
+            warnings=_model_warnings(_fitted(setup, registry, enabled), profile.thinking_level),
+            **common,
+        )
     try:
         backend = resolve_backend(model)
     except BackendError as error:
-        return AppOptions(label=model, notice=str(error), **common)
+        fitted = _fitted(setup, registry, enabled)
+        return AppOptions(
+            label=model,
+            notice=str(error),
+            setup=fitted,
+            warnings=_model_warnings(fitted, profile.thinking_level),
+            **common,
+        )
     register_secret(backend.endpoint.credential.secret)  # e.g. read from a key file
-    common["setup"] = replace(setup, model=backend.model)
+    fitted = _fitted(replace(setup, model=backend.model), registry, enabled)
     return AppOptions(
         label=backend.label,
         session_factory=_factory(backend),
         model_name=_model_namer(backend),
+        setup=fitted,
+        warnings=_model_warnings(fitted, profile.thinking_level),
         **common,
     )
+
+
+def _fitted(setup: Setup, registry: ToolRegistry, enabled: frozenset[str]) -> Setup:
+    """`setup` with the enabled tools declared and every field fitted to its model."""
+    from .tools import supports_non_blocking
+
+    non_blocking = supports_non_blocking(setup.model)
+    tools = registry.declarations(sorted(enabled), non_blocking=non_blocking)
+    return fit_setup(replace(setup, tools=tuple(tools)))
+
+
+def _model_warnings(setup: Setup, level: str | None) -> tuple[str, ...]:
+    """One line each: a model the catalog does not know (it is still used), and the
+    profile's thinking level where the model takes none."""
+    spec = lookup(setup.model)
+    lines = [spec.notice] if spec.notice else []
+    if level and setup.thinking_level is None and setup.thinking_budget is None:
+        lines.append(f"{spec.name} takes no thinking level: the profile's {level!r} is not sent")
+    return tuple(lines)
 
 
 def _model_namer(backend: Backend):
@@ -198,12 +251,24 @@ def _update() -> int:
     return 0
 
 
-def _simulate(port: int, api_key: str | None) -> int:
+def _simulate(port: int, api_key: str | None, model: str | None, backend: str) -> int:
     from .simulator import LiveSimulator
+    from .simulator.personas import Persona
+
+    try:
+        persona = (
+            Persona(model.removeprefix("models/"), backend.replace("-", "_")) if model else None
+        )
+    except ValueError as error:
+        print(f"gemini-live simulate: {error}", file=sys.stderr)
+        return 2
 
     async def serve() -> None:
-        async with LiveSimulator(api_key=api_key, port=port, record=False) as simulator:
-            print(f"Live API simulator listening on {simulator.base_url}", flush=True)
+        async with LiveSimulator(
+            api_key=api_key, port=port, record=False, persona=persona
+        ) as simulator:
+            playing = f", playing {persona.label}" if persona else ""
+            print(f"Live API simulator listening on {simulator.base_url}{playing}", flush=True)
             await asyncio.Event().wait()
 
     try:

@@ -24,7 +24,7 @@ import platformdirs
 import tomli_w
 
 APP_NAME = "gemini-live"
-DEFAULT_MODEL = "models/gemini-3.1-flash-live-preview"
+DEFAULT_MODEL = "models/gemini-3.8-live"  # live.models.DEFAULT_MODEL (a test keeps them equal)
 DEFAULT_PROFILE = "default"
 CONFIG_DIR_ENV = "GEMINI_LIVE_CONFIG_DIR"
 STATE_DIR_ENV = "GEMINI_LIVE_STATE_DIR"

@@ -251,3 +251,22 @@ def test_audio_frame_bytes_are_the_generic_json_of_the_message(rate: int) -> Non
 def test_audio_that_is_not_bytes_is_one_typed_error() -> None:
     with pytest.raises(ProtocolError, match="could not encode an audio chunk"):
         codec.encode_frame(m.RealtimeAudio("not pcm"))  # type: ignore[arg-type]
+
+
+def test_vertex_usage_names_and_waiting_for_input_decode() -> None:
+    """Vertex AI counts the reply as `candidatesTokenCount`; `waitingForInput` and a
+    `turnCompleteReason` come through as events, in the documented order."""
+    vertex = codec.events_from_message(
+        {"usageMetadata": {"promptTokenCount": 3, "candidatesTokenCount": 5, "totalTokenCount": 8}}
+    )
+    assert vertex == [ev.Usage(3, 5, 8)]
+    events = codec.events_from_message(
+        {
+            "serverContent": {
+                "waitingForInput": True,
+                "turnCompleteReason": "RESPONSE_REJECTED",
+                "turnComplete": True,
+            }
+        }
+    )
+    assert events == [ev.TurnComplete("RESPONSE_REJECTED"), ev.WaitingForInput(True)]

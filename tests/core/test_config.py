@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import stat
@@ -25,6 +26,8 @@ from gemini_live_tui.config import (
     profile_path,
     save_profile,
 )
+from gemini_live_tui.live import models
+from gemini_live_tui.live.transport import Credential
 
 
 @pytest.fixture(autouse=True)
@@ -71,7 +74,7 @@ def test_env_beats_profile_beats_defaults() -> None:
     profile = Profile(model="models/from-profile")
     assert apply_env(profile, {}).model == "models/from-profile"
     assert apply_env(profile, {"GEMINI_MODEL": "models/from-env"}).model == "models/from-env"
-    assert Profile().model == "models/gemini-3.1-flash-live-preview"
+    assert Profile().model == "models/gemini-3.8-live" == models.DEFAULT_MODEL
     assert normalize_model("gemini-x") == "models/gemini-x"
 
 
@@ -103,6 +106,68 @@ def test_backends_from_env() -> None:
     assert vertex.endpoint.url.startswith("wss://us-east1-aiplatform.googleapis.com/")
     with pytest.raises(BackendError, match="VERTEX_PROJECT"):
         resolve_backend("m", {"LIVE_BACKEND": "vertex"})
+
+
+VERTEX_ENV = {"LIVE_BACKEND": "vertex", "VERTEX_PROJECT": "p", "VERTEX_AI_ACCESS_TOKEN": "b"}
+
+
+def test_vertex_without_vertex_model_uses_a_model_vertex_has() -> None:
+    """The Gemini API default (or 3.1, which only the Gemini API has) would be a final
+    1008 "Publisher Model … was not found": Vertex gets its own 3.8 Live instead."""
+    for asked in ("models/gemini-3.8-live", "models/gemini-3.1-flash-live-preview"):
+        backend = resolve_backend(asked, VERTEX_ENV)
+        assert backend.model == (
+            "projects/p/locations/us-central1/publishers/google/models/gemini-3.8-live"
+        )
+    kept = resolve_backend("gemini-live-2.5-flash-native-audio", VERTEX_ENV)
+    assert kept.model.endswith("/models/gemini-live-2.5-flash-native-audio")
+    chosen = resolve_backend("models/gemini-3.8-live", dict(VERTEX_ENV, VERTEX_MODEL="custom-x"))
+    assert chosen.model.endswith("/models/custom-x")
+
+
+@pytest.mark.parametrize(
+    ("location", "host"),
+    [
+        ("global", "wss://aiplatform.googleapis.com/"),
+        ("us", "wss://aiplatform.us.rep.googleapis.com/"),
+        ("eu", "wss://aiplatform.eu.rep.googleapis.com/"),
+        ("europe-west4", "wss://europe-west4-aiplatform.googleapis.com/"),
+    ],
+)
+def test_vertex_hosts_are_built_as_google_genai_builds_them(location: str, host: str) -> None:
+    backend = resolve_backend("models/gemini-3.8-live", dict(VERTEX_ENV, VERTEX_LOCATION=location))
+    assert backend.endpoint.url.startswith(host)
+    assert backend.endpoint.url.endswith(
+        "/ws/google.cloud.aiplatform.v1.LlmBidiService/BidiGenerateContent"
+    )
+    assert f"/locations/{location}/" in backend.model
+
+
+def test_vertex_adc_with_a_quota_project_sends_x_goog_user_project(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """ADC credentials that name a quota project bill it, as google-genai does."""
+    pytest.importorskip("google.auth")
+    adc = tmp_path / "adc.json"
+    adc.write_text(
+        '{"type": "authorized_user", "client_id": "c", "client_secret": "s", '
+        '"refresh_token": "r", "quota_project_id": "billing-project"}',
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(adc))
+    monkeypatch.setenv("NO_GCE_CHECK", "true")
+    env = {"LIVE_BACKEND": "vertex", "VERTEX_PROJECT": "p", "VERTEX_AUTH": "adc"}
+    credential = resolve_backend("models/gemini-3.8-live", env).endpoint.credential
+    assert credential.quota_project == "billing-project"
+
+    async def token() -> str:
+        return "ya29.fresh"
+
+    fresh = Credential("vertex", "", refresh=token, quota_project=credential.quota_project)
+    assert asyncio.run(fresh.headers()) == {
+        "Authorization": "Bearer ya29.fresh",
+        "x-goog-user-project": "billing-project",
+    }
 
 
 def test_vertex_full_resource_name_is_kept() -> None:

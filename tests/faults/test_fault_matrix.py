@@ -20,6 +20,7 @@ import pytest
 from apptest import connected, texts, type_line, until
 
 from gemini_live_tui.live.events import Phase
+from gemini_live_tui.live.messages import Setup
 from gemini_live_tui.simulator import LiveSimulator
 from gemini_live_tui.simulator.voice import synthesize_words
 from gemini_live_tui.tui.app import GeminiLiveApp
@@ -151,7 +152,9 @@ async def test_fault_during_file_upload(make_app, sim, fault, isolated_dirs):
 @pytest.mark.parametrize("seconds", [1.0, 0.35], ids=["before-the-answer", "as-it-answers"])
 @pytest.mark.parametrize("fault", FAULTS)
 async def test_fault_during_a_tool_call_loses_no_tool_response(make_app, sim, fault, seconds):
-    app = make_app()  # set_timer is on by default
+    # set_timer is on by default; 3.8 Live runs calls NON_BLOCKING, so a slow one
+    # gets a "continuing" notice at once and its result later
+    app = make_app(setup=Setup(model="models/gemini-3.8-live", response_modalities=("TEXT",)))
     async with app.run_test(size=(100, 30)) as pilot:
         await connected(pilot)
         call = await sim.call_tool("set_timer", {"seconds": seconds})

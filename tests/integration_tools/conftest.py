@@ -1,7 +1,8 @@
 """Fixtures for the tools tests through the real app and the simulator.
 
-- `tools_app(*names)`: the app (from the root `make_app`) with exactly these
-  tools declared in its setup and enabled, as if the profile had chosen them.
+- `tools_app(*names)`: the app (from the root `make_app`) on the default model
+  with exactly these tools declared in its setup and enabled, as if the
+  profile had chosen them.
 - `pulse`, `sink`: a private PulseAudio with a null sink (tests/pulse_support.py),
   for the desktop tools that switch the speaker and microphone.
 - Every `toolResponse` frame the simulator received is validated against
@@ -17,6 +18,8 @@ from typing import Any
 import pytest
 from pulse_support import pulse, sink  # noqa: F401 - fixtures
 
+from gemini_live_tui.live.messages import Setup
+from gemini_live_tui.live.models import DEFAULT_MODEL
 from gemini_live_tui.simulator import LiveSimulator
 from gemini_live_tui.simulator.schema_check import validate_client_frame
 from gemini_live_tui.tui.app import GeminiLiveApp
@@ -33,6 +36,8 @@ def tool_responses_validate(sim: LiveSimulator) -> Iterator[None]:
 @pytest.fixture
 def tools_app(make_app: Callable[..., GeminiLiveApp]) -> Callable[..., GeminiLiveApp]:
     def make(*names: str, **options: Any) -> GeminiLiveApp:
+        """The default model (gemini-3.8-live: NON_BLOCKING calls) unless `setup` says."""
+        options.setdefault("setup", Setup(model=DEFAULT_MODEL, response_modalities=("TEXT",)))
         app = make_app(tools=frozenset(names), **options)
         registry = app.options.registry
         assert registry is not None

@@ -4,15 +4,15 @@ The simulator calls `desktop_set_speaker` and `desktop_get_state`; the app
 runs them through the same code as /speak (`app.voice`), so the speaker
 really opens on the sink, the conversation says so, the status bar shows it,
 and the answer the simulator received reports the new state. And a
-background result waits while the user holds the push-to-talk floor.
+push-to-talk turn ends with `activityEnd`, never `audioStreamEnd`.
 """
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
-from apptest import connected, final_tool_answer, texts, until
+from apptest import connected, final_tool_answer, texts, type_line, until
+from voicetest import voice_line
 
 from gemini_live_tui.config import AudioSettings
 from gemini_live_tui.live.messages import Setup
@@ -64,10 +64,13 @@ async def test_the_model_switches_the_speaker_on_and_off(tools_app, sim, sink):
         await until(pilot, lambda: "desktop_set_speaker(on=False) → ok" in " ".join(texts(app)))
 
 
-async def test_a_background_result_waits_while_the_user_holds_the_floor(tools_app, sim, sink):
+async def test_push_to_talk_ends_with_activity_end_never_audio_stream_end(tools_app, sim, sink):
+    """With automatic activity detection disabled the service takes `activityEnd`, not
+    `audioStreamEnd` (that one only flushes its own detector): releasing the floor and
+    turning the mic off send no `audioStreamEnd`."""
     audio = AudioSettings(push_to_talk=True)
     setup = Setup(
-        model="models/gemini-3.1-flash-live-preview",
+        model="models/gemini-3.8-live",
         response_modalities=("TEXT",),
         voice_activity=voice_activity_config(audio),
     )
@@ -76,17 +79,11 @@ async def test_a_background_result_waits_while_the_user_holds_the_floor(tools_ap
         await connected(pilot)
         await pilot.press("ctrl+t")  # turns the mic on and takes the floor
         await until(pilot, lambda: app.status.mic.startswith("floor "), 5)
-        call = await sim.call_tool("set_timer", {"seconds": 0.5})
-        await until(pilot, lambda: any("you finish speaking" in t for t in texts(app, "tool")))
-        await pilot.pause(0.4)
-        assert [r.get("willContinue") for r in sim.tool_responses() if r["id"] == call] == [True]
-        released = time.monotonic()
-        await pilot.press("ctrl+t")  # gives the floor back: no session event says so
-        await sim.wait_for(lambda: len([r for r in sim.tool_responses() if r["id"] == call]) == 2)
-        [arrival] = [
-            r.at
-            for r in sim.received
-            for f in r.message.get("toolResponse", {}).get("functionResponses", [])
-            if f["id"] == call and not f.get("willContinue")
-        ]
-        assert released < arrival < released + 1.5
+        await sim.wait_for(lambda: sim.realtime("audio"), 5)
+        await pilot.press("ctrl+t")  # gives the floor back
+        await sim.wait_for(lambda: sim.realtime("activityEnd"), 5)
+        await type_line(pilot, "/mic off")
+        await voice_line(pilot, app, "microphone off")
+        await pilot.pause(0.5)
+    assert sim.realtime("audioStreamEnd") == []
+    assert len(sim.realtime("activityStart")) == len(sim.realtime("activityEnd")) == 1

@@ -12,16 +12,15 @@ from __future__ import annotations
 
 import json
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
 import psutil
-import pytest
 from apptest import connected, texts, type_line, until
 from textual.pilot import Pilot
 
 from gemini_live_tui.live.events import Phase
+from gemini_live_tui.live.messages import Setup
 from gemini_live_tui.simulator import LiveSimulator
 from gemini_live_tui.tui.app import GeminiLiveApp
 from gemini_live_tui.tui.widgets.confirm import ConfirmCommand
@@ -393,52 +392,23 @@ async def test_cancelling_while_the_modal_is_open_closes_it(tools_app, sim):
         await sim.wait_for(lambda: "still typing" in sim.texts())
 
 
-# ----- not talking over the user ------------------------------------------------
-
-TURN_ENDS = {
-    "transcription-finished": {"inputTranscription": {"text": " talking", "finished": True}},
-    "turn-complete": {"turnComplete": True},
-}
+# ----- one answer per call where the model waits for it ---------------------
 
 
-@pytest.mark.parametrize("end", TURN_ENDS)
-async def test_a_background_result_waits_until_the_user_stops_speaking(tools_app, sim, end):
-    app = tools_app("set_timer")  # a 3.1 model: blocking calls, no scheduling
+async def test_a_blocking_model_gets_exactly_one_answer_per_call(tools_app, sim):
+    """3.1 Flash Live takes synchronous calls: a slow timer is answered once, with its
+    result (a "continuing in the background" answer would become the result)."""
+    setup = Setup(model="models/gemini-3.1-flash-live-preview", response_modalities=("TEXT",))
+    app = tools_app("set_timer", setup=setup)
     async with app.run_test(size=(120, 30)) as pilot:
         await connected(pilot)
-        call = await sim.call_tool("set_timer", {"seconds": 0.6})
-        await until(pilot, lambda: tool_line(app, "continues in the background"))
-        await sim.send_message({"serverContent": {"inputTranscription": {"text": "wait, I am"}}})
-        await sim.send_message({"serverContent": {"inputTranscription": {"text": " still"}}})
-        await until(pilot, lambda: tool_line(app, "set_timer(seconds=0.6) finished", "you finish"))
-        await pilot.pause(0.4)
-        assert finals(sim, call) == []  # the timer fired, but the user is mid-sentence
-        ended_at = time.monotonic()
-        await sim.send_message({"serverContent": TURN_ENDS[end]})
-        await final(sim, call)
-        [arrival] = [
-            r.at
-            for r in sim.received
-            for f in r.message.get("toolResponse", {}).get("functionResponses", [])
-            if f["id"] == call and not f.get("willContinue")
-        ]
-        assert ended_at < arrival < ended_at + 1.0  # right after the turn ended
-        await until(pilot, lambda: tool_line(app, "set_timer(seconds=0.6) → ok"))
-
-
-async def test_a_quiet_user_gets_the_background_result_at_once(tools_app, sim):
-    app = tools_app("set_timer")
-    async with app.run_test(size=(120, 30)) as pilot:
-        await connected(pilot)
-        await sim.send_message({"serverContent": {"inputTranscription": {"text": "set a"}}})
-        await sim.send_message(
-            {"serverContent": {"inputTranscription": {"text": " timer", "finished": True}}}
-        )
-        started = time.monotonic()
-        call = await sim.call_tool("set_timer", {"seconds": 0.6})
-        await final(sim, call)
-        assert time.monotonic() - started < 1.5
-        assert tool_line(app, "you finish speaking") is None
+        call = await sim.call_tool("set_timer", {"seconds": 0.6, "label": "tea"})
+        await until(pilot, lambda: tool_line(app, "set_timer", "→ ok"))
+        await pilot.pause(0.3)
+        [answer] = [r for r in sim.tool_responses() if r["id"] == call]
+        assert answer["response"]["result"]["label"] == "tea"
+        assert "willContinue" not in answer and "scheduling" not in answer
+        assert tool_line(app, "continues in the background") is None
 
 
 # ----- reconnects and setup changes -------------------------------------------
@@ -534,7 +504,7 @@ async def test_a_non_blocking_model_gets_non_blocking_declarations(make_app, sim
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await connected(pilot)
-        await type_line(pilot, "/model gemini-2.5-flash-native-audio-preview")
+        await type_line(pilot, "/model gemini-2.5-flash-native-audio-preview-12-2025")
         await type_line(pilot, "/apply")
         await until(pilot, lambda: len(sim.setups()) == 2 and app.chat.phase is Phase.CONNECTED)
         functions = sim.setups()[-1]["tools"][0]["functionDeclarations"]
@@ -542,4 +512,4 @@ async def test_a_non_blocking_model_gets_non_blocking_declarations(make_app, sim
         call = await sim.call_tool("set_timer", {"seconds": 0.5})
         await sim.wait_for(lambda: finals(sim, call))
         answers = [r for r in sim.tool_responses() if r["id"] == call]
-        assert [a["response"].get("scheduling") for a in answers] == ["SILENT", "WHEN_IDLE"]
+        assert [a.get("scheduling") for a in answers] == ["SILENT", "WHEN_IDLE"]

@@ -136,13 +136,14 @@ async def make_harness(workspace: Workspace):
         *,
         enabled: set[str] | None = None,
         registry: ToolRegistry | None = None,
-        non_blocking: bool = False,
+        non_blocking: bool = True,
+        will_continue: bool = True,
         answer_after: float = 0.3,
         confirm: Callable[[list[str]], Any] | None = None,
         report: Callable[[ToolReport], None] | None = None,
-        user_speaking: Callable[[], bool] | None = None,
-        max_hold: float = 30.0,
     ) -> Harness:
+        """A runner in the default model's shape (gemini-3.8-live on the Gemini API:
+        NON_BLOCKING, `willContinue` allowed) unless told otherwise."""
         registry = registry or builtin_registry(workspace)
         wire, reports, confirmer = Wire(), Reports(), Confirmer()
         runner = ToolRunner(
@@ -152,9 +153,8 @@ async def make_harness(workspace: Workspace):
             report or reports,
             enabled=set(registry.names()) if enabled is None else enabled,
             non_blocking=non_blocking,
+            will_continue=will_continue,
             answer_after=answer_after,
-            user_speaking=user_speaking,
-            max_hold=max_hold,
         )
         harness = Harness(workspace, registry, wire, reports, confirmer, runner)
         made.append(harness)

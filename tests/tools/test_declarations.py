@@ -65,7 +65,11 @@ def test_a_declaration_with_an_unsupported_keyword_would_be_caught() -> None:
 
 
 def test_non_blocking_support_by_model() -> None:
+    assert supports_non_blocking("models/gemini-3.8-live")
+    assert supports_non_blocking("models/gemini-3.8-live-extended-thinking")
     assert supports_non_blocking("models/gemini-2.5-flash-native-audio-preview-12-2025")
-    assert supports_non_blocking("gemini-live-2.5-flash-preview")
+    assert supports_non_blocking(
+        "projects/p/locations/us-central1/publishers/google/models/gemini-live-2.5-flash-native-audio"
+    )
     assert not supports_non_blocking("models/gemini-3.1-flash-live-preview")
-    assert not supports_non_blocking("models/gemini-2.0-flash-live-001")
+    assert not supports_non_blocking("models/gemini-2.0-flash-live-001")  # unknown: blocking

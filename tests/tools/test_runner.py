@@ -8,18 +8,15 @@ import sys
 from gemini_live_tui.live.events import FunctionCall, ToolCall
 from gemini_live_tui.media.errors import DeviceError
 from gemini_live_tui.tools import (
-    ToolCallCancelled,
     ToolCallFinished,
     ToolCallStarted,
     ToolError,
     ToolRegistry,
     ToolResponseDeferred,
-    ToolResultHeld,
     ToolSpec,
     builtin_registry,
     describe,
 )
-from gemini_live_tui.tools.runner import BACKGROUND_NOTICE
 
 
 async def finished_while_down(harness) -> str:
@@ -84,17 +81,18 @@ async def test_calls_run_concurrently(harness) -> None:
     assert [type(r) for r in harness.reports.items[:3]] == [ToolCallStarted] * 3
 
 
-async def test_blocking_declarations_get_no_scheduling(make_harness) -> None:
-    harness = make_harness(non_blocking=False)
-    call_id = harness.call("set_timer", seconds=0.4)
-    await harness.wire.final(call_id)
-    assert [r.scheduling for r in harness.wire.for_call(call_id)] == [None, None]
-    assert harness.wire.frames[0]["toolResponse"]["functionResponses"][0] == {
-        "id": call_id,
-        "name": "set_timer",
-        "response": {"ok": True, "result": BACKGROUND_NOTICE},
-        "willContinue": True,
-    }
+async def test_blocking_calls_get_exactly_one_response_without_scheduling(make_harness) -> None:
+    """3.1 Flash Live waits for the answer and takes the first one as the result:
+    a slow call gets no "continuing in the background" interim, only its result."""
+    harness = make_harness(non_blocking=False, will_continue=False)
+    slow = harness.call("set_timer", seconds=0.4)
+    quick = harness.call("list_files")
+    await harness.reports.wait_for(ToolCallFinished, slow)
+    await harness.reports.wait_for(ToolCallFinished, quick)
+    assert [(r.scheduling, r.will_continue) for r in harness.wire.for_call(slow)] == [(None, False)]
+    assert harness.wire.for_call(slow)[0].response["result"]["fired"] is True
+    assert len(harness.wire.for_call(quick)) == 1
+    assert all("willContinue" not in r and "scheduling" not in r for r in _wire_responses(harness))
 
 
 async def test_non_blocking_results_wait_for_the_model_to_be_idle(make_harness) -> None:
@@ -109,7 +107,25 @@ async def test_non_blocking_results_wait_for_the_model_to_be_idle(make_harness) 
     ]
     assert [r.scheduling for r in harness.wire.for_call(quick)] == ["WHEN_IDLE"]
     final_wire = harness.wire.frames[-1]["toolResponse"]["functionResponses"][0]
-    assert final_wire["response"]["scheduling"] == "WHEN_IDLE" and "willContinue" not in final_wire
+    assert final_wire["scheduling"] == "WHEN_IDLE" and "willContinue" not in final_wire
+    assert "scheduling" not in final_wire["response"]  # a field of FunctionResponse itself
+
+
+async def test_vertex_non_blocking_calls_get_one_scheduled_response_and_never_will_continue(
+    make_harness,
+) -> None:
+    """Vertex AI refuses `willContinue`: a slow NON_BLOCKING call gets only its result."""
+    harness = make_harness(non_blocking=True, will_continue=False)
+    slow = harness.call("set_timer", seconds=0.4)
+    await harness.reports.wait_for(ToolCallFinished, slow)
+    assert [(r.scheduling, r.will_continue) for r in harness.wire.for_call(slow)] == [
+        ("WHEN_IDLE", False)
+    ]
+    assert all("willContinue" not in r for r in _wire_responses(harness))
+
+
+def _wire_responses(harness) -> list[dict]:
+    return [r for f in harness.wire.frames for r in f["toolResponse"]["functionResponses"]]
 
 
 def _registry_with(*specs: ToolSpec) -> ToolRegistry:
@@ -255,48 +271,3 @@ async def test_a_failed_resend_waits_for_the_next_connection_without_spinning(
     harness.runner.connection_ready()
     await harness.wire.final(first, timeout=2)
     assert harness.runner.pending == ()
-
-
-async def test_a_result_held_for_a_speaking_user_is_sent_when_they_stop(make_harness) -> None:
-    speaking = [True]
-    harness = make_harness(user_speaking=lambda: speaking[0], answer_after=0.05)
-    call_id = harness.call("set_timer", seconds=0.1)
-    held = await harness.reports.wait_for(ToolResultHeld, call_id)
-    assert describe(held) == (
-        "set_timer(seconds=0.1) finished; its result waits until you finish speaking"
-    )
-    await asyncio.sleep(0.2)
-    assert [r.will_continue for r in harness.wire.for_call(call_id)] == [True]
-    speaking[0] = False
-    harness.runner.user_turn_changed()
-    final = await harness.wire.final(call_id, timeout=1)
-    assert final.response["ok"] is True
-
-
-async def test_a_held_result_goes_out_after_max_hold(make_harness) -> None:
-    harness = make_harness(user_speaking=lambda: True, answer_after=0.05, max_hold=0.3)
-    loop = asyncio.get_running_loop()
-    started = loop.time()
-    call_id = harness.call("set_timer", seconds=0.1)
-    await harness.wire.final(call_id, timeout=2)
-    assert 0.35 <= loop.time() - started < 1.0  # never held forever
-
-
-async def test_a_held_result_of_a_cancelled_call_is_dropped(make_harness) -> None:
-    harness = make_harness(user_speaking=lambda: True, answer_after=0.05)
-    call_id = harness.call("set_timer", seconds=0.1)
-    await harness.reports.wait_for(ToolResultHeld, call_id)
-    harness.runner.cancel([call_id])
-    await harness.reports.wait_for(ToolCallCancelled, call_id, timeout=1)
-    assert [r.will_continue for r in harness.wire.for_call(call_id)] == [True]
-
-
-async def test_non_blocking_and_quick_results_are_never_held(make_harness) -> None:
-    harness = make_harness(user_speaking=lambda: True, answer_after=0.05, non_blocking=True)
-    slow = harness.call("set_timer", seconds=0.1)
-    assert (
-        await harness.wire.final(slow, timeout=1)
-    ).scheduling == "WHEN_IDLE"  # the service waits
-    blocking = make_harness(user_speaking=lambda: True)
-    assert (await blocking.result("list_files"))["ok"] is True  # the model is waiting for it
-    assert harness.reports.of(ToolResultHeld) == blocking.reports.of(ToolResultHeld) == []

@@ -13,11 +13,14 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+from google.genai import types
+from google.genai._live_converters import _FunctionResponse_to_vertex
 
 from gemini_live_tui.live import events as ev
 from gemini_live_tui.live.messages import Setup
+from gemini_live_tui.live.models import lookup
 from gemini_live_tui.live.session import LiveSession, SessionSettings
-from gemini_live_tui.live.transport import Credential, Endpoint
+from gemini_live_tui.live.transport import AuthKind, Credential, Endpoint
 from gemini_live_tui.simulator import LiveSimulator
 from gemini_live_tui.simulator.expect import phase
 from gemini_live_tui.simulator.schema_check import validate_client_frame
@@ -27,17 +30,25 @@ KEY = "test-key-tools-0123456789"
 
 
 class Rig:
-    """Session + runner + an event pump, the way the app wires them."""
+    """Session + runner + an event pump, the way the app wires them: the runner
+    answers in the shape the model catalog gives the model and backend."""
 
-    def __init__(self, sim: LiveSimulator, workspace: Any) -> None:
+    def __init__(
+        self,
+        sim: LiveSimulator,
+        workspace: Any,
+        model: str = "models/gemini-3.8-live",
+        kind: AuthKind = "api_key",
+    ) -> None:
         self.sim = sim
         self.registry = builtin_registry(workspace)
         enabled = self.registry.default_enabled()
-        endpoint = Endpoint.create(Credential("api_key", KEY), base_url=sim.base_url)
+        endpoint = Endpoint.create(Credential(kind, KEY), base_url=sim.base_url)
+        spec = lookup(model)
         setup = Setup(
-            model="models/gemini-3.1-flash-live-preview",
+            model=model,
             response_modalities=("TEXT",),
-            tools=tuple(self.registry.declarations(enabled)),
+            tools=tuple(self.registry.declarations(enabled, non_blocking=spec.non_blocking)),
         )
         self.session = LiveSession(
             endpoint, setup, SessionSettings(backoff_base=0.01, backoff_cap=0.05)
@@ -49,6 +60,8 @@ class Rig:
             self._deny,
             self.reports.append,
             enabled=enabled,
+            non_blocking=spec.non_blocking,
+            will_continue=spec.will_continue,
         )
         self.events = self.session.subscribe()
         self.phases = self.session.subscribe()
@@ -147,3 +160,55 @@ async def test_an_undeclared_tool_gets_an_error_not_silence(rig: Rig) -> None:
     await rig.sim.wait_for(lambda: rig.responses(call_id))
     [(_, response)] = rig.responses(call_id)
     assert response["response"]["ok"] is False
+
+
+@pytest.fixture
+async def make_rig(workspace) -> AsyncIterator[Any]:
+    """`await make_rig(model, kind)`: a started rig on its own simulator."""
+    made: list[Rig] = []
+    async with LiveSimulator(api_key=KEY, word_delay=0.0, audio_speed=50.0) as sim:
+
+        async def make(model: str, kind: AuthKind = "api_key") -> Rig:
+            rig = Rig(sim, workspace, model, kind)
+            made.append(rig)
+            await rig.start()
+            return rig
+
+        yield make
+        for rig in made:
+            await rig.close()
+    for received in sim.received:
+        validate_client_frame(received.message)
+
+
+async def test_a_blocking_model_gets_exactly_one_response_per_call(make_rig) -> None:
+    """3.1 Flash Live takes synchronous calls only: a slow call is answered once,
+    with its result (an interim "continuing" answer would become the result)."""
+    rig = await make_rig("models/gemini-3.1-flash-live-preview")
+    slow = await rig.sim.call_tool("set_timer", {"seconds": 0.6, "label": "tea"})
+    quick = await rig.sim.call_tool("list_files", {})
+    await rig.sim.wait_for(lambda: rig.responses(slow) and rig.responses(quick), timeout=5)
+    await asyncio.sleep(0.3)  # nothing more arrives for either id
+    [(_, answer)] = rig.responses(slow)
+    assert answer["response"]["result"]["label"] == "tea"
+    assert len(rig.responses(quick)) == 1
+    assert "willContinue" not in answer and "scheduling" not in answer
+    assert "behavior" not in str(rig.sim.setups()[0]["tools"])
+
+
+async def test_vertex_never_gets_will_continue(make_rig) -> None:
+    """Vertex AI refuses `willContinue` (google-genai: "not supported in … Agent
+    Platform mode"): even a slow NON_BLOCKING call gets one scheduled answer."""
+    rig = await make_rig(
+        "projects/p/locations/us-central1/publishers/google/models/gemini-3.8-live", "vertex"
+    )
+    slow = await rig.sim.call_tool("set_timer", {"seconds": 0.6, "label": "tea"})
+    await rig.sim.wait_for(lambda: rig.responses(slow), timeout=5)
+    await asyncio.sleep(0.3)
+    [(_, answer)] = rig.responses(slow)
+    assert answer["scheduling"] == "WHEN_IDLE"
+    frames = [r.message for r in rig.sim.received if "toolResponse" in r.message]
+    assert frames and all("willContinue" not in str(frame) for frame in frames)
+    for frame in frames:  # google-genai's own Vertex converter takes every response
+        for response in frame["toolResponse"]["functionResponses"]:
+            _FunctionResponse_to_vertex(types.FunctionResponse.model_validate(response))

@@ -6,6 +6,7 @@ from apptest import connected, texts, type_line, until
 
 from gemini_live_tui.backend import NO_CREDENTIAL_HELP
 from gemini_live_tui.live.events import Phase
+from gemini_live_tui.live.messages import Setup
 from gemini_live_tui.tui.widgets.conversation import Conversation
 
 
@@ -145,7 +146,7 @@ async def test_input_stays_live_while_the_model_streams(make_app, sim):
 
 
 async def test_tool_call_is_shown_and_answered(make_app, sim):
-    app = make_app()
+    app = make_app(setup=Setup(model="models/gemini-3.8-live"))  # NON_BLOCKING calls
     async with app.run_test(size=(100, 30)) as pilot:
         await connected(pilot)
         await sim.call_tool("set_timer", {"seconds": 30})

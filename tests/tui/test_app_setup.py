@@ -38,7 +38,7 @@ async def test_tools_voice_model_thinking_apply_together(make_app, sim):
             "/tools disable google_search",
             "/tools enable set_timer",
             "/voice kore",
-            "/model gemini-2.5-flash-native-audio-preview",
+            "/model gemini-2.5-flash-native-audio-preview-12-2025",
             "/thinking low",
         ):
             await type_line(pilot, line)
@@ -50,7 +50,7 @@ async def test_tools_voice_model_thinking_apply_together(make_app, sim):
         assert "set_timer" in names and {"googleSearch": {}} not in setup["tools"]
         voice = setup["generationConfig"]["speechConfig"]["voiceConfig"]
         assert voice["prebuiltVoiceConfig"]["voiceName"] == "Kore"
-        assert setup["model"] == "models/gemini-2.5-flash-native-audio-preview"
+        assert setup["model"] == "models/gemini-2.5-flash-native-audio-preview-12-2025"
         # 2.5 models take a budget, not a level (DESIGN §3)
         assert setup["generationConfig"]["thinkingConfig"] == {"thinkingBudget": 1024}
         types.LiveClientMessage.model_validate({"setup": setup})  # strict: no unknown field
@@ -65,7 +65,7 @@ async def test_thinking_level_on_3x_is_a_level_and_on_25_a_budget(make_app, sim)
         await until(pilot, lambda: len(sim.setups()) == 2)
         assert sim.setups()[-1]["generationConfig"]["thinkingConfig"] == {"thinkingLevel": "high"}
         await connected(pilot)
-        await type_line(pilot, "/model gemini-2.5-flash-native-audio-preview")
+        await type_line(pilot, "/model gemini-2.5-flash-native-audio-preview-12-2025")
         await type_line(pilot, "/thinking minimal")
         await type_line(pilot, "/apply")
         await until(pilot, lambda: len(sim.setups()) == 3)
@@ -80,7 +80,7 @@ async def test_thinking_level_on_3x_is_a_level_and_on_25_a_budget(make_app, sim)
 
 async def test_a_profile_thinking_level_on_a_25_model_is_sent_as_a_budget(make_app, sim):
     setup = Setup(
-        model="models/gemini-2.5-flash-native-audio-preview",
+        model="models/gemini-2.5-flash-native-audio-preview-12-2025",
         response_modalities=("TEXT",),
         thinking_level="medium",
     )

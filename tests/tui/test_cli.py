@@ -57,7 +57,7 @@ def test_no_credential_still_opens_with_help():
 def test_profile_values_reach_the_setup_and_flags_win(monkeypatch):
     save_profile(
         Profile(
-            model="gemini-live-a",
+            model="gemini-3.8-live-extended-thinking",
             voice="Puck",
             system_instruction="be brief",
             thinking_level="low",
@@ -68,9 +68,11 @@ def test_profile_values_reach_the_setup_and_flags_win(monkeypatch):
     )
     monkeypatch.setenv("GEMINI_API_KEY", "secret-key")
     opts = options(["--profile", "work", "--voice", "Kore", "--text"])
-    assert opts.setup.model == "models/gemini-live-a"
+    assert opts.setup.model == "models/gemini-3.8-live-extended-thinking"
     assert opts.setup.voice_name == "Kore"
-    assert opts.setup.response_modalities == ("TEXT",)
+    # --text: audio replies read as their transcript, never a TEXT modality
+    assert opts.setup.response_modalities == ("AUDIO",) and opts.setup.output_transcription
+    assert opts.audio.speaker_autostart is False
     assert opts.setup.system_instruction == "be brief"
     assert opts.setup.thinking_level == "low"
     assert opts.greeting == "Say hi" and opts.profile == "work"
@@ -219,3 +221,16 @@ def test_simulate_on_a_taken_port_says_so_in_one_line(capsys):
     err = capsys.readouterr().err
     assert err.startswith(f"gemini-live simulate: cannot listen on port {port}: ")
     assert "address already in use" in err and "Traceback" not in err
+
+
+def test_an_unknown_model_and_a_thinking_level_it_cannot_take_are_told_at_start(monkeypatch):
+    monkeypatch.setenv("GEMINI_API_KEY", "secret-key")
+    unknown = options(["--model", "gemini-9-live"])
+    assert unknown.setup.model == "models/gemini-9-live"  # still used
+    [notice] = unknown.warnings
+    assert "gemini-9-live is not in the model catalog" in notice
+    on_38 = options([], Profile(thinking_level="high"))
+    assert on_38.setup.thinking_level is None and on_38.setup.thinking_budget is None
+    assert on_38.warnings == (
+        "gemini-3.8-live takes no thinking level: the profile's 'high' is not sent",
+    )

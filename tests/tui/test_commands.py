@@ -89,7 +89,9 @@ async def test_tools_staging_and_list_marks():
 async def test_model_and_thinking_are_normalised():
     model = await TABLE.run(ctx(), "model", ("gemini-x",))
     assert model.staged.model == "models/gemini-x"
-    thinking = await TABLE.run(ctx(), "thinking", ("LOW",))
+    assert "not in the model catalog" in model.lines[-1].text  # allowed, with a warning
+    on_31 = SetupDraft("models/gemini-3.1-flash-live-preview")
+    thinking = await TABLE.run(ctx(applied=on_31, staged=on_31), "thinking", ("LOW",))
     assert thinking.staged.thinking_level == "low"
     bad = await TABLE.run(ctx(), "thinking", ("extreme",))
     assert bad.lines[0].role == "error"

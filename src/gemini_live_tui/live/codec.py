@@ -12,13 +12,14 @@ order of keys on the wire:
 3. model parts in wire order (ModelText, ModelAudio)
 4. Interrupted
 5. GenerationComplete
-6. TurnComplete
-7. Grounding (search sources, shown after the turn text)
-8. ToolCall
-9. ToolCallCancellation
-10. ResumptionUpdate
-11. GoAway
-12. Usage
+6. TurnComplete (with `turnCompleteReason`)
+7. WaitingForInput
+8. Grounding (search sources, shown after the turn text)
+9. ToolCall
+10. ToolCallCancellation
+11. ResumptionUpdate
+12. GoAway
+13. Usage
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ from .events import (
     ToolCallCancellation,
     TurnComplete,
     Usage,
+    WaitingForInput,
 )
 from .messages import ClientMessage, RealtimeAudio
 
@@ -240,6 +242,8 @@ def _events(message: dict[str, Any]) -> list[ServerEvent]:
     if content.get("turnComplete"):
         reason = content.get("turnCompleteReason")
         events.append(TurnComplete(str(reason) if reason else None))
+    if "waitingForInput" in content:
+        events.append(WaitingForInput(bool(content.get("waitingForInput"))))
     events += _grounding(content.get("groundingMetadata"))
 
     tool_call = message.get("toolCall")
@@ -279,7 +283,8 @@ def _events(message: dict[str, Any]) -> list[ServerEvent]:
         events.append(
             Usage(
                 int(usage.get("promptTokenCount", 0) or 0),
-                int(usage.get("responseTokenCount", 0) or 0),
+                # the Gemini API says responseTokenCount, Vertex AI candidatesTokenCount
+                int(usage.get("responseTokenCount") or usage.get("candidatesTokenCount") or 0),
                 int(usage.get("totalTokenCount", 0) or 0),
             )
         )

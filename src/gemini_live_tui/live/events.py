@@ -68,6 +68,13 @@ class TurnComplete:
 
 
 @dataclass(frozen=True, slots=True)
+class WaitingForInput:
+    """The model is not generating because it expects the user to go on (`waitingForInput`)."""
+
+    waiting: bool = True
+
+
+@dataclass(frozen=True, slots=True)
 class Grounding:
     """Search sources the model used (from `groundingMetadata`)."""
 
@@ -164,6 +171,7 @@ ServerEvent = (
     | Interrupted
     | GenerationComplete
     | TurnComplete
+    | WaitingForInput
     | Grounding
     | ToolCall
     | ToolCallCancellation

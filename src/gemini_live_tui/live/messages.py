@@ -221,7 +221,8 @@ class ClientContent:
 
 @dataclass(frozen=True, slots=True)
 class FunctionResponse:
-    """The answer to one function call; `scheduling` only for NON_BLOCKING functions."""
+    """The answer to one function call; `scheduling` only for NON_BLOCKING functions,
+    `will_continue` only on the Gemini API (Vertex AI refuses the field)."""
 
     id: str
     name: str
@@ -230,10 +231,11 @@ class FunctionResponse:
     will_continue: bool = False
 
     def to_wire(self) -> JsonDict:
-        response = dict(self.response)
+        # `scheduling` is a field of FunctionResponse itself (google-genai's type and both
+        # of its converters put it there), not a key inside `response`
+        wire: JsonDict = {"id": self.id, "name": self.name, "response": dict(self.response)}
         if self.scheduling is not None:
-            response["scheduling"] = self.scheduling
-        wire: JsonDict = {"id": self.id, "name": self.name, "response": response}
+            wire["scheduling"] = self.scheduling
         if self.will_continue:
             wire["willContinue"] = True
         return wire

@@ -307,6 +307,11 @@ class LiveSession:
         await self.send(RealtimeAudio(pcm, rate))
 
     async def send_audio_stream_end(self) -> None:
+        # Vertex AI refuses the field (google-genai's _live_converters.py: "audio_stream_end
+        # parameter is only supported in Gemini Developer API"): there the mic simply stops,
+        # and automatic activity detection ends the turn on the silence.
+        if self._endpoint.credential.kind == "vertex":
+            return
         await self.send(AudioStreamEnd())
 
     async def send_video(self, data: bytes, mime_type: str = "image/jpeg") -> None:

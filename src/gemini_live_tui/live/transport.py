@@ -48,8 +48,26 @@ def default_base_url(kind: AuthKind, vertex_location: str | None = None) -> str:
     if override:
         return override.rstrip("/")
     if kind == "vertex":
-        return f"wss://{vertex_location or 'us-central1'}-aiplatform.googleapis.com"
+        return vertex_base_url(vertex_location or "us-central1")
     return GEMINI_BASE_URL
+
+
+VERTEX_MULTI_REGIONS = ("us", "eu")
+
+
+def vertex_base_url(location: str) -> str:
+    """Vertex AI's host for `location`, as google-genai builds it.
+
+    `global` is `aiplatform.googleapis.com`; the multi-regions `us` and `eu`
+    are regional endpoints `aiplatform.LOCATION.rep.googleapis.com`; any
+    other region is `LOCATION-aiplatform.googleapis.com`.
+    """
+    location = location.strip().lower()
+    if location == "global":
+        return "wss://aiplatform.googleapis.com"
+    if location in VERTEX_MULTI_REGIONS:
+        return f"wss://aiplatform.{location}.rep.googleapis.com"
+    return f"wss://{location}-aiplatform.googleapis.com"
 
 
 def is_loopback_host(host: str) -> bool:
@@ -95,6 +113,9 @@ class Credential:
     kind: AuthKind
     secret: str = field(repr=False)
     refresh: Callable[[], Awaitable[str]] | None = field(default=None, repr=False, compare=False)
+    quota_project: str | None = None
+    """Vertex: the project billed for quota (ADC credentials that name one), sent as
+    `x-goog-user-project` the way google-genai does."""
 
     def __str__(self) -> str:
         return f"{self.kind} credential ({mask_secret(self.secret)})"
@@ -106,7 +127,10 @@ class Credential:
             return {"x-goog-api-key": secret}
         if self.kind == "ephemeral":
             return {"Authorization": f"Token {secret}"}
-        return {"Authorization": f"Bearer {secret}"}
+        headers = {"Authorization": f"Bearer {secret}"}
+        if self.quota_project:
+            headers["x-goog-user-project"] = self.quota_project
+        return headers
 
 
 def mask_secret(secret: str) -> str:

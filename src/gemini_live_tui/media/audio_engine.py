@@ -232,7 +232,9 @@ class VoiceEngine:
         )
 
     async def stop_mic(self) -> None:
-        """Close the microphone; sends the last partial chunk, then ``audioStreamEnd``."""
+        """Close the microphone; sends the last partial chunk, then ``audioStreamEnd``
+        (``activityEnd`` in push-to-talk: the service takes ``audioStreamEnd`` only with
+        automatic activity detection)."""
         mic, self._mic = self._mic, None
         if mic is None:
             return
@@ -461,7 +463,8 @@ class VoiceEngine:
                 elif kind == "end":
                     if self._streaming:
                         self._streaming = False
-                        await self._send_end()
+                        if not self.settings.push_to_talk:  # PTT ends a turn with activityEnd
+                            await self._send_end()
                 elif kind == "activity_start" and self._send_activity_start is not None:
                     await self._send_activity_start()
                 elif kind == "activity_end" and self._send_activity_end is not None:

@@ -10,8 +10,12 @@ responses, issues resumption handles and resumes from them.
 Faults on demand, through the methods of `LiveSimulator` (tests), the
 `drop_next_setups` / `close_next_setups` / `goaway_next_setups` counters (a
 fault instead of setupComplete), or words in the user's text (the demo): `goaway`, `drop`, `interrupt`, `long`,
-`error 1011`, `tool NAME {json args}`. Every client message is recorded in
-`received` for assertions.
+`error 1011`, `tool NAME {json args}`, `poison` (the reply is cut by a drop every
+time), `blocked` (the turn ends with a `turnCompleteReason`). Every client
+message is recorded in `received` for assertions.
+
+With a `persona` (`personas.py`) it also refuses what Google's service refuses
+for that model and backend, closing with the service's code and reason.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from websockets.datastructures import Headers
 from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 
+from .personas import Judge, Persona, Refusal
 from .voice import RATE as OUTPUT_RATE
 from .voice import rms_dbfs, synthesize_words
 
@@ -88,6 +93,7 @@ class SimConnection:
         self.video_frames = 0
         self.last_video: bytes | None = None
         self.closed = False
+        self.judge: Judge | None = None  # the persona's rules for this connection, if any
 
     @property
     def modality(self) -> str:
@@ -128,8 +134,12 @@ class LiveSimulator:
         audio_speed: float = 4.0,
         binary_frames: bool = True,
         record: bool = True,
+        persona: Persona | None = None,
     ) -> None:
         self.api_key = api_key
+        self.persona = persona
+        self.refusals: list[Refusal] = []  # what the persona closed connections for
+        self._silent_calls: set[str] = set()  # answered with scheduling SILENT
         self.host = host
         self.port = port
         self.word_delay = word_delay
@@ -355,6 +365,11 @@ class LiveSimulator:
                 1007, "Request contains an invalid argument: setup must come first."
             )
             return
+        if connection.judge is not None:
+            model_turns = sum(1 for role, _ in connection.session.history if role == "model")
+            if refusal := connection.judge.check(message, model_turns):
+                await self._refuse(connection, refusal)
+                return
         if "realtimeInput" in message:
             await self._on_realtime(connection, message["realtimeInput"])
         elif "clientContent" in message:
@@ -368,8 +383,13 @@ class LiveSimulator:
                 self._start_reply(connection, " ".join(texts))
         elif "toolResponse" in message:
             for response in message["toolResponse"].get("functionResponses", []):
-                if response.get("willContinue"):
+                judge = connection.judge
+                # a blocking model takes the first response as the result, interim or not
+                in_background = judge is None or judge.non_blocking(response.get("name", ""))
+                if response.get("willContinue") and in_background:
                     continue  # an interim answer: the call is still pending
+                if judge and in_background and response.get("scheduling") == "SILENT":
+                    self._silent_calls.add(response.get("id"))
                 future = connection.session.pending_tools.pop(response.get("id"), None)
                 if future is not None and not future.done():
                     future.set_result(response.get("response", {}))
@@ -396,6 +416,13 @@ class LiveSimulator:
                 1007, "Request contains an invalid argument: model is required."
             )
             return
+        if self.persona is not None:
+            version = re.search(r"\.(v\w+)\.", connection.ws.request.path)
+            judged = self.persona.open(setup, version.group(1) if version else "v1beta")
+            if isinstance(judged, Refusal):
+                await self._refuse(connection, judged)
+                return
+            connection.judge = judged
         connection.setup = setup
         handle = setup.get("sessionResumption", {}).get("handle")
         if handle:
@@ -410,6 +437,12 @@ class LiveSimulator:
         await connection.send({"setupComplete": {}})
         if "sessionResumption" in setup:
             await self._issue_handle(connection)
+
+    async def _refuse(self, connection: SimConnection, refusal: Refusal) -> None:
+        self.refusals.append(refusal)
+        # A close reason holds at most 123 bytes (RFC 6455 5.5); longer ones are cut.
+        reason = refusal.reason.encode()[:123].decode("utf-8", "ignore")
+        await connection.ws.close(refusal.code, reason)
 
     async def _issue_handle(self, connection: SimConnection) -> None:
         session = connection.session
@@ -478,13 +511,20 @@ class LiveSimulator:
     # ----- replies --------------------------------------------------------
 
     def _start_reply(self, connection: SimConnection, text: str, spoken: bool = False) -> None:
-        if connection.reply_task and not connection.reply_task.done():
+        # Like the service: a new turn during a reply cuts it, says `interrupted`, then answers.
+        cut = connection.reply_task is not None and not connection.reply_task.done()
+        if cut:
             connection.reply_task.cancel()
-        connection.reply_task = asyncio.create_task(self._reply(connection, text, spoken))
+        connection.reply_task = asyncio.create_task(self._reply(connection, text, spoken, cut))
 
-    async def _reply(self, connection: SimConnection, text: str, spoken: bool) -> None:
+    async def _reply(
+        self, connection: SimConnection, text: str, spoken: bool, cut: bool = False
+    ) -> None:
         session = connection.session
         assert session is not None
+        if cut:
+            with contextlib.suppress(ConnectionClosed):
+                await connection.send({"serverContent": {"interrupted": True}})
         session.history.append(("user", text))
         # A keyword fault fires once per text: the client replays an unanswered
         # text after a drop, and the replay must get a normal answer.
@@ -500,13 +540,18 @@ class LiveSimulator:
             if re.search(r"\berror 1011\b", lowered):
                 await connection.ws.close(1011, "Internal error encountered.")
                 return
+            if "blocked" in lowered:  # unverified: the reason a blocked prompt's turn ends with
+                reason = {"turnCompleteReason": "PROHIBITED_INPUT_CONTENT"}
+                await connection.send({"serverContent": {"turnComplete": True, **reason}})
+                return
             words = self._reply_words(connection, text, spoken)
             if "long" in lowered or "interrupt" in lowered:
                 words = words + ("and here is a much longer answer " * 12).split()
             await self._stream(
                 connection,
                 words,
-                drop_after=6 if "drop" in lowered else None,
+                # `poison`: cut by a drop every time, replays included
+                drop_after=6 if "drop" in lowered else 3 if "poison" in text.lower() else None,
                 interrupt_after=8 if "interrupt" in lowered else None,
             )
             if "goaway" in lowered:
@@ -606,17 +651,16 @@ class LiveSimulator:
                     await asyncio.sleep(max(0.0, deadline - loop.time()))
         session.history.append(("model", " ".join(said)))
         await connection.send({"serverContent": {"generationComplete": True}})
-        await connection.send({"serverContent": {"turnComplete": True}})
+        judge = connection.judge
+        extra = judge.turn_complete_fields() if judge else {}
+        await connection.send({"serverContent": {"turnComplete": True, **extra}})
         prompt = sum(len(t.split()) for _, t in session.history)
-        await connection.send(
-            {
-                "usageMetadata": {
-                    "promptTokenCount": prompt,
-                    "responseTokenCount": len(said),
-                    "totalTokenCount": prompt + len(said),
-                }
-            }
-        )
+        usage = {
+            "promptTokenCount": prompt,
+            "responseTokenCount": len(said),
+            "totalTokenCount": prompt + len(said),
+        }
+        await connection.send({"usageMetadata": judge.usage(prompt, len(said)) if judge else usage})
         await self._issue_handle(connection)
 
     async def _tool_turn(
@@ -635,6 +679,9 @@ class LiveSimulator:
         result = await future
         # The answer may arrive on a newer connection after a resume: continue there.
         target = session.connection or connection
+        if call_id in self._silent_calls:  # SILENT: into the context, no reply
+            session.history.append(("tool", json.dumps(result, sort_keys=True)[:200]))
+            return
         summary = json.dumps(result, sort_keys=True)[:200]
         await self._stream(target, f"The tool {name} returned {summary}".split())
 

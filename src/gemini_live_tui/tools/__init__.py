@@ -19,7 +19,6 @@ from .reports import (
     ToolConfirmation,
     ToolReport,
     ToolResponseDeferred,
-    ToolResultHeld,
     describe,
 )
 from .runner import ToolRunner
@@ -38,7 +37,6 @@ __all__ = [
     "ToolRegistry",
     "ToolReport",
     "ToolResponseDeferred",
-    "ToolResultHeld",
     "ToolRunner",
     "ToolSpec",
     "Workspace",

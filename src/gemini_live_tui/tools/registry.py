@@ -13,6 +13,8 @@ from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from ..live.models import lookup
+
 JsonDict = dict[str, Any]
 
 
@@ -124,10 +126,10 @@ class ToolRegistry:
 
 
 def supports_non_blocking(model: str) -> bool:
-    """Whether `model` accepts NON_BLOCKING function declarations.
+    """Whether `model` runs function calls NON_BLOCKING (the model catalog decides).
 
-    The Live API documents asynchronous function calling for the 2.5 Flash
-    Live / native-audio models; 3.1 Flash Live supports synchronous calls only.
+    3.8 Live runs them in the background by default, 3.8 extended thinking
+    only that way, the 2.5 native-audio models when declared so; 3.1 Flash
+    Live and unknown models take synchronous (blocking) calls only.
     """
-    name = model.rsplit("/", 1)[-1]
-    return "2.5" in name and "flash" in name
+    return lookup(model).non_blocking

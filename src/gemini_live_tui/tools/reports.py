@@ -77,15 +77,6 @@ class ToolResponseDeferred:
     reason: str
 
 
-@dataclass(frozen=True, slots=True)
-class ToolResultHeld:
-    """A background call finished while the user was speaking; its result waits for the turn."""
-
-    call_id: str
-    name: str
-    args: str
-
-
 ToolReport = (
     ToolCallStarted
     | ToolCallBackgrounded
@@ -93,7 +84,6 @@ ToolReport = (
     | ToolCallCancelled
     | ToolConfirmation
     | ToolResponseDeferred
-    | ToolResultHeld
 )
 
 
@@ -120,6 +110,4 @@ def describe(report: ToolReport) -> str:
             return f"{name} {list(argv)!r} {verdict}{how}"
         case ToolResponseDeferred(name=name, reason=reason):
             return f"{name}: result kept for the next connection ({reason})"
-        case ToolResultHeld(name=name, args=args):
-            return f"{name}({args}) finished; its result waits until you finish speaking"
     raise TypeError(f"not a tool report: {report!r}")

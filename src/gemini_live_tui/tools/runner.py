@@ -2,12 +2,22 @@
 
 Each call runs as its own asyncio task, so a slow tool never blocks the UI,
 the audio or another call. The model always gets an answer: an error
-envelope for unknown or disabled tools, the result when it comes within
-`answer_after` seconds (~300 ms), and otherwise a "continuing in the
-background" answer at once (`willContinue`) followed by the final result
-(scheduled `WHEN_IDLE` for NON_BLOCKING declarations, so it does not talk
-over the user). A `toolCallCancellation` really cancels the task; the
-command tool kills its process group on cancellation.
+envelope for unknown or disabled tools, else the result. How many answers a
+call gets depends on the model and backend (the model catalog decides,
+`non_blocking` and `will_continue`):
+
+- blocking calls (3.1 Flash Live, unknown models): exactly one response, the
+  final result — the model waits for it and would take an interim answer as
+  the result;
+- NON_BLOCKING calls where `willContinue` is allowed (the Gemini API): a
+  result that takes longer than `answer_after` (~300 ms) is announced at once
+  with a "continuing in the background" answer (`willContinue`, `SILENT`),
+  then the final result follows `WHEN_IDLE`, so it does not talk over the user;
+- NON_BLOCKING calls on Vertex AI, which refuses `willContinue`: one final
+  response, scheduled `WHEN_IDLE`.
+
+A `toolCallCancellation` really cancels the task; the command tool kills its
+process group on cancellation.
 
 Every step is reported through `report` as a small frozen value
 (`reports.py`) for the conversation to show. Responses that cannot be sent
@@ -16,18 +26,11 @@ one resend task at a time, once `connection_ready()` says a new connection
 is set up; a resend that fails while yet another connection came up runs
 again, and an answer queued behind kept ones starts a resend, so no answer
 waits for a reconnect that may never come.
-
-Blocking declarations (3.x models) have no `scheduling`: the service would
-speak a background call's result at once. So while `user_speaking()` says
-the user is mid-turn, that final result is held (reported as
-`ToolResultHeld`) until the turn ends (`user_turn_changed()` wakes the
-check) or `max_hold` seconds pass.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
 import logging
 from collections.abc import Awaitable, Callable, Iterable
@@ -48,7 +51,6 @@ from .reports import (
     ToolConfirmation,
     ToolReport,
     ToolResponseDeferred,
-    ToolResultHeld,
     short_args,
 )
 
@@ -59,14 +61,7 @@ Confirm = Callable[[list[str]], Awaitable[Decision]]
 Report = Callable[[ToolReport], None]
 
 ANSWER_AFTER = 0.3
-"""Seconds a call may take before the model is told it continues in the background."""
-
-MAX_HOLD = 30.0
-"""Seconds a finished background result may wait for the user to stop speaking."""
-
-HOLD_RECHECK = 0.25
-"""Seconds between checks of `user_speaking()` while a result is held (the
-push-to-talk floor is given back without a session event)."""
+"""Seconds a NON_BLOCKING call may take before the model is told it continues in the background."""
 
 BACKGROUND_NOTICE = {
     "status": "running",
@@ -88,8 +83,9 @@ class ToolRunner:
 
     `confirm(argv)` asks the user about a command (a modal in the TUI) and
     returns "once", "deny" or "always"; "always" is remembered for this
-    runner's lifetime (the session), for that exact argv. `user_speaking()`
-    says whether the user is mid-turn (see the module docstring).
+    runner's lifetime (the session), for that exact argv. `non_blocking` and
+    `will_continue` say how the model takes responses (see the module
+    docstring); the app keeps them equal to the active setup's model.
     Must be used from inside the running event loop.
     """
 
@@ -102,9 +98,8 @@ class ToolRunner:
         *,
         enabled: Iterable[str] | None = None,
         non_blocking: bool = False,
+        will_continue: bool = False,
         answer_after: float = ANSWER_AFTER,
-        user_speaking: Callable[[], bool] | None = None,
-        max_hold: float = MAX_HOLD,
     ) -> None:
         self._registry = registry
         self._send = send_tool_response
@@ -112,11 +107,10 @@ class ToolRunner:
         self._report_to = report
         self._enabled = set(registry.default_enabled() if enabled is None else enabled)
         self.non_blocking = non_blocking
-        """Whether the functions were declared NON_BLOCKING (decides `scheduling`)."""
+        """Whether the functions run NON_BLOCKING (decides `scheduling`)."""
+        self.will_continue = will_continue
+        """Whether a NON_BLOCKING call may get an interim `willContinue` answer (never on Vertex)."""
         self._answer_after = answer_after
-        self._user_speaking = user_speaking or (lambda: False)
-        self._max_hold = max_hold
-        self._turn_changed = asyncio.Event()
         self._running: dict[str, _Running] = {}
         self._pending: list[FunctionResponse] = []
         self._resending: asyncio.Task[None] | None = None
@@ -176,7 +170,6 @@ class ToolRunner:
             entry.cancelled = True
             if entry.work is not None:
                 entry.work.cancel()
-        self._turn_changed.set()  # a held result of a cancelled call is dropped now
 
     def connection_ready(self) -> None:
         """A (new) connection is set up (`SetupComplete`): send the kept responses on it.
@@ -195,10 +188,6 @@ class ToolRunner:
         self.connection_ready()
         if self._resending is not None:
             await asyncio.shield(self._resending)
-
-    def user_turn_changed(self) -> None:
-        """The user may have stopped (or started) speaking: check held results again."""
-        self._turn_changed.set()
 
     async def wait_idle(self) -> None:
         """Wait until every running call has finished or been cancelled."""
@@ -255,15 +244,14 @@ class ToolRunner:
                 entry.work = work
                 if entry.cancelled:
                     work.cancel()
-                done, _ = await asyncio.wait({work}, timeout=self._answer_after)
-                if not done:
-                    await self._answer(
-                        call, ok(BACKGROUND_NOTICE), will_continue=True, scheduling="SILENT"
-                    )
-                    self._report(ToolCallBackgrounded(call.id, call.name, args))
+                if self.non_blocking and self.will_continue:  # else: one answer only
+                    done, _ = await asyncio.wait({work}, timeout=self._answer_after)
+                    if not done:
+                        await self._answer(
+                            call, ok(BACKGROUND_NOTICE), will_continue=True, scheduling="SILENT"
+                        )
+                        self._report(ToolCallBackgrounded(call.id, call.name, args))
                 envelope = await work
-                if not done and not self.non_blocking:
-                    await self._hold_while_the_user_speaks(entry)
         except asyncio.CancelledError:
             current = asyncio.current_task()
             if current is not None and current.cancelling() == 0 and entry.cancelled:
@@ -315,31 +303,6 @@ class ToolRunner:
             self._always.add(argv)
         return decision != "deny"
 
-    async def _hold_while_the_user_speaks(self, entry: _Running) -> None:
-        """Wait (≤ `max_hold`) while the user is mid-turn, so the result does not talk over them."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + self._max_hold
-        reported = False
-        while not entry.cancelled and self._speaking():
-            remaining = deadline - loop.time()
-            if remaining <= 0:
-                log.info("tool %s: result held %.0f s; sending it", entry.call.id, self._max_hold)
-                return
-            if not reported:
-                reported = True
-                self._report(ToolResultHeld(entry.call.id, entry.call.name, entry.args))
-            self._turn_changed.clear()
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(min(remaining, HOLD_RECHECK)):
-                    await self._turn_changed.wait()
-
-    def _speaking(self) -> bool:
-        try:
-            return bool(self._user_speaking())
-        except Exception:  # a broken probe must not hold an answer forever
-            log.exception("user_speaking() failed")
-            return False
-
     async def _answer(
         self,
         call: FunctionCall,
@@ -353,7 +316,7 @@ class ToolRunner:
             name=call.name,
             response=envelope,
             scheduling=scheduling if self.non_blocking else None,
-            will_continue=will_continue,
+            will_continue=will_continue and self.non_blocking and self.will_continue,
         )
         if self._pending:  # keep the order: older answers go first
             self._pending.append(response)

@@ -36,6 +36,7 @@ from ..backend import NO_CREDENTIAL_HELP
 from ..config import AudioSettings, normalize_model
 from ..live import events as ev
 from ..live.messages import FunctionResponse, Setup
+from ..live.models import short_name
 from ..logs import mask
 from ..tools.registry import supports_non_blocking
 from . import commands as cmd
@@ -93,6 +94,7 @@ class AppOptions:
     home: Path = field(default_factory=Path.home)
     persist_history: bool = True
     audio: AudioSettings = field(default_factory=AudioSettings)  # the profile's [audio]
+    warnings: tuple[str, ...] = ()  # one line each, shown at start (e.g. an unknown model)
 
 
 class GeminiLiveApp(App[None]):
@@ -169,6 +171,8 @@ class GeminiLiveApp(App[None]):
         self.set_status(self.status)
         if self.options.notice:
             self.post_line(Line("error", self.options.notice))
+        for warning in self.options.warnings:
+            self.post_line(Line("system", warning))
         if self.options.session_factory is None and self.options.notice != NO_CREDENTIAL_HELP:
             self.post_line(Line("system", NO_CREDENTIAL_HELP))
         self.post_line(Line("system", READY_TEXT))
@@ -337,16 +341,27 @@ class GeminiLiveApp(App[None]):
         if registry is not None:  # NON_BLOCKING only where the staged model supports it
             non_blocking = supports_non_blocking(self.options.model_name(self.staged.model))
             declarations = partial(registry.declarations, non_blocking=non_blocking)
+        previous = self.base_setup.model
         self.base_setup = build_setup(
             self.base_setup, self.staged, declarations, self.options.model_name
         )
         self.applied = self.staged
+        self._show_model(previous, self.base_setup.model)
         self._refresh_status()
         if self.session is None:
             self.post_line(Line("system", "applied; it takes effect when the session connects"))
             return
         self.session.update_setup(self.base_setup)
         self.run_worker(self.session.reconnect(fresh=fresh), exit_on_error=False)
+
+    def _show_model(self, previous: str, model: str) -> None:
+        """The header names the model in force (after `/model apply`)."""
+        old, new = short_name(previous), short_name(model)
+        with contextlib.suppress(NoMatches):
+            header = self.query_one(HeaderBar)
+            if old != new and old in header.label:
+                header.label = header.label.replace(old, new)
+                header.refresh()
 
     def _save(self, path: str | None) -> None:
         target = (

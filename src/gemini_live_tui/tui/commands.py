@@ -21,9 +21,11 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field, replace
 
 from ..config import normalize_model
+from ..live.model_setup import thinking_fields
+from ..live.models import VOICES, backend_of, lookup, models
 from .completion import CommandSpec
 from .lines import Line
-from .setup_draft import THINKING_LEVELS, VOICES, SetupDraft
+from .setup_draft import THINKING_LEVELS, SetupDraft
 
 log = logging.getLogger(__name__)
 
@@ -295,14 +297,55 @@ def _single_value(name: str, attribute: str, values: tuple[str, ...] = ()) -> Ha
             match = next((v for v in values if v.lower() == value.lower()), None)
             if match is None and attribute == "thinking_level":
                 return error(f"unknown thinking level {value} — one of {', '.join(values)}")
+            if match is None and attribute == "voice":
+                return error(
+                    f"unknown voice {value} — /voice and Tab list the {len(values)} voices"
+                )
             value = match or value
         if attribute == "model" and value is not None:
             value = ctx.model_name(value)
         if attribute == "model" and value is None:
             return error("usage: /model NAME")
-        return _staged(ctx, replace(ctx.staged, **{attribute: value}), name)
+        outcome = _staged(ctx, replace(ctx.staged, **{attribute: value}), name)
+        if attribute == "model" and value is not None:
+            return replace(outcome, lines=outcome.lines + _model_notes(value, ctx.staged))
+        return outcome
 
     return handler
+
+
+def _model_notes(model: str, staged: SetupDraft) -> tuple[Line, ...]:
+    """What staging `model` means for the rest of the draft (an unknown model, thinking)."""
+    spec = lookup(model)
+    lines = []
+    if spec.notice:
+        lines.append(spec.notice)
+    level = staged.thinking_level
+    if level is not None and thinking_fields(spec, level) == (None, None):
+        lines.append(f"{spec.name} takes no thinking level {level}: none will be sent")
+    return say(*lines)
+
+
+def cmd_thinking(ctx: CommandContext, args: tuple[str, ...]) -> Outcome:
+    """`/thinking LEVEL|default|apply`, refused in one line where the model takes no level."""
+    stage = _single_value("thinking", "thinking_level", THINKING_LEVELS)
+    if not args or args[0].lower() in ("apply", "default"):
+        return stage(ctx, args)
+    spec = lookup(ctx.staged.model)
+    if spec.thinking == "none":
+        return error(
+            f"/thinking: {spec.name} takes no thinking level "
+            "(`gemini-live models` shows which models take one)"
+        )
+    if not spec.takes_level(args[0]):
+        levels = ", ".join(spec.thinking_levels)
+        return error(f"/thinking: {spec.name} takes one of {levels} (not {args[0]})")
+    return stage(ctx, args)
+
+
+def model_choices(ctx: CommandContext) -> tuple[str, ...]:
+    """`/model` completions: the catalog's models for the backend in use."""
+    return (*(spec.name for spec in models(backend_of(ctx.applied.model))), "apply")
 
 
 def not_available(feature: str) -> Handler:
@@ -358,14 +401,14 @@ def builtin_commands() -> CommandTable:
                 "/model NAME|apply",
                 "stage another model",
                 _single_value("model", "model"),
-                choices=lambda ctx: ("apply",),
+                choices=model_choices,
             ),
             Command(
                 "thinking",
                 "/thinking LEVEL|apply",
                 "stage the thinking level",
-                _single_value("thinking", "thinking_level", THINKING_LEVELS),
-                choices=lambda ctx: (*THINKING_LEVELS, "default", "apply"),
+                cmd_thinking,
+                choices=lambda ctx: (*lookup(ctx.staged.model).thinking_levels, "default", "apply"),
             ),
             Command(
                 "apply",

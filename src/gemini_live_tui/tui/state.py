@@ -98,11 +98,12 @@ class ChatState:
     total_tokens: int = 0
     greeting: str | None = None
     greeted: bool = False
+    waiting: bool = False  # the server said waitingForInput (cleared by new content)
 
 
 def _grow(state: ChatState, slot: str, role: str, text: str) -> tuple[ChatState, list[Effect]]:
     value = getattr(state, slot_field(slot)) + text
-    state = replace(state, **{slot_field(slot): value})
+    state = replace(state, **{slot_field(slot): value, "waiting": False})
     return state, [ShowLive(slot, Line(role, value, live=True))]
 
 
@@ -172,8 +173,15 @@ def on_event(state: ChatState, event: ev.Event) -> tuple[ChatState, list[Effect]
         case ev.Interrupted():
             state, effects = _settle_model(state, "interrupted")
             return state, [FlushPlayback(), *effects]
-        case ev.GenerationComplete() | ev.TurnComplete():
+        case ev.GenerationComplete():
             return _settle_model(state)
+        case ev.TurnComplete(reason=reason):
+            state, effects = _settle_model(state)
+            line = turn_end_line(reason)
+            return state, effects + ([Post(line)] if line else [])
+        case ev.WaitingForInput(waiting=waiting):
+            note = Post(Line("system", "the model is waiting for you to go on"))
+            return replace(state, waiting=waiting), [note] if waiting and not state.waiting else []
         case ev.Grounding():
             return state, [Post(Line("info", text)) for text in grounding_lines(event)]
         case ev.ToolCall(calls=calls):
@@ -222,6 +230,24 @@ def _on_phase(state: ChatState, event: ev.PhaseChanged) -> tuple[ChatState, list
     elif event.phase is ev.Phase.CONNECTED:
         effects.append(Post(Line("system", "connected")))
     return state, effects
+
+
+_INPUT_REFUSED = ("PROHIBITED_INPUT", "INPUT_", "BLOCKLIST", "UNSAFE_PROMPT")
+
+
+def turn_end_line(reason: str | None) -> Line | None:
+    """A line for a `turnCompleteReason` worth telling (a blocked reply, refused input)."""
+    if not reason or reason == "TURN_COMPLETE_REASON_UNSPECIFIED":
+        return None
+    if reason == "NEED_MORE_INPUT":
+        return Line("system", "the model waits for more input")
+    if reason == "MALFORMED_FUNCTION_CALL":
+        return Line("error", "the model's turn ended: it made a malformed function call")
+    if reason.startswith(_INPUT_REFUSED) or "_INPUT_" in reason:
+        return Line("error", f"the model's turn ended: your input was refused ({reason})")
+    if reason == "RESPONSE_REJECTED" or reason.startswith("GENERATED_"):
+        return Line("error", f"the model's turn ended: the reply was blocked ({reason})")
+    return Line("system", f"the model's turn ended: {reason}")
 
 
 def grounding_lines(grounding: ev.Grounding) -> list[str]:

@@ -5,12 +5,11 @@ The reducer turns `ToolCall` / `ToolCallCancellation` events into `RunTools`
 them to the runner, which answers every call through the session. It also
 shows the runner's reports as conversation lines, asks the user about
 `run_command` with the `ConfirmCommand` modal, tells the runner when a
-connection is set up (it resends the answers it kept), keeps the runner's
-enabled set and NON_BLOCKING mode equal to the setup that is active (so
-`/tools apply` and `/model apply` are followed without a restart), and
-tells it whether the user is mid-turn (input transcription in progress or
-the push-to-talk floor held), so a background result is not spoken over
-them by a blocking model.
+connection is set up (it resends the answers it kept), and keeps the
+runner's enabled set and response shape (blocking or NON_BLOCKING, whether
+`willContinue` is allowed: the model catalog's entry for the active model
+and backend) equal to the setup that is active, so `/tools apply` and
+`/model apply` are followed without a restart.
 
 The desktop tools execute against `AppDesktop`, i.e. the same code paths as
 /share-screen (and /mic, /speak once the voice controller is set).
@@ -26,6 +25,7 @@ from typing import TYPE_CHECKING
 from ..live import events as ev
 from ..live.errors import SessionClosed
 from ..live.messages import FunctionResponse
+from ..live.models import lookup
 from ..tools import (
     ToolCallStarted,
     ToolRegistry,
@@ -33,7 +33,6 @@ from ..tools import (
     ToolResponseDeferred,
     ToolRunner,
     describe,
-    supports_non_blocking,
 )
 from ..tools.desktop import desktop_specs
 from ..tools.reports import Decision
@@ -46,31 +45,6 @@ if TYPE_CHECKING:
     from .app import GeminiLiveApp
 
 log = logging.getLogger(__name__)
-
-_USER_TURN_OVER = (
-    ev.TurnComplete,
-    ev.GenerationComplete,
-    ev.ModelText,
-    ev.OutputTranscription,
-    ev.ModelAudio,
-    ev.PhaseChanged,
-)
-
-
-def user_turn_open(was_open: bool, event: ev.Event) -> bool:
-    """Whether the user is mid-turn after `event`, as the server's messages tell it.
-
-    Input transcription text opens the turn; its `finished` marker, the
-    model answering (text, audio or its transcript), the end of a
-    generation or turn, and any connection phase change close it.
-    """
-    if isinstance(event, ev.InputTranscription):
-        if event.finished:
-            return False
-        return was_open or bool(event.text)
-    if isinstance(event, _USER_TURN_OVER):
-        return False
-    return was_open
 
 
 def execution_registry(registry: ToolRegistry, desktop: AppDesktop) -> ToolRegistry:
@@ -91,11 +65,9 @@ class ToolBridge:
             self.confirm,
             self._report,
             enabled=app.applied.tools,
-            non_blocking=supports_non_blocking(app.base_setup.model),
-            user_speaking=self.user_speaking,
         )
+        self._follow_setup()
         self._confirming = asyncio.Lock()  # one modal at a time, in call order
-        self._user_turn_open = False
 
     @classmethod
     def install(cls, app: GeminiLiveApp) -> ToolBridge | None:
@@ -121,17 +93,9 @@ class ToolBridge:
                 self.runner.cancel(ids)
 
     def on_event(self, event: ev.Event) -> None:
-        """Follow the user's turn; after a (re)connection, let the runner resend."""
-        was_open = self._user_turn_open
-        self._user_turn_open = user_turn_open(was_open, event)
-        if self._user_turn_open != was_open:
-            self.runner.user_turn_changed()
+        """After a (re)connection, let the runner resend."""
         if isinstance(event, ev.SetupComplete):
             self.runner.connection_ready()
-
-    def user_speaking(self) -> bool:
-        """The user is mid-turn: their words are being transcribed, or they hold the floor."""
-        return self._user_turn_open or self.app.status.mic.startswith("floor")
 
     async def aclose(self) -> None:
         """Cancel running calls (the app is quitting)."""
@@ -142,7 +106,9 @@ class ToolBridge:
     def _follow_setup(self) -> None:
         """Accept calls for the tools of the setup in force, in its model's mode."""
         self.runner.set_enabled(self.app.applied.tools)
-        self.runner.non_blocking = supports_non_blocking(self.app.base_setup.model)
+        spec = lookup(self.app.base_setup.model)
+        self.runner.non_blocking = spec.non_blocking
+        self.runner.will_continue = spec.will_continue
 
     async def _send(self, responses: list[FunctionResponse]) -> None:
         session = self.app.session
