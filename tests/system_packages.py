@@ -37,5 +37,9 @@ def require_portaudio():  # noqa: ANN201 - the sounddevice module
 
     try:
         return portaudio()
-    except DeviceError:
+    except DeviceError as error:
+        if "could not start" in str(error):  # installed, but no sound server or ALSA plugin
+            missing_package(
+                "PortAudio could not start (Debian: pulseaudio pulseaudio-utils libasound2-plugins)"
+            )
         missing_package("PortAudio not installed (Debian: libportaudio2)")

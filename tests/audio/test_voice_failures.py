@@ -65,6 +65,37 @@ def test_without_portaudio_the_app_imports_and_mic_says_what_to_install() -> Non
     assert "still running: False" in done.stdout
 
 
+def test_a_portaudio_that_cannot_start_says_where_to_look(tmp_path) -> None:
+    # PortAudio is installed but fails to initialise (here: an ALSA configuration
+    # it cannot parse; on a machine, a sound server or ALSA plugin that is gone).
+    broken = tmp_path / "alsa.conf"
+    broken.write_text("this is { not an ALSA configuration\n")
+    script = textwrap.dedent(
+        """
+        import asyncio
+        import gemini_live_tui.media.audio_engine as engine_module
+        from gemini_live_tui.media.errors import DeviceError
+        async def send(*a): pass
+        async def main():
+            engine = engine_module.VoiceEngine(send, send)
+            try:
+                await engine.start_mic()
+            except DeviceError as exc:
+                print("ERROR:", exc)
+            print("still running:", engine.status().mic_on)
+        asyncio.run(main())
+        """
+    )
+    env = dict(os.environ, ALSA_CONFIG_PATH=str(broken))
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, env=env
+    )
+    assert done.returncode == 0, done.stderr
+    assert "ERROR: Audio is off: PortAudio could not start" in done.stdout
+    assert "gemini-live doctor" in done.stdout
+    assert "still running: False" in done.stdout
+
+
 async def test_no_sound_server_means_no_device(sink, wire) -> None:
     engine, _ = _engine(wire)
     saved = os.environ["PULSE_SERVER"]
