@@ -46,6 +46,7 @@ def test_with_everything_present_every_check_passes_and_the_key_stays_masked(
         DISPLAY=xvfb.name,
     )
     env.pop("WAYLAND_DISPLAY", None)
+    env.pop("XDG_SESSION_TYPE", None)
     done = subprocess.run([*APP, "doctor"], env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stdout + done.stderr
     found = report(done.stdout)
