@@ -214,3 +214,16 @@ def test_an_echo_canceller_that_does_not_load_fails_with_its_fix():
     finding = doctor.check_echo_canceller(profile)
     assert finding.status == "FAIL" and "no-such-canceller" in finding.detail
     assert "aec_backend" in finding.fix
+
+
+def test_a_portaudio_that_cannot_start_fails_the_audio_line(tmp_path):
+    broken = tmp_path / "alsa.conf"
+    broken.write_text("this is { not an ALSA configuration\n")
+    env = dict(os.environ, ALSA_CONFIG_PATH=str(broken), GEMINI_LIVE_BASE_URL=UNRESOLVABLE)
+    done = subprocess.run(
+        [*APP, "doctor", "--timeout", "2"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 1
+    status, line = report(done.stdout)["audio"]
+    assert status == "FAIL" and "PortAudio could not start" in line, line
+    assert "Traceback" not in done.stdout + done.stderr
