@@ -29,16 +29,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from system_packages import missing_package
 
 SINK = "test_sink"
 SINK_RATE = 48000
 ALSA_MAIN = Path("/usr/share/alsa/alsa.conf")
-
-
-def _missing_or_fail(reason: str) -> None:
-    if os.environ.get("GEMINI_LIVE_REQUIRE_DEVICES") == "1":
-        pytest.fail(f"{reason} (GEMINI_LIVE_REQUIRE_DEVICES=1)")
-    pytest.skip(reason)
 
 
 @dataclass
@@ -205,13 +200,13 @@ _shared = _Shared()
 def _check_binaries() -> None:
     for binary in ("pulseaudio", "pactl", "paplay"):
         if shutil.which(binary) is None:
-            _missing_or_fail(f"{binary} not installed (Debian: pulseaudio pulseaudio-utils)")
+            missing_package(f"{binary} not installed (Debian: pulseaudio pulseaudio-utils)")
     if ctypes.util.find_library("portaudio") is None:
-        _missing_or_fail("PortAudio not installed (Debian: libportaudio2)")
+        missing_package("PortAudio not installed (Debian: libportaudio2)")
     if not Path("/usr/lib/x86_64-linux-gnu/alsa-lib/libasound_module_pcm_pulse.so").exists() and (
         not list(Path("/usr/lib").glob("*/alsa-lib/libasound_module_pcm_pulse.so"))
     ):
-        _missing_or_fail("ALSA's pulse plugin not installed (Debian: libasound2-plugins)")
+        missing_package("ALSA's pulse plugin not installed (Debian: libasound2-plugins)")
 
 
 def _acquire(tmp_path_factory: pytest.TempPathFactory) -> PulseServer:
@@ -221,7 +216,7 @@ def _acquire(tmp_path_factory: pytest.TempPathFactory) -> PulseServer:
         try:
             server = _start_pulse(directory)
         except Exception as exc:  # a broken daemon is a failure in CI, a skip elsewhere
-            _missing_or_fail(f"PulseAudio could not start: {exc}")
+            missing_package(f"PulseAudio could not start: {exc}")
         _shared.saved_env = {k: os.environ.get(k) for k in _ENV_KEYS}
         for k in _ENV_KEYS:
             os.environ[k] = server.env[k]

@@ -132,10 +132,15 @@ class Painter:
 def open_window(
     name: str, title: str, rgb: RGB, width: int, height: int, left: int, top: int
 ) -> subprocess.Popen[bytes]:
-    """Open a solid-colour window titled ``title`` (xlogo with fg == bg)."""
+    """Open a solid-colour window titled ``title`` (xlogo with fg == bg).
+
+    In a test without xlogo: skipped (failed when devices are required).
+    """
     binary = shutil.which("xlogo")
     if binary is None:
-        raise XvfbUnavailable("xlogo is not installed (Debian package x11-apps)")
+        from system_packages import missing_package  # tests/ is on the path in tests only
+
+        missing_package("xlogo is not installed (Debian package x11-apps)")
     colour = "#{:02x}{:02x}{:02x}".format(*rgb)
     return subprocess.Popen(
         [
@@ -228,8 +233,6 @@ def desktop_like_image(width: int = 1920, height: int = 1080, seed: int = 5) -> 
 
 # ----- pytest fixtures (import them into a conftest.py) -----------------------
 
-REQUIRE_DEVICES = os.environ.get("GEMINI_LIVE_REQUIRE_DEVICES") == "1"
-
 
 @pytest.fixture(scope="session")
 def xvfb() -> Iterator[XvfbServer]:
@@ -237,9 +240,9 @@ def xvfb() -> Iterator[XvfbServer]:
     try:
         server = XvfbServer.start(1920, 1080)
     except XvfbUnavailable as exc:
-        if REQUIRE_DEVICES:
-            pytest.fail(f"{exc}; GEMINI_LIVE_REQUIRE_DEVICES=1 requires it")
-        pytest.skip(str(exc))
+        from system_packages import missing_package
+
+        missing_package(str(exc))
     yield server
     server.stop()
 

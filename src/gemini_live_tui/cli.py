@@ -73,6 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--model", help="play this Live model: refuse what the service refuses")
     simulate.add_argument("--backend", choices=("gemini-api", "vertex"), default="gemini-api")
     sub.add_parser("update", help="upgrade an installation made by install.sh")
+    doctor = sub.add_parser("doctor", help="check credentials, network, audio, display, files")
+    doctor.add_argument("--timeout", type=float, default=5.0, help="seconds per network check")
     return parser
 
 
@@ -87,6 +89,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "update":
         return _update()
+    if args.command == "doctor":
+        from .doctor import main as doctor
+
+        return doctor(args.profile, args.timeout)
     if args.command == "models":
         print("\n".join(table_lines(args.backend)))
         return 0

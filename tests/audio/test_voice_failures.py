@@ -8,8 +8,9 @@ import textwrap
 import time
 
 import pytest
+from system_packages import require_portaudio
 
-from gemini_live_tui.media.audio_devices import device_error, portaudio
+from gemini_live_tui.media.audio_devices import device_error
 from gemini_live_tui.media.audio_engine import VoiceEngine, VoiceSettings
 from gemini_live_tui.media.errors import DeviceError
 
@@ -34,34 +35,60 @@ async def _wait_for(predicate, seconds: float = 10.0) -> bool:  # noqa: ANN001
     return predicate()
 
 
-def test_without_portaudio_the_app_imports_and_mic_says_what_to_install() -> None:
-    # A machine without libportaudio2: ctypes cannot find the library.
-    script = textwrap.dedent(
-        """
-        import ctypes.util, sys
-        real = ctypes.util.find_library
-        ctypes.util.find_library = lambda name: None if "portaudio" in name else real(name)
-        import gemini_live_tui.media.audio_engine as engine_module
-        assert "sounddevice" not in sys.modules, "sounddevice imported eagerly"
-        import asyncio
-        from gemini_live_tui.media.errors import DeviceError
-        async def send(*a): pass
-        async def main():
-            engine = engine_module.VoiceEngine(send, send)
-            try:
-                await engine.start_mic()
-            except DeviceError as exc:
-                print("ERROR:", exc)
-            print("still running:", engine.status().mic_on)
-        asyncio.run(main())
-        """
-    )
+MIC_IN_A_FRESH_PYTHON = textwrap.dedent(
+    """
+    import asyncio, sys
+    import gemini_live_tui.media.audio_engine as engine_module
+    assert "sounddevice" not in sys.modules, "sounddevice imported eagerly"
+    from gemini_live_tui.media.errors import DeviceError
+    async def send(*a): pass
+    async def main():
+        engine = engine_module.VoiceEngine(send, send)
+        try:
+            await engine.start_mic()
+        except DeviceError as exc:
+            print("ERROR:", exc)
+        print("still running:", engine.status().mic_on)
+    asyncio.run(main())
+    """
+)
+
+
+def mic_in_a_fresh_python(prelude: str = "", **env: str) -> str:
+    """`/mic` on a voice engine in a new Python (after `prelude`); what it printed."""
     done = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
+        [sys.executable, "-c", textwrap.dedent(prelude) + MIC_IN_A_FRESH_PYTHON],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, **env},
     )
     assert done.returncode == 0, done.stderr
-    assert "libportaudio2" in done.stdout
-    assert "still running: False" in done.stdout
+    return done.stdout
+
+
+def test_without_portaudio_the_app_imports_and_mic_says_what_to_install() -> None:
+    # A machine without libportaudio2: ctypes cannot find the library.
+    out = mic_in_a_fresh_python(
+        """
+        import ctypes.util
+        real = ctypes.util.find_library
+        ctypes.util.find_library = lambda name: None if "portaudio" in name else real(name)
+        """
+    )
+    assert "libportaudio2" in out
+    assert "still running: False" in out
+
+
+def test_a_portaudio_that_cannot_start_says_where_to_look(tmp_path) -> None:
+    # PortAudio is installed but fails to initialise (here: an ALSA configuration
+    # it cannot parse; on a machine, a sound server or ALSA plugin that is gone).
+    broken = tmp_path / "alsa.conf"
+    broken.write_text("this is { not an ALSA configuration\n")
+    out = mic_in_a_fresh_python(ALSA_CONFIG_PATH=str(broken))
+    assert "ERROR: Audio is off: PortAudio could not start" in out
+    assert "gemini-live doctor" in out
+    assert "still running: False" in out
 
 
 async def test_no_sound_server_means_no_device(sink, wire) -> None:
@@ -97,7 +124,7 @@ async def test_device_busy_gives_a_clear_message(sink, wire) -> None:
 
 
 def test_portaudio_busy_and_format_errors_are_translated() -> None:
-    sd = portaudio()
+    sd = require_portaudio()
     busy = device_error(
         sd.PortAudioError("Error opening InputStream: Device unavailable", -9985), "input"
     )

@@ -50,6 +50,7 @@ def rss_mb() -> float:
     return psutil.Process().memory_info().rss / 1e6
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(int(MINUTES * 60) + 180)
 async def test_soak_session_memory_flat_and_nothing_lost(isolated_dirs):
     simulator = SimulatorProcess(api_key="soak", audio_speed=1.0)  # speech in real time

@@ -4,7 +4,8 @@
 is imported, and raises when the library is missing. The app must start
 without audio, so nothing imports it at module level: ``portaudio()`` loads
 it on first use and turns a missing library into a ``DeviceError`` that says
-what to install. PortAudio errors (no device, busy device, unsupported
+what to install, and a library that cannot start (a broken ALSA
+configuration, a sound server that is gone) into one that says where to look. PortAudio errors (no device, busy device, unsupported
 format) are translated into messages a user can act on, and so are streams
 that stop or go silent while open (``stream_failure``), with the same words
 for the microphone and the speaker.
@@ -34,6 +35,12 @@ INSTALL_HINT = (
     "Audio needs the PortAudio library, which was not found: install it "
     "(Debian/Ubuntu: `sudo apt install libportaudio2`, Fedora: `sudo dnf install portaudio`, "
     "macOS: `brew install portaudio`), then try again."
+)
+
+START_HINT = (
+    "Audio is off: PortAudio could not start ({reason}). Check that the sound server "
+    "(PulseAudio or PipeWire) runs and that ALSA's configuration is sound; "
+    "`gemini-live doctor` checks both."
 )
 
 
@@ -68,6 +75,8 @@ def portaudio() -> ModuleType:
                 import sounddevice
             except (OSError, ImportError) as exc:
                 raise DeviceError(INSTALL_HINT) from exc
+            except Exception as exc:  # sounddevice.PortAudioError: Pa_Initialize failed
+                raise DeviceError(START_HINT.format(reason=str(exc).split(" [")[0])) from exc
             _module = sounddevice
     return _module
 
