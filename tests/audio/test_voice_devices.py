@@ -151,6 +151,43 @@ async def test_echo_of_the_speaker_is_cancelled_before_the_wire(
     assert reduction >= 20, f"echo reduced by only {reduction:.1f} dB"
 
 
+async def test_echo_is_cancelled_when_the_model_speaks_after_a_silence(
+    sink, monitor, wire, speech
+) -> None:
+    """The canceller rests while nothing plays; when the model speaks again it still cancels."""
+    engine = _engine(wire)
+    await engine.start_speaker()
+    await engine.start_mic()
+    pipeline = engine._mic.pipeline  # type: ignore[union-attr]  # noqa: SLF001
+    await asyncio.sleep(7.0)  # past the canceller's warm-up, then a silence it rests through
+    rested = pipeline.bypassed_frames
+    voice = speech(6.0, 24000, seed=15)
+    with monitor() as rec:
+        await asyncio.sleep(0.3)
+        t0 = time.perf_counter()
+        await _stream_model_audio(engine, voice)
+        await _drain(engine)
+    await engine.stop_mic()
+    await engine.close()
+    heard, times = rec.signal()
+    raw = heard[(times > t0) & (times < t0 + 5.0)]
+    sent = [(ts, pcm) for ts, pcm, _ in wire.audio if t0 < ts < t0 + 5.0]
+    cleaned = np.frombuffer(b"".join(p for _, p in sent), "<i2").astype(np.float64) / 32768
+    raw_db = 10 * np.log10(np.mean(raw.astype(np.float64) ** 2) + 1e-12)
+    loudest = max(
+        10 * np.log10(np.mean(c.astype(np.float64) ** 2) + 1e-12)
+        for c in np.array_split(cleaned, max(1, len(cleaned) // 640))
+    )
+    reduction = raw_db - 10 * np.log10(np.mean(cleaned**2) + 1e-12)
+    print(
+        f"after {rested} resting frames: echo reduced by {reduction:.1f} dB from the first sample, loudest 40 ms {loudest:.1f} dBFS"
+    )
+    assert rested >= 100, "the canceller did not rest while nothing played"
+    assert raw_db > -35  # the echo really reached the microphone
+    assert reduction >= 20, f"echo reduced by only {reduction:.1f} dB"
+    assert loudest < -45, "a chunk loud enough for a voice detector to take as speech"
+
+
 async def test_push_to_talk_sends_audio_only_while_holding_the_floor(
     sink, wire, speech, tmp_path
 ) -> None:
