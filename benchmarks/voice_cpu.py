@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import fcntl
 import os
+import re
 import statistics
 import struct
 import subprocess
@@ -38,6 +39,7 @@ import tempfile
 import termios
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import psutil
@@ -49,6 +51,7 @@ from ptyrun import APP, PtyProgram, private_env  # noqa: E402
 
 ROWS = ("connected, devices off", "mic + speaker on, quiet", "mic on, model talking")
 LONG_PROMPT = "tell me a long story please"  # "long": the simulator answers for ~30 s
+HEARD = re.compile(r"heard (\d+\.\d\d) s of audio")
 
 
 class Simulator:
@@ -188,7 +191,11 @@ def thread_report(before: dict, after: dict, wall: float) -> list[str]:
 
 
 def measure(
-    app: App, seconds: float, threads: bool, profile: Path | None = None
+    app: App,
+    seconds: float,
+    threads: bool,
+    profile: Path | None = None,
+    during: Callable[[], None] | None = None,
 ) -> tuple[float, list[str]]:
     before = thread_sample(app.proc.pid) if threads else {}
     cpu0, wall0 = app.cpu(), time.perf_counter()
@@ -200,12 +207,15 @@ def measure(
         else:  # Python stacks (py-spy counts a thread waiting in a syscall as busy)
             command = ["py-spy", "record", "--native", "--threads", "-r", "100", "-f", "raw"]
             command += ["-d", span, "-o", str(profile), "-p", pid]
-        subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(max(0.0, seconds - (time.perf_counter() - wall0)))
-    else:
-        time.sleep(seconds)
+        profiler = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    while time.perf_counter() - wall0 < seconds:
+        time.sleep(min(0.2, max(0.0, seconds - (time.perf_counter() - wall0))))
+        if during is not None:
+            during()
     wall = time.perf_counter() - wall0
     cpu = (app.cpu() - cpu0) / wall
+    if profile is not None:
+        profiler.wait(30)
     detail = thread_report(before, thread_sample(app.proc.pid), wall) if threads else []
     return cpu, detail
 
@@ -244,18 +254,29 @@ def one_run(src: Path, seconds: float, threads: bool, profile: Path | None = Non
             # reply can still leak its first half second: docs/performance-audio.md).
             app.type_line("hello")
             time.sleep(6.0)
-            before = app.screen().count("interrupted")
+            heard = set(HEARD.findall(app.screen()))
+            cuts = [0]
             app.type_line(LONG_PROMPT)
             time.sleep(2.0)
-            cpu, detail = measure(app, seconds, threads, _row_file(profile, 3))
+
+            def keep_talking() -> None:
+                # Echo that leaks through makes the simulator's voice detector take it for
+                # the user: it interrupts the reply and answers "I heard N s of audio"
+                # (each with its own N, so repaints of the screen do not count twice).
+                # Ask again, so the row still measures a talking model.
+                now = set(HEARD.findall(app.screen()))
+                if now - heard:
+                    heard.update(now)
+                    cuts[0] += 1
+                    app.type_line(LONG_PROMPT)
+
+            cpu, detail = measure(app, seconds, threads, _row_file(profile, 3), keep_talking)
             figures.append(cpu)
-            screen = app.screen()
-            cut = screen.count("interrupted") > before
-            if os.environ.get("VOICE_CPU_SCREEN"):
-                print(screen[-2500:])
             print(
                 f"  {ROWS[2]:<26} {cpu:.4f} s/s"
-                + (" — the reply was INTERRUPTED (echo reached the simulator)" if cut else ""),
+                + (
+                    f" ({cuts[0]} times interrupted by leaked echo, asked again)" if cuts[0] else ""
+                ),
                 *detail,
                 sep="\n",
                 flush=True,
