@@ -1,9 +1,11 @@
 """CPU of the real `gemini-live` with voice, as a user leaves it open: three states.
 
-Run:  flock /tmp/bench.lock uv run python benchmarks/voice_cpu.py                 (about 2 min)
+Run:  flock /tmp/bench.lock uv run python benchmarks/voice_cpu.py                 (about 3 min)
       flock /tmp/bench.lock uv run python benchmarks/voice_cpu.py --runs 3 --seconds 10
       ... --src /tmp/old-checkout/src --src src     (A/B: two code trees, runs interleaved)
       ... --threads                                  (per-thread CPU and wake-ups per second)
+      ... --runs 1 --profile /tmp/voice.perf         (perf record -g of each row)
+      uv run --with py-spy ... --profile /tmp/voice  (py-spy --native: Python stacks)
 
 The app is the real command (`python -m gemini_live_tui.cli`, what `gemini-live`
 runs) in a pty of 110×30, against the loopback simulator in a process of its
@@ -14,9 +16,12 @@ every thread — Textual, the session, PortAudio's callbacks, the ALSA→pulse
 client threads, the capture worker) per second of wall time, over `--seconds`:
 
 1. connected, mic and speaker off;
-2. `/speak` and `/mic` on, nobody talking;
+2. `/speak` and `/mic` on, nobody talking (from 6 s after `/mic`: the steady
+   state, past the echo canceller's warm-up);
 3. mic on and the model talking (a long reply, real time, echo cancelled; a
-   short reply first, so the canceller has heard the echo path once).
+   short reply first, so the canceller has heard the echo path once). If echo
+   leaks through and the simulator's voice detector interrupts the reply, the
+   benchmark asks again and says how often.
 
 Each run starts a fresh app; with several `--src` trees the runs alternate
 between them so the load of a shared machine falls on all alike. Prints each
@@ -51,6 +56,9 @@ from ptyrun import APP, PtyProgram, private_env  # noqa: E402
 
 ROWS = ("connected, devices off", "mic + speaker on, quiet", "mic on, model talking")
 LONG_PROMPT = "tell me a long story please"  # "long": the simulator answers for ~30 s
+# The row "nobody talking" is the steady state of a microphone left open: measured
+# from 6 s after /mic, past the echo canceller's 5 s warm-up.
+SETTLE = 6.0
 HEARD = re.compile(r"heard (\d+\.\d\d) s of audio")
 
 
@@ -238,7 +246,7 @@ def one_run(src: Path, seconds: float, threads: bool, profile: Path | None = Non
             app.wait_for("speaker on:")
             app.type_line("/mic")
             app.wait_for("microphone on:")
-            time.sleep(2.0)
+            time.sleep(SETTLE)
             audio0 = sim.counts().get("audio", 0)
             cpu, detail = measure(app, seconds, threads, _row_file(profile, 2))
             figures.append(cpu)
