@@ -125,13 +125,15 @@ async def test_barge_in_silences_the_speaker_within_50ms(sink, monitor, wire, sp
     assert np.max(np.abs(after)) < 1e-3, f"sound {last_sound * 1000:.0f} ms after interrupt"
 
 
-async def test_echo_of_the_speaker_is_cancelled_before_the_wire(
-    sink, monitor, wire, speech
-) -> None:
-    engine = _engine(wire)
-    await engine.start_speaker()
-    await engine.start_mic()
-    voice = speech(8.0, 24000, seed=14)
+def _dbfs(x: np.ndarray) -> float:
+    return float(10 * np.log10(np.mean(x.astype(np.float64) ** 2) + 1e-12))
+
+
+async def _echo_on_the_wire(  # noqa: ANN001
+    engine: VoiceEngine, monitor, wire, voice: np.ndarray, start: float, end: float
+) -> tuple[float, np.ndarray]:
+    """Play ``voice`` as model audio, close the engine; the echo at the mic (dBFS) and
+    what was sent, between ``start`` and ``end`` seconds after the first chunk."""
     with monitor() as rec:
         await asyncio.sleep(0.3)
         t0 = time.perf_counter()
@@ -140,11 +142,22 @@ async def test_echo_of_the_speaker_is_cancelled_before_the_wire(
     await engine.stop_mic()
     await engine.close()
     heard, times = rec.signal()
-    raw = heard[(times > t0 + 3.0) & (times < t0 + 7.0)]
-    sent = [(ts, pcm) for ts, pcm, _ in wire.audio if t0 + 3.0 < ts < t0 + 7.0]
-    cleaned = np.frombuffer(b"".join(p for _, p in sent), "<i2").astype(np.float64) / 32768
-    raw_db = 10 * np.log10(np.mean(raw.astype(np.float64) ** 2) + 1e-12)
-    clean_db = 10 * np.log10(np.mean(cleaned**2) + 1e-12)
+    raw = heard[(times > t0 + start) & (times < t0 + end)]
+    sent = [pcm for ts, pcm, _ in wire.audio if t0 + start < ts < t0 + end]
+    cleaned = np.frombuffer(b"".join(sent), "<i2").astype(np.float64) / 32768
+    return _dbfs(raw), cleaned
+
+
+async def test_echo_of_the_speaker_is_cancelled_before_the_wire(
+    sink, monitor, wire, speech
+) -> None:
+    engine = _engine(wire)
+    await engine.start_speaker()
+    await engine.start_mic()
+    raw_db, cleaned = await _echo_on_the_wire(
+        engine, monitor, wire, speech(8.0, 24000, seed=14), 3.0, 7.0
+    )
+    clean_db = _dbfs(cleaned)
     reduction = raw_db - clean_db
     print(f"echo on the wire reduced by {reduction:.1f} dB ({raw_db:.1f} → {clean_db:.1f} dBFS)")
     assert raw_db > -35  # the echo really reached the microphone
@@ -161,24 +174,11 @@ async def test_echo_is_cancelled_when_the_model_speaks_after_a_silence(
     pipeline = engine._mic.pipeline  # type: ignore[union-attr]  # noqa: SLF001
     await asyncio.sleep(7.0)  # past the canceller's warm-up, then a silence it rests through
     rested = pipeline.bypassed_frames
-    voice = speech(6.0, 24000, seed=15)
-    with monitor() as rec:
-        await asyncio.sleep(0.3)
-        t0 = time.perf_counter()
-        await _stream_model_audio(engine, voice)
-        await _drain(engine)
-    await engine.stop_mic()
-    await engine.close()
-    heard, times = rec.signal()
-    raw = heard[(times > t0) & (times < t0 + 5.0)]
-    sent = [(ts, pcm) for ts, pcm, _ in wire.audio if t0 < ts < t0 + 5.0]
-    cleaned = np.frombuffer(b"".join(p for _, p in sent), "<i2").astype(np.float64) / 32768
-    raw_db = 10 * np.log10(np.mean(raw.astype(np.float64) ** 2) + 1e-12)
-    loudest = max(
-        10 * np.log10(np.mean(c.astype(np.float64) ** 2) + 1e-12)
-        for c in np.array_split(cleaned, max(1, len(cleaned) // 640))
+    raw_db, cleaned = await _echo_on_the_wire(
+        engine, monitor, wire, speech(6.0, 24000, seed=15), 0.0, 5.0
     )
-    reduction = raw_db - 10 * np.log10(np.mean(cleaned**2) + 1e-12)
+    loudest = max(_dbfs(c) for c in np.array_split(cleaned, max(1, len(cleaned) // 640)))
+    reduction = raw_db - _dbfs(cleaned)
     print(
         f"after {rested} resting frames: echo reduced by {reduction:.1f} dB from the first sample, loudest 40 ms {loudest:.1f} dBFS"
     )
