@@ -95,7 +95,8 @@ def test_the_canceller_rests_while_nothing_plays_and_resumes_converged(speech, r
         if not rests:
             canceller.delay_samples = None  # a canceller of unknown delay is never skipped
         calls[rests] = _counting(canceller)
-        outputs[rests] = _run_blocks(CapturePipeline(16000, canceller=canceller), mic16, far24)
+        pipeline = CapturePipeline(16000, canceller=canceller, rest_while_silent=True)
+        outputs[rests] = _run_blocks(pipeline, mic16, far24)
     quiet = slice(8 * 16000, 11 * 16000)  # the silence, after the echo tail
     resumed = slice(11 * 16000, 13 * 16000)  # the first 2 s of speech again
     erle = {r: _db(mic16[resumed]) - _db(outputs[r][resumed]) for r in (False, True)}
@@ -122,7 +123,8 @@ def test_a_fresh_canceller_is_not_skipped_before_it_has_warmed_up(speech, room) 
         canceller = EchoCanceller(16000, render_rate=24000)
         if not rests:
             canceller.delay_samples = None
-        out = _run_blocks(CapturePipeline(16000, canceller=canceller), mic16, far24)
+        pipeline = CapturePipeline(16000, canceller=canceller, rest_while_silent=True)
+        out = _run_blocks(pipeline, mic16, far24)
         first = slice(8 * 16000, 9 * 16000)
         erle[rests] = _db(mic16[first]) - _db(out[first])
     print(
@@ -142,7 +144,7 @@ def test_resting_the_canceller_leaves_no_seam_in_the_microphone_stream() -> None
     for a, b in ((6.0, 7.0), (9.5, 10.0), (12.0, 12.2)):
         ref24[int(a * 24000) : int(b * 24000)] = noise[int(a * 24000) : int(b * 24000)]
     canceller = EchoCanceller(16000, render_rate=24000)
-    pipeline = CapturePipeline(16000, canceller=canceller)
+    pipeline = CapturePipeline(16000, canceller=canceller, rest_while_silent=True)
     out = _run_blocks(pipeline, tone, ref24)
     d = canceller.delay_samples
     assert d is not None and pipeline.bypassed_frames > 0
@@ -154,3 +156,27 @@ def test_resting_the_canceller_leaves_no_seam_in_the_microphone_stream() -> None
     slope = 0.3 * 2 * np.pi * 440 / rate  # the tone's largest step from one sample to the next
     steps = np.abs(np.diff(out[5 * rate :]))
     assert steps.max() < 1.3 * slope, f"a jump of {steps.max():.3f} (the tone steps {slope:.3f})"
+
+
+def test_with_a_speaker_open_the_canceller_never_rests_by_default(speech) -> None:
+    """An open speaker playing silence: every frame goes through the canceller."""
+    mic16 = speech(8.0, 16000, seed=2)[:, None].astype(np.float32)
+    canceller = EchoCanceller(16000, render_rate=24000)
+    calls = _counting(canceller)
+    _run_blocks(
+        CapturePipeline(16000, canceller=canceller), mic16[:, 0], np.zeros(12 * 24000, np.float32)
+    )
+    assert calls[0] == len(mic16) // 160
+
+
+def test_without_a_speaker_the_canceller_rests_after_its_warm_up(speech) -> None:
+    """No speaker open (no reference at all): no echo to cancel, no calls after 5 s."""
+    mic16 = speech(8.0, 16000, seed=2).astype(np.float32)
+    canceller = EchoCanceller(16000, render_rate=24000)
+    calls = _counting(canceller)
+    pipeline = CapturePipeline(16000, canceller=canceller)
+    chunks = []
+    for pos in range(0, len(mic16), 640):
+        chunks += pipeline.process(mic16[pos : pos + 640, None], None)
+    assert calls[0] == 500 and pipeline.bypassed_frames == len(mic16) // 160 - 500
+    assert len(chunks) == len(mic16) // 640  # nothing lost

@@ -88,9 +88,12 @@ class CapturePipeline:
     played). Render frames are fed to the canceller interleaved with capture
     frames in proportion, so the reference stays in step with the microphone.
 
-    While the speaker plays nothing (no reference, or a silent one, for
-    ``ECHO_TAIL_MS``) there is no echo to cancel, and the canceller is skipped:
-    each 10 ms frame would otherwise cost two calls into the library. The
+    While no speaker is open (``reference`` is None) there is no echo to
+    cancel, and the canceller is skipped after its warm-up and the echo tail
+    of the last sound: each 10 ms frame would otherwise cost two calls into
+    the library. With ``rest_while_silent`` it also rests while an open
+    speaker plays silence, but through the app that made the reply after a
+    pause leak echo now and then (docs/performance-audio.md), so it is off. The
     microphone is then delayed by exactly the canceller's own processing
     delay, and when sound plays again the canceller is first given the last
     raw frames, so the stream on the wire has no seam either way; the
@@ -105,6 +108,7 @@ class CapturePipeline:
         *,
         canceller: EchoCanceller | None = None,
         chunk_ms: int = 40,
+        rest_while_silent: bool = False,
     ) -> None:
         if chunk_ms % 10:
             raise ValueError("chunk_ms must be a multiple of 10")
@@ -137,6 +141,7 @@ class CapturePipeline:
         self._hold = 0  # capture frames the canceller must still process (the echo tail)
         self._tail_frames = ECHO_TAIL_MS // 10
         self._warm_up_frames = WARM_UP_MS // 10
+        self._rest_while_silent = rest_while_silent
         self._cancelling = True
 
     def set_reference_rate(self, rate: int) -> None:
@@ -163,8 +168,10 @@ class CapturePipeline:
         mic = _to_int16(self._resampler.process(captured)) if captured.size else None
         framer = self._capture_framer
         count = (framer.pending + mic.shape[0]) // framer.frame_samples if mic is not None else 0
+        speaker_on = reference is not None and not self._rest_while_silent
         cancel = self.canceller is not None and (
             not self._bypass
+            or speaker_on
             or sounding
             or self._hold > 0
             or self.capture_frames < self._warm_up_frames
@@ -328,6 +335,7 @@ class MicStream:
         chunk_ms: int = 40,
         latency: str | float = 0.03,
         block_ms: int = 0,
+        rest_while_silent: bool = False,
     ) -> None:
         self.device = device
         self._on_chunk = on_chunk
@@ -337,7 +345,12 @@ class MicStream:
         self._clock = _CallbackClock(self.rate)
         self._reference = (reference, reference_rate)
         self.canceller = canceller_factory(reference_rate)
-        self.pipeline = CapturePipeline(self.rate, canceller=self.canceller, chunk_ms=chunk_ms)
+        self.pipeline = CapturePipeline(
+            self.rate,
+            canceller=self.canceller,
+            chunk_ms=chunk_ms,
+            rest_while_silent=rest_while_silent,
+        )
         self._wake = threading.Event()
         self._wake_frames = self.rate * chunk_ms // 1000
         self._stop = threading.Event()
