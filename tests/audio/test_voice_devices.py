@@ -165,9 +165,9 @@ async def test_echo_of_the_speaker_is_cancelled_before_the_wire(
 
 
 @pytest.mark.xfail(
-    strict=True,
+    strict=False,  # it varies: 4-16 dB in most runs, now and then enough to pass
     reason="known, not from the resting canceller: with /mic before /speak AEC3 removes "
-    "only 6-8 dB of the first reply's echo (the same with the canceller never resting)",
+    "only 4-16 dB of the first reply's echo (the same with the canceller never resting)",
 )
 async def test_echo_is_cancelled_when_the_speaker_opens_after_the_canceller_rested(
     sink, monitor, wire, speech
