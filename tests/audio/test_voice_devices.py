@@ -104,6 +104,37 @@ async def test_mic_streams_16khz_audio_that_matches_the_wav(
     assert lat.size > 10 and np.percentile(lat, 99) < 0.2
 
 
+async def test_a_mic_without_a_speaker_sends_speech_intact_while_its_canceller_rests(
+    sink, wire, speech, tmp_path
+) -> None:
+    """No speaker open: after the warm-up the canceller is skipped, and speech still arrives whole."""
+    voice = speech(3.0, 48000, seed=13)
+    wav = tmp_path / "talk.wav"
+    sf.write(wav, voice, 48000, subtype="PCM_16")
+    engine = _engine(wire)
+    await engine.start_mic()
+    pipeline = engine._mic.pipeline  # type: ignore[union-attr]  # noqa: SLF001
+    await asyncio.sleep(6.0)  # past the canceller's 5 s warm-up
+    started = time.perf_counter()
+    player = sink.play_file(wav)
+    await asyncio.to_thread(player.wait, 15)
+    await asyncio.sleep(0.4)
+    await engine.stop_mic()
+    await engine.close()
+    got = (
+        np.frombuffer(b"".join(pcm for ts, pcm, _ in wire.audio if ts >= started), "<i2").astype(
+            np.float32
+        )
+        / 32768
+    )
+    match = window_match(soxr.resample(voice, 48000, 16000), got, 16000)
+    print(
+        f"resting canceller: {pipeline.bypassed_frames} frames skipped, the WAV matches at {match:.3f}"
+    )
+    assert pipeline.bypassed_frames >= 300  # the speech went past the canceller, not through it
+    assert match > 0.95, f"wire audio matches the WAV at {match:.2f}"
+
+
 async def test_barge_in_silences_the_speaker_within_50ms(sink, monitor, wire, speech) -> None:
     engine = _engine(wire)
     await engine.start_speaker()
