@@ -50,3 +50,133 @@ def test_the_reference_cancels_echo_fed_at_the_playback_rate(speech, room) -> No
     erle = 10 * np.log10(np.mean(mic16[tail] ** 2) / (np.mean(out[tail] ** 2) + 1e-12))
     assert erle > 25, erle
     assert chunks[-1].rms < 0.01  # the level meter shows the cleaned signal
+
+
+def _counting(canceller: EchoCanceller) -> list[int]:
+    """Count the canceller's capture calls (each one is a call into the AEC library)."""
+    calls = [0]
+    capture = canceller.capture_array
+
+    def counted(frame: np.ndarray) -> None:
+        calls[0] += 1
+        capture(frame)
+
+    canceller.capture_array = counted  # type: ignore[method-assign]
+    return calls
+
+
+def _run_blocks(pipeline: CapturePipeline, mic16: np.ndarray, ref24: np.ndarray) -> np.ndarray:
+    """Feed 40 ms blocks (what the capture worker does) and return the 16 kHz output."""
+    chunks = []
+    for pos in range(0, len(mic16), 640):
+        chunks += pipeline.process(
+            mic16[pos : pos + 640, None], ref24[pos * 3 // 2 : (pos + 640) * 3 // 2]
+        )
+    return np.frombuffer(b"".join(c.pcm for c in chunks), "<i2").astype(np.float64) / 32768
+
+
+def _db(x: np.ndarray) -> float:
+    return 10 * np.log10(np.mean(x**2) + 1e-12)
+
+
+def test_the_canceller_rests_while_nothing_plays_and_resumes_converged(speech, room) -> None:
+    """Speech, 5 s of silence from the speaker, speech again: no AEC calls in the silence."""
+    far = speech(6.0, 16000, seed=9)
+    silence = np.zeros(5 * 16000, np.float32)
+    far16 = np.concatenate([far, silence, far]).astype(np.float32)
+    far24 = soxr.resample(far16, 16000, 24000).astype(np.float32)
+    mic16 = (
+        room(far16, 16000, delay_ms=80)
+        + 1e-4 * np.random.default_rng(3).standard_normal(len(far16))
+    ).astype(np.float32)
+    outputs, calls = {}, {}
+    for rests in (False, True):
+        canceller = EchoCanceller(16000, render_rate=24000)
+        if not rests:
+            canceller.delay_samples = None  # a canceller of unknown delay is never skipped
+        calls[rests] = _counting(canceller)
+        pipeline = CapturePipeline(16000, canceller=canceller, rest_while_silent=True)
+        outputs[rests] = _run_blocks(pipeline, mic16, far24)
+    quiet = slice(8 * 16000, 11 * 16000)  # the silence, after the echo tail
+    resumed = slice(11 * 16000, 13 * 16000)  # the first 2 s of speech again
+    erle = {r: _db(mic16[resumed]) - _db(outputs[r][resumed]) for r in (False, True)}
+    skipped = len(far16) // 160 - calls[True][0]
+    print(
+        f"resumed ERLE {erle[True]:.1f} dB (never resting: {erle[False]:.1f}); {skipped} frames skipped"
+    )
+    assert skipped >= 300, "the canceller ran through the silence"
+    assert np.max(np.abs(outputs[True][quiet])) < 0.01  # what was sent meanwhile: the quiet room
+    assert erle[True] > 25 and erle[True] > erle[False] - 3, erle
+
+
+def test_a_fresh_canceller_is_not_skipped_before_it_has_warmed_up(speech, room) -> None:
+    """The first reply after /mic: AEC3 that heard nothing before cancels ~10 dB less."""
+    far = speech(6.0, 16000, seed=9)
+    far16 = np.concatenate([np.zeros(8 * 16000, np.float32), far]).astype(np.float32)
+    far24 = soxr.resample(far16, 16000, 24000).astype(np.float32)
+    mic16 = (
+        room(far16, 16000, delay_ms=80)
+        + 1e-4 * np.random.default_rng(3).standard_normal(len(far16))
+    ).astype(np.float32)
+    erle = {}
+    for rests in (False, True):
+        canceller = EchoCanceller(16000, render_rate=24000)
+        if not rests:
+            canceller.delay_samples = None
+        pipeline = CapturePipeline(16000, canceller=canceller, rest_while_silent=True)
+        out = _run_blocks(pipeline, mic16, far24)
+        first = slice(8 * 16000, 9 * 16000)
+        erle[rests] = _db(mic16[first]) - _db(out[first])
+    print(
+        f"first second of the first reply: ERLE {erle[True]:.1f} dB (never resting {erle[False]:.1f})"
+    )
+    assert erle[True] > erle[False] - 6, erle  # without the warm-up: 30 dB against 57
+
+
+def test_resting_the_canceller_leaves_no_seam_in_the_microphone_stream() -> None:
+    """A steady tone through on/off switches: exact (delayed) while resting, no jump at a switch."""
+    rate, seconds = 16000, 14
+    t = np.arange(seconds * rate) / rate
+    tone = (0.3 * np.sin(2 * np.pi * 440 * t)).astype(np.float32)
+    # the speaker plays a faint noise (-60 dBFS: something plays, nothing to cancel) in bursts
+    ref24 = np.zeros(seconds * 24000, np.float32)
+    noise = 1e-3 * np.random.default_rng(1).standard_normal(ref24.shape).astype(np.float32)
+    for a, b in ((6.0, 7.0), (9.5, 10.0), (12.0, 12.2)):
+        ref24[int(a * 24000) : int(b * 24000)] = noise[int(a * 24000) : int(b * 24000)]
+    canceller = EchoCanceller(16000, render_rate=24000)
+    pipeline = CapturePipeline(16000, canceller=canceller, rest_while_silent=True)
+    out = _run_blocks(pipeline, tone, ref24)
+    d = canceller.delay_samples
+    assert d is not None and pipeline.bypassed_frames > 0
+    delayed = np.concatenate([np.zeros(d), tone])[: len(out)]
+    resting = slice(
+        int(8.2 * rate), int(9.4 * rate)
+    )  # after the 1 s echo tail, before the next burst
+    assert np.max(np.abs(out[resting] - delayed[resting])) < 1e-4  # the raw stream, delayed
+    slope = 0.3 * 2 * np.pi * 440 / rate  # the tone's largest step from one sample to the next
+    steps = np.abs(np.diff(out[5 * rate :]))
+    assert steps.max() < 1.3 * slope, f"a jump of {steps.max():.3f} (the tone steps {slope:.3f})"
+
+
+def test_with_a_speaker_open_the_canceller_never_rests_by_default(speech) -> None:
+    """An open speaker playing silence: every frame goes through the canceller."""
+    mic16 = speech(8.0, 16000, seed=2)[:, None].astype(np.float32)
+    canceller = EchoCanceller(16000, render_rate=24000)
+    calls = _counting(canceller)
+    _run_blocks(
+        CapturePipeline(16000, canceller=canceller), mic16[:, 0], np.zeros(12 * 24000, np.float32)
+    )
+    assert calls[0] == len(mic16) // 160
+
+
+def test_without_a_speaker_the_canceller_rests_after_its_warm_up(speech) -> None:
+    """No speaker open (no reference at all): no echo to cancel, no calls after 5 s."""
+    mic16 = speech(8.0, 16000, seed=2).astype(np.float32)
+    canceller = EchoCanceller(16000, render_rate=24000)
+    calls = _counting(canceller)
+    pipeline = CapturePipeline(16000, canceller=canceller)
+    chunks = []
+    for pos in range(0, len(mic16), 640):
+        chunks += pipeline.process(mic16[pos : pos + 640, None], None)
+    assert calls[0] == 500 and pipeline.bypassed_frames == len(mic16) // 160 - 500
+    assert len(chunks) == len(mic16) // 640  # nothing lost

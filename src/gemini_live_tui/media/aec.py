@@ -124,6 +124,31 @@ def measure_high_pass(rate: int, samples: int) -> np.ndarray:
     return np.concatenate(out)[:samples]
 
 
+def measure_processing_delay(rate: int, **options: bool) -> int:
+    """Samples by which livekit's module (with ``options``) delays the capture stream.
+
+    An impulse through a throwaway module with the same options and a silent
+    reference: AEC3 works on 64-sample blocks and holds back a fixed part of
+    each 10 ms frame (128 samples at 16 kHz with this binding). Measured, not
+    assumed, so it follows the installed livekit.
+    """
+    from livekit import rtc
+
+    apm = rtc.AudioProcessingModule(**options)
+    n = rate // 100
+    buf, ref = _FrameBuffer(n), _FrameBuffer(n)
+    frame, render = rtc.AudioFrame(buf.raw, rate, 1, n), rtc.AudioFrame(ref.raw, rate, 1, n)
+    out = []
+    for i in range(8):
+        buf.view[:] = 0
+        if i == 3:
+            buf.view[0] = 16384
+        apm.process_reverse_stream(render)
+        apm.process_stream(frame)
+        out.append(np.abs(buf.view.astype(np.int32)))
+    return int(np.argmax(np.concatenate(out))) - 3 * n
+
+
 class _Aec3:
     """WebRTC AEC3 via livekit's audio processing module."""
 
@@ -160,6 +185,13 @@ class _Aec3:
         if echo_cancellation or high_pass_filter:
             taps = rate * self.EQUALISER_MS // 1000
             self._equaliser = HighPassEqualiser(measure_high_pass(rate, taps), taps)
+        self.delay_samples = measure_processing_delay(
+            rate,
+            echo_cancellation=echo_cancellation,
+            noise_suppression=noise_suppression,
+            high_pass_filter=high_pass_filter,
+            auto_gain_control=auto_gain_control,
+        ) + (self._equaliser.delay_samples if self._equaliser is not None else 0)
 
     def render(self, frame: np.ndarray) -> None:
         self._ren.view[:] = frame
@@ -206,6 +238,7 @@ class _WebrtcLegacy:
         self._ap.set_stream_format(rate, 1)
         self._ap.set_reverse_stream_format(rate, 1)
         self._ap.set_aec_level(2)
+        self.delay_samples: int | None = None  # not measured: no bypass while idle
 
     def render(self, frame: np.ndarray) -> None:
         self._ap.process_reverse_stream(frame.astype("<i2").tobytes())
@@ -219,6 +252,8 @@ class _WebrtcLegacy:
 
 
 class _Passthrough:
+    delay_samples = 0
+
     def render(self, frame: np.ndarray) -> None:
         return None
 
@@ -297,6 +332,10 @@ class EchoCanceller:
             impl = _Passthrough()
         self._impl = impl
         self._frame = np.zeros(self.frame_samples, dtype=np.int16)
+        # How far `capture_array` delays the microphone stream (None: unknown), so a
+        # caller that skips the canceller while nothing plays can delay the raw
+        # stream by as much and switch between the two without a seam.
+        self.delay_samples: int | None = getattr(impl, "delay_samples", None)
 
     # -- public, bytes in/out ------------------------------------------------
     def process_render(self, frame: bytes) -> None:

@@ -43,6 +43,16 @@ from .resample import StreamResampler
 
 WIRE_RATE = 16000
 FRAME_SAMPLES = WIRE_RATE // 100
+# A reference block whose peak is below -80 dBFS: the speaker is playing nothing.
+SILENT_REFERENCE = 1e-4
+# How long the canceller keeps working after the speaker last played sound: the
+# echo still on its way through the device buffers and the room's reverberation.
+ECHO_TAIL_MS = 1000
+# AEC3 starts less sure of itself: fed its first seconds of microphone (even with a
+# silent speaker) it removes ~10 dB more echo in the first seconds of the first
+# reply than when that reply is the first thing it hears, so it is never skipped
+# before it has processed this much.
+WARM_UP_MS = 5000
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +87,19 @@ class CapturePipeline:
     ``reference`` is mono float32 at ``reference_rate`` (what the speaker
     played). Render frames are fed to the canceller interleaved with capture
     frames in proportion, so the reference stays in step with the microphone.
+
+    While no speaker is open (``reference`` is None) there is no echo to
+    cancel, and the canceller is skipped after its warm-up and the echo tail
+    of the last sound: each 10 ms frame would otherwise cost two calls into
+    the library. With ``rest_while_silent`` it also rests while an open
+    speaker plays silence, but through the app that made the reply after a
+    pause leak echo now and then (docs/performance-audio.md), so it is off. The
+    microphone is then delayed by exactly the canceller's own processing
+    delay, and when sound plays again the canceller is first given the last
+    raw frames, so the stream on the wire has no seam either way; the
+    canceller's filters are kept, so it resumes converged. Only with the echo
+    canceller alone (noise suppression and gain control would change what the
+    user hears in silence too) and a canceller whose delay is known.
     """
 
     def __init__(
@@ -85,6 +108,7 @@ class CapturePipeline:
         *,
         canceller: EchoCanceller | None = None,
         chunk_ms: int = 40,
+        rest_while_silent: bool = False,
     ) -> None:
         if chunk_ms % 10:
             raise ValueError("chunk_ms must be a multiple of 10")
@@ -102,7 +126,23 @@ class CapturePipeline:
         self._frame = np.zeros(FRAME_SAMPLES, dtype=np.int16)
         self._render: list[np.ndarray] = []
         self.render_frames = 0
-        self.capture_frames = 0
+        self.capture_frames = 0  # frames through the canceller (or all frames without one)
+        self.bypassed_frames = 0  # frames that skipped the canceller: nothing was playing
+        delay = canceller.delay_samples if canceller is not None else None
+        self._bypass = (
+            delay is not None
+            and not canceller.noise_suppression  # type: ignore[union-attr]
+            and not canceller.auto_gain_control  # type: ignore[union-attr]
+        )
+        self._delay = delay or 0
+        # The last raw frames, for the bypass's delay line and to prime the canceller.
+        self._recent = np.zeros(FRAME_SAMPLES * (self._delay // FRAME_SAMPLES + 1), np.int16)
+        self._joined = np.zeros(self._recent.shape[0] + FRAME_SAMPLES, np.int16)
+        self._hold = 0  # capture frames the canceller must still process (the echo tail)
+        self._tail_frames = ECHO_TAIL_MS // 10
+        self._warm_up_frames = WARM_UP_MS // 10
+        self._rest_while_silent = rest_while_silent
+        self._cancelling = True
 
     def set_reference_rate(self, rate: int) -> None:
         """Say at which rate ``reference`` blocks come; resampled for the canceller if needed."""
@@ -118,30 +158,63 @@ class CapturePipeline:
         # Reference: whole render frames, as int16 copies (the framer reuses its buffer).
         render = self._render
         render.clear()
+        sounding = False
         if reference is not None and reference.size and self._reference_framer is not None:
             if self._reference_resampler is not None:
                 reference = self._reference_resampler.process(reference)
+            sounding = float(np.max(np.abs(reference))) > SILENT_REFERENCE
             ref16 = _to_int16(reference)
             render.extend(f.copy() for f in self._reference_framer.frames(ref16))
         mic = _to_int16(self._resampler.process(captured)) if captured.size else None
+        framer = self._capture_framer
+        count = (framer.pending + mic.shape[0]) // framer.frame_samples if mic is not None else 0
+        speaker_on = reference is not None and not self._rest_while_silent
+        cancel = self.canceller is not None and (
+            not self._bypass
+            or speaker_on
+            or sounding
+            or self._hold > 0
+            or self.capture_frames < self._warm_up_frames
+        )
+        if sounding:
+            self._hold = count + self._tail_frames
+        else:
+            self._hold = max(0, self._hold - count)
+        if cancel and not self._cancelling and self._bypass:
+            self._prime()
+        self._cancelling = cancel
         chunks: list[CaptureChunk] = []
         fed = 0
         if mic is not None:
-            framer = self._capture_framer
-            count = (framer.pending + mic.shape[0]) // framer.frame_samples
             # Frames are views into the framer's buffer: use each before the next.
             for i, frame in enumerate(framer.frames(mic)):
-                upto = -(-(i + 1) * len(render) // count)  # ceil: render leads capture
-                while fed < upto:
-                    self._feed_render(render[fed])
-                    fed += 1
-                chunk = self._capture(frame)
+                if cancel:
+                    upto = -(-(i + 1) * len(render) // count)  # ceil: render leads capture
+                    while fed < upto:
+                        self._feed_render(render[fed])
+                        fed += 1
+                chunk = self._capture(frame, cancel)
                 if chunk is not None:
                     chunks.append(chunk)
-        while fed < len(render):
-            self._feed_render(render[fed])
-            fed += 1
+        if cancel:
+            while fed < len(render):
+                self._feed_render(render[fed])
+                fed += 1
         return chunks
+
+    def _prime(self) -> None:
+        """Give the canceller the last raw frames (with a silent reference) before it resumes.
+
+        Its output then continues exactly where the delayed bypass stopped,
+        instead of starting with whatever it held from before the pause.
+        """
+        assert self.canceller is not None
+        silence = np.zeros(self.canceller.render_frame_samples, np.int16)
+        work = self._frame
+        for start in range(0, self._recent.shape[0], FRAME_SAMPLES):
+            self.canceller.render_array(silence)
+            work[:] = self._recent[start : start + FRAME_SAMPLES]
+            self.canceller.capture_array(work)
 
     @property
     def samples_to_next_chunk(self) -> int:
@@ -165,12 +238,25 @@ class CapturePipeline:
         self.canceller.render_array(frame)
         self.render_frames += 1
 
-    def _capture(self, frame: np.ndarray) -> CaptureChunk | None:
+    def _capture(self, frame: np.ndarray, cancel: bool = True) -> CaptureChunk | None:
         work = self._frame
-        work[:] = frame
-        if self.canceller is not None:
-            self.canceller.capture_array(work)
-        self.capture_frames += 1
+        if self._bypass:
+            # Keep the last raw frames: the bypass's delay line and the canceller's primer.
+            joined, recent = self._joined, self._recent
+            joined[: recent.shape[0]] = recent
+            joined[recent.shape[0] :] = frame
+            recent[:] = joined[FRAME_SAMPLES:]
+        if cancel:
+            work[:] = frame
+            self.canceller.capture_array(work)  # type: ignore[union-attr]
+            self.capture_frames += 1
+        elif self._bypass:
+            start = self._recent.shape[0] - self._delay
+            work[:] = self._joined[start : start + FRAME_SAMPLES]
+            self.bypassed_frames += 1
+        else:
+            work[:] = frame
+            self.capture_frames += 1
         f = work.astype(np.float32)
         self._chunk_sq += float(np.dot(f, f))
         start = self._chunker.position - self._chunker.pending
@@ -249,6 +335,7 @@ class MicStream:
         chunk_ms: int = 40,
         latency: str | float = 0.03,
         block_ms: int = 0,
+        rest_while_silent: bool = False,
     ) -> None:
         self.device = device
         self._on_chunk = on_chunk
@@ -258,7 +345,12 @@ class MicStream:
         self._clock = _CallbackClock(self.rate)
         self._reference = (reference, reference_rate)
         self.canceller = canceller_factory(reference_rate)
-        self.pipeline = CapturePipeline(self.rate, canceller=self.canceller, chunk_ms=chunk_ms)
+        self.pipeline = CapturePipeline(
+            self.rate,
+            canceller=self.canceller,
+            chunk_ms=chunk_ms,
+            rest_while_silent=rest_while_silent,
+        )
         self._wake = threading.Event()
         self._wake_frames = self.rate * chunk_ms // 1000
         self._stop = threading.Event()

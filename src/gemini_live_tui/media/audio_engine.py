@@ -69,6 +69,10 @@ class VoiceSettings:
         0  # microphone callback block in ms; 0: the host's choice (see performance-audio.md)
     )
     alsa_periods: int = 0  # periods per ALSA device buffer; 0 leaves PortAudio's default (4)
+    # Skip the echo canceller while an open speaker plays silence, not only while no
+    # speaker is open: less CPU, but replies after a pause leaked echo through the app
+    # now and then (docs/performance-audio.md), so off.
+    canceller_rests_while_silent: bool = False
     stall_timeout: float = 2.0  # a running device silent this long is reported
     startup_timeout: float = 4.0  # grace before a new stream's first block
     max_queued_chunks: int = 50  # 2 s of 40 ms chunks waiting for the network (signals extra)
@@ -214,6 +218,7 @@ class VoiceEngine:
             chunk_ms=self.settings.chunk_ms,
             latency=self.settings.latency,
             block_ms=self.settings.input_block_ms,
+            rest_while_silent=self.settings.canceller_rests_while_silent,
         )
         mic.start()
         return mic
