@@ -89,7 +89,6 @@ from .messages import (
     ActivityEnd,
     ActivityStart,
     AudioStreamEnd,
-    ClientContent,
     ClientMessage,
     FunctionResponse,
     RealtimeAudio,
@@ -152,7 +151,6 @@ class SessionStats:
     """Counters a status bar can show."""
 
     messages_sent: int = 0
-    messages_received: int = 0
     media_dropped: int = 0
     send_errors: int = 0
     protocol_errors: int = 0
@@ -328,9 +326,6 @@ class LiveSession:
 
     async def send_activity_end(self) -> None:
         await self.send(ActivityEnd())
-
-    async def send_client_content(self, content: ClientContent) -> None:
-        await self.send(content)
 
     async def send_tool_response(self, responses: list[FunctionResponse]) -> None:
         await self.send(ToolResponse(tuple(responses)))
@@ -889,7 +884,6 @@ class LiveSession:
         return f"{reason}; {hint}" if hint else reason
 
     def _decode(self, frame: str | bytes) -> list[Event]:
-        self.stats.messages_received += 1
         try:
             events = list(decode_frame(frame))
         except ProtocolError as error:

@@ -39,7 +39,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.datastructures import Headers
 from websockets.exceptions import ConnectionClosed
@@ -801,8 +800,3 @@ def _image_size(data: bytes) -> str:
             return f"{image.width}x{image.height} {image.format}"
     except Exception:
         return "not an image I can read"
-
-
-def pcm_to_array(pcm: bytes) -> np.ndarray:
-    """16-bit PCM bytes as a float array in [-1, 1] (for tests and benchmarks)."""
-    return np.frombuffer(pcm[: len(pcm) // 2 * 2], dtype="<i2").astype(np.float32) / 32768

@@ -512,7 +512,3 @@ def _expand(path: str, cwd: Path, home: Path) -> Path:
     if path == "~" or path.startswith("~/"):
         return home / path[2:]
     return cwd / path
-
-
-def stylesheet_path() -> Path:
-    return Path(__file__).with_name("app.tcss")
