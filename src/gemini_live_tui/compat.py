@@ -107,4 +107,4 @@ def set_textual_output(stream: TextIO | None) -> None:
     against Textual 8.2: `LinuxDriver.__init__`); there is no public option
     to name another stream.
     """
-    sys.__stderr__ = stream
+    setattr(sys, "__stderr__", stream)  # noqa: B010  # typeshed marks it Final

@@ -134,7 +134,7 @@ def _thread_excepthook(args: threading.ExceptHookArgs) -> None:
     log.error(
         "uncaught error in thread %s",
         name,
-        exc_info=(args.exc_type, args.exc_value, args.exc_traceback),
+        exc_info=args.exc_value,
     )
 
 

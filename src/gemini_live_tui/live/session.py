@@ -885,7 +885,7 @@ class LiveSession:
 
     def _decode(self, frame: str | bytes) -> list[Event]:
         try:
-            events = list(decode_frame(frame))
+            events: list[Event] = list(decode_frame(frame))
         except ProtocolError as error:
             self.stats.protocol_errors += 1
             log.warning("%s", error)
