@@ -458,7 +458,7 @@ class LiveSession:
     def _replace_waiting_video(self, item: Outgoing) -> bool:
         """Put a new video frame in the place of one still waiting; True if it did.
 
-        At most one frame waits (DESIGN §5): a frame queued behind a slow link
+        At most one frame waits: a frame queued behind a slow link
         or a reconnect is stale once a newer one exists. The new frame keeps
         the old one's place, so it still goes before a question typed after
         the old frame ("what do you see?").
