@@ -5,7 +5,7 @@ UTF-8 bytes the session actually hands to the socket; for audio it builds
 the bytes directly).
 
 Run: uv run python benchmarks/live_codec_bench.py
-Budget (issue 2): under 50 µs per operation each.
+Budget (docs/performance.md): under 50 µs per operation each.
 """
 
 from __future__ import annotations

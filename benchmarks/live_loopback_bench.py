@@ -24,7 +24,7 @@ directly (no queue, no sender task). `--delivery sleep` is the older variant: on
 `--loop uvloop` runs it all on uvloop (if installed: `uv run --with uvloop`).
 
 Run: uv run python benchmarks/live_loopback_bench.py [--seconds 60]
-Budget (issue 2): p99 < 5 ms; client CPU < 0.01 s per audio second.
+Budget (docs/performance.md): p99 < 5 ms; client CPU < 0.01 s per audio second.
 """
 
 from __future__ import annotations

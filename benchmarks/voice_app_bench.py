@@ -3,7 +3,7 @@
 Run:  uv run python benchmarks/voice_app_bench.py            (about 50 s)
       uv run python benchmarks/voice_app_bench.py --seconds 20
       uv run python benchmarks/voice_app_bench.py --audio-speed 1.0 --talk-seconds 300
-          (the issue's 5-minute duplex run with the simulator at real time: underruns)
+          (the 5-minute duplex run with the simulator at real time: underruns)
 
 Three phases of `--seconds` each (default 12), CPU of the whole process
 (Textual, the session, the simulator in the same loop, PortAudio threads,

@@ -30,13 +30,13 @@ from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
+from schema_check import validate_client_frame, validate_vertex_frame
 
 from gemini_live_tui.live.messages import Setup
 from gemini_live_tui.live.session import LiveSession, SessionSettings
 from gemini_live_tui.live.transport import Credential, Endpoint
 from gemini_live_tui.simulator import LiveSimulator
 from gemini_live_tui.simulator.personas import GEMINI_API, VERTEX, Persona
-from gemini_live_tui.simulator.schema_check import validate_client_frame, validate_vertex_frame
 from gemini_live_tui.tools import builtin_registry
 from gemini_live_tui.tui.app import AppOptions, GeminiLiveApp
 

@@ -31,6 +31,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
+from . import compat
 from .logs import mask
 
 log = logging.getLogger("gemini_live_tui.crash")
@@ -109,7 +110,7 @@ class _CrashSafe:
     def _fatal_error(self) -> None:
         # Textual renders `Traceback(show_locals=True)` here for stderr; the log has it already
         self.bell()  # type: ignore[attr-defined]
-        self._close_messages_no_wait()  # type: ignore[attr-defined]
+        compat.close_app_now(self)  # type: ignore[arg-type]  # a mixin of App
 
 
 def crash_safe(app_class: type) -> type:
@@ -133,7 +134,7 @@ def _thread_excepthook(args: threading.ExceptHookArgs) -> None:
     log.error(
         "uncaught error in thread %s",
         name,
-        exc_info=(args.exc_type, args.exc_value, args.exc_traceback),
+        exc_info=args.exc_value,
     )
 
 

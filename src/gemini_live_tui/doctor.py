@@ -118,7 +118,7 @@ def _resolve(host: str, port: int, timeout: float) -> list[str]:
         raise TimeoutError(f"no answer within {timeout:g} s")
     if isinstance(outcome[0], OSError):
         raise outcome[0]
-    return sorted({str(info[4][0]) for info in outcome[0]})  # type: ignore[union-attr]
+    return sorted({str(info[4][0]) for info in outcome[0]})  # type: ignore[union-attr,attr-defined]
 
 
 def check_endpoint(url: str, timeout: float = DEFAULT_TIMEOUT) -> list[Finding]:

@@ -48,10 +48,6 @@ class SecretMaskingFormatter(logging.Formatter):
         return mask(super().format(record))
 
 
-def log_path() -> Path:
-    return state_dir() / LOG_NAME
-
-
 class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
     """A rotating log whose every file is 0600, the first one and each after a rollover.
 

@@ -19,6 +19,8 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+from . import compat
+
 
 @contextlib.contextmanager
 def native_stderr_to(log_file: Path) -> Iterator[None]:
@@ -42,7 +44,7 @@ def native_stderr_to(log_file: Path) -> Iterator[None]:
         os.dup2(log_fd, 2)
     finally:
         os.close(log_fd)
-    sys.__stderr__ = terminal  # Textual's driver writes the screen here
+    compat.set_textual_output(terminal)  # Textual's driver writes the screen here
     try:
         yield
     finally:
@@ -51,5 +53,6 @@ def native_stderr_to(log_file: Path) -> Iterator[None]:
         with contextlib.suppress(Exception):
             terminal.flush()
         os.dup2(terminal_fd, 2)
-        sys.__stderr__, sys.stderr = saved_dunder, saved_stderr
+        compat.set_textual_output(saved_dunder)
+        sys.stderr = saved_stderr
         terminal.close()

@@ -9,12 +9,12 @@ import json
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from schema_check import validate_client_frame
 
 from gemini_live_tui.live import codec
 from gemini_live_tui.live import events as ev
 from gemini_live_tui.live import messages as m
 from gemini_live_tui.live.errors import ProtocolError
-from gemini_live_tui.simulator.schema_check import validate_client_frame
 
 ALL_CLIENT_MESSAGES = [
     m.Setup(model="models/gemini-3.1-flash-live-preview"),

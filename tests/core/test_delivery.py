@@ -13,6 +13,7 @@ import json
 from typing import Any
 
 import pytest
+from expect import collect_until, connected, next_of, phase
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
@@ -20,7 +21,6 @@ from gemini_live_tui.live import events as ev
 from gemini_live_tui.live.messages import FunctionResponse
 from gemini_live_tui.live.session import SessionSettings
 from gemini_live_tui.simulator import LiveSimulator
-from gemini_live_tui.simulator.expect import collect_until, connected, next_of, phase
 from gemini_live_tui.simulator.server import SimConnection
 
 from .conftest import KEY

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from expect import collect_until, connected, phase
 
 from gemini_live_tui.backend import resolve_backend
 from gemini_live_tui.live import events as ev
@@ -19,7 +20,6 @@ from gemini_live_tui.live.session import LiveSession, SessionSettings
 from gemini_live_tui.live.transport import Credential, Endpoint
 from gemini_live_tui.logs import mask
 from gemini_live_tui.simulator import LiveSimulator
-from gemini_live_tui.simulator.expect import collect_until, connected, phase
 
 TOKEN_SCRIPT = """\
 import sys

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from expect import collect_until, connected, next_of
 from websockets.asyncio.client import connect
 
 from gemini_live_tui.live import events as ev
@@ -21,7 +22,6 @@ from gemini_live_tui.live.errors import SessionClosed
 from gemini_live_tui.live.messages import RealtimeText, RealtimeVideo, Setup
 from gemini_live_tui.live.transport import Credential, Endpoint
 from gemini_live_tui.simulator import LiveSimulator
-from gemini_live_tui.simulator.expect import collect_until, connected, next_of
 
 from .conftest import KEY
 

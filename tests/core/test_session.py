@@ -5,12 +5,12 @@ from __future__ import annotations
 import asyncio
 
 import numpy as np
+from expect import collect_until, connected, next_of, phase
 
 from gemini_live_tui.live import events as ev
 from gemini_live_tui.live.messages import FunctionResponse
 from gemini_live_tui.live.session import SessionSettings
 from gemini_live_tui.simulator import LiveSimulator
-from gemini_live_tui.simulator.expect import collect_until, connected, next_of, phase
 from gemini_live_tui.simulator.voice import synthesize_words
 
 TIMER_TOOL = {

@@ -10,11 +10,12 @@ from __future__ import annotations
 import asyncio
 import time
 
+from expect import collect_until, connected, next_of, phase
+
 from gemini_live_tui.live import events as ev
 from gemini_live_tui.live.session import SessionSettings
 from gemini_live_tui.live.transport import Credential, Endpoint
 from gemini_live_tui.simulator import LiveSimulator
-from gemini_live_tui.simulator.expect import collect_until, connected, next_of, phase
 
 from .conftest import KEY
 

@@ -13,13 +13,13 @@ import time
 from typing import Any
 
 import pytest
+from expect import collect_until, connected, next_of, phase
 from google.auth.exceptions import RefreshError
 
 from gemini_live_tui.live import events as ev
 from gemini_live_tui.live.session import SessionSettings
 from gemini_live_tui.live.transport import Credential
 from gemini_live_tui.simulator import LiveSimulator
-from gemini_live_tui.simulator.expect import collect_until, connected, next_of, phase
 from gemini_live_tui.simulator.server import SimConnection
 
 

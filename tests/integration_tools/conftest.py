@@ -17,11 +17,11 @@ from typing import Any
 
 import pytest
 from pulse_support import pulse, sink  # noqa: F401 - fixtures
+from schema_check import validate_client_frame
 
 from gemini_live_tui.live.messages import Setup
 from gemini_live_tui.live.models import DEFAULT_MODEL
 from gemini_live_tui.simulator import LiveSimulator
-from gemini_live_tui.simulator.schema_check import validate_client_frame
 from gemini_live_tui.tui.app import GeminiLiveApp
 
 

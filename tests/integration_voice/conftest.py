@@ -27,11 +27,11 @@ from pulse_support import (  # noqa: F401 - fixtures
     speech,
     speech_like,
 )
+from schema_check import validate_client_frame
 
 from gemini_live_tui.config import AudioSettings
 from gemini_live_tui.live.messages import Setup
 from gemini_live_tui.simulator import LiveSimulator
-from gemini_live_tui.simulator.schema_check import validate_client_frame
 from gemini_live_tui.tui.app import GeminiLiveApp
 from gemini_live_tui.tui.voice_setup import voice_activity_config
 

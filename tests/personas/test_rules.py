@@ -12,12 +12,12 @@ import json
 from typing import Any
 
 import pytest
+from schema_check import validate_vertex_frame
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 from gemini_live_tui.simulator import LiveSimulator
 from gemini_live_tui.simulator.personas import GEMINI_API, VERTEX, Persona, all_personas
-from gemini_live_tui.simulator.schema_check import validate_vertex_frame
 
 GEMINI_PATH = "/ws/google.ai.generativelanguage.v1beta.GenerativeService.BidiGenerateContent"
 VERTEX_PATH = "/ws/google.cloud.aiplatform.v1.LlmBidiService/BidiGenerateContent"

@@ -13,8 +13,10 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+from expect import phase
 from google.genai import types
 from google.genai._live_converters import _FunctionResponse_to_vertex
+from schema_check import validate_client_frame
 
 from gemini_live_tui.live import events as ev
 from gemini_live_tui.live.messages import Setup
@@ -22,8 +24,6 @@ from gemini_live_tui.live.models import lookup
 from gemini_live_tui.live.session import LiveSession, SessionSettings
 from gemini_live_tui.live.transport import AuthKind, Credential, Endpoint
 from gemini_live_tui.simulator import LiveSimulator
-from gemini_live_tui.simulator.expect import phase
-from gemini_live_tui.simulator.schema_check import validate_client_frame
 from gemini_live_tui.tools import ToolCallCancelled, ToolCallFinished, ToolRunner, builtin_registry
 
 KEY = "test-key-tools-0123456789"

@@ -51,7 +51,7 @@ async def test_tools_voice_model_thinking_apply_together(make_app, sim):
         voice = setup["generationConfig"]["speechConfig"]["voiceConfig"]
         assert voice["prebuiltVoiceConfig"]["voiceName"] == "Kore"
         assert setup["model"] == "models/gemini-2.5-flash-native-audio-preview-12-2025"
-        # 2.5 models take a budget, not a level (DESIGN §3)
+        # 2.5 models take a budget, not a level (docs/protocol.md)
         assert setup["generationConfig"]["thinkingConfig"] == {"thinkingBudget": 1024}
         types.LiveClientMessage.model_validate({"setup": setup})  # strict: no unknown field
 

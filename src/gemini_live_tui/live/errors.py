@@ -13,9 +13,5 @@ class ConnectError(LiveError):
     """A connection could not be opened, or was refused before it was opened."""
 
 
-class AuthError(ConnectError):
-    """The server refused the credential or the setup: retrying will not help."""
-
-
 class SessionClosed(LiveError):
     """The session is closed for good; sends are no longer accepted."""

@@ -19,6 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from .messages import Modality
+
 Backend = Literal["gemini", "vertex"]
 Thinking = Literal["none", "level", "budget"]
 Support = Literal["unsupported", "optional", "always_on", "removed"]
@@ -88,7 +90,7 @@ class ModelSpec:
     name: str
     backend: Backend
     stage: str  # "GA", "preview", "legacy preview", "unknown"
-    response_modalities: tuple[str, ...] = ("AUDIO",)
+    response_modalities: tuple[Modality, ...] = ("AUDIO",)
     thinking: Thinking = "none"
     thinking_levels: tuple[str, ...] = ()
     non_blocking: bool = False

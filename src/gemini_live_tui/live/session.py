@@ -89,7 +89,6 @@ from .messages import (
     ActivityEnd,
     ActivityStart,
     AudioStreamEnd,
-    ClientContent,
     ClientMessage,
     FunctionResponse,
     RealtimeAudio,
@@ -152,7 +151,6 @@ class SessionStats:
     """Counters a status bar can show."""
 
     messages_sent: int = 0
-    messages_received: int = 0
     media_dropped: int = 0
     send_errors: int = 0
     protocol_errors: int = 0
@@ -329,9 +327,6 @@ class LiveSession:
     async def send_activity_end(self) -> None:
         await self.send(ActivityEnd())
 
-    async def send_client_content(self, content: ClientContent) -> None:
-        await self.send(content)
-
     async def send_tool_response(self, responses: list[FunctionResponse]) -> None:
         await self.send(ToolResponse(tuple(responses)))
 
@@ -463,7 +458,7 @@ class LiveSession:
     def _replace_waiting_video(self, item: Outgoing) -> bool:
         """Put a new video frame in the place of one still waiting; True if it did.
 
-        At most one frame waits (DESIGN §5): a frame queued behind a slow link
+        At most one frame waits: a frame queued behind a slow link
         or a reconnect is stale once a newer one exists. The new frame keeps
         the old one's place, so it still goes before a question typed after
         the old frame ("what do you see?").
@@ -889,9 +884,8 @@ class LiveSession:
         return f"{reason}; {hint}" if hint else reason
 
     def _decode(self, frame: str | bytes) -> list[Event]:
-        self.stats.messages_received += 1
         try:
-            events = list(decode_frame(frame))
+            events: list[Event] = list(decode_frame(frame))
         except ProtocolError as error:
             self.stats.protocol_errors += 1
             log.warning("%s", error)

@@ -1,8 +1,8 @@
 """Where to connect and how to authenticate: URLs, the wss policy, credentials.
 
-The three endpoints of DESIGN §3 differ in path and in how the credential
-travels. Credentials always go in headers, never in the URL, because URLs end
-up in logs. Plain `ws://` is only allowed to a loopback address (the
+The three endpoints (Gemini API key, ephemeral token, Vertex AI) differ in
+path and in how the credential travels. Credentials always go in headers,
+never in the URL, because URLs end up in logs. Plain `ws://` is only allowed to a loopback address (the
 simulator); anything else is refused before a socket is opened.
 """
 

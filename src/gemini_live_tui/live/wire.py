@@ -11,22 +11,21 @@ what a 25 Hz microphone stream always sees (docs/performance.md, Core).
 `write_text_now` does the same three steps directly — the public Sans-I/O
 `protocol.send_text`, then the connection's own `send_data` — and returns
 False, writing nothing, whenever `send` could have to wait or fail: the
-caller then uses `await ws.send(...)` as before. It relies on five
-attributes of websockets' asyncio `Connection` that are not documented API
-(`protocol`, `send_data`, `paused`, `send_in_progress`, `transport`); a
-release that renames them turns this into "always use `ws.send`" rather
-than a crash. tests/core/test_send_path.py
-asserts the direct path is still taken with the pinned version.
+caller then uses `await ws.send(...)` as before. The undocumented parts
+of websockets' `Connection` it needs are in `compat.py` (`ws_writable_now`,
+`ws_write_text`); a release that renames them turns this into "always use
+`ws.send`" rather than a crash.
+tests/core/test_send_path.py asserts the direct path is still taken with the
+pinned version.
 """
 
 from __future__ import annotations
 
 from websockets.asyncio.connection import Connection
-from websockets.protocol import State
 
-# Checked once: the method the direct path calls. The attributes it reads are
-# checked on each call (an AttributeError there means "use ws.send").
-SUPPORTED = callable(getattr(Connection, "send_data", None))
+from .. import compat
+
+SUPPORTED = compat.DIRECT_WRITE
 
 
 def write_text_now(ws: Connection, frame: bytes) -> bool:
@@ -42,22 +41,7 @@ def write_text_now(ws: Connection, frame: bytes) -> bool:
     aborts the connection, as `ws.send` would, and propagates: the frame
     may or may not have left.
     """
-    if not SUPPORTED:
+    if not SUPPORTED or not compat.ws_writable_now(ws):
         return False
-    try:
-        if (
-            ws.protocol.state is not State.OPEN
-            or ws.send_in_progress is not None
-            or ws.paused
-            or ws.transport.is_closing()
-        ):
-            return False
-    except AttributeError:  # a websockets release that moved them: the slow path
-        return False
-    ws.protocol.send_text(frame)
-    try:
-        ws.send_data()
-    except Exception:
-        ws.transport.abort()
-        raise
+    compat.ws_write_text(ws, frame)
     return True

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -87,7 +87,7 @@ def window_support_note() -> str | None:
     return None
 
 
-def monitor_targets(monitors: list[Mapping[str, Any]]) -> list[ScreenTarget]:
+def monitor_targets(monitors: Sequence[Mapping[str, Any]]) -> list[ScreenTarget]:
     """Targets for mss's monitor list (entry 0 is the union of all monitors)."""
     targets = []
     for index, monitor in enumerate(monitors[1:], start=1):

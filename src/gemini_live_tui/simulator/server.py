@@ -39,7 +39,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.datastructures import Headers
 from websockets.exceptions import ConnectionClosed
@@ -97,6 +96,12 @@ class HandleState:
 
 class SimConnection:
     """One client connection: its setup, its audio detector, its reply task."""
+
+    @property
+    def request(self) -> Request:
+        """The opening handshake's request (always there once the client is connected)."""
+        assert self.ws.request is not None
+        return self.ws.request
 
     def __init__(self, sim: LiveSimulator, ws: ServerConnection, number: int) -> None:
         self.sim = sim
@@ -386,7 +391,9 @@ class LiveSimulator:
         connection = SimConnection(self, ws, next(self._numbers))
         self.connections.append(connection)
         try:
-            if not self._credential_ok(ws.request.path, ws.request.headers):
+            request = ws.request
+            assert request is not None  # set by the opening handshake
+            if not self._credential_ok(request.path, request.headers):
                 await ws.close(1008, BAD_KEY_REASON)
                 return
             async for frame in ws:
@@ -486,7 +493,7 @@ class LiveSimulator:
             )
             return
         if self.persona is not None:
-            version = re.search(r"\.(v\w+)\.", connection.ws.request.path)
+            version = re.search(r"\.(v\w+)\.", connection.request.path)
             judged = self.persona.open(setup, version.group(1) if version else "v1beta")
             if isinstance(judged, Refusal):
                 await self._refuse(connection, judged)
@@ -501,7 +508,7 @@ class LiveSimulator:
                 return
             session = self._restore(state)
         else:
-            token = connection.ws.request.headers.get("Authorization", "")
+            token = connection.request.headers.get("Authorization", "")
             if self.one_use_tokens and token.startswith("Token "):
                 if token in self.tokens_used:
                     await connection.ws.close(1008, USED_TOKEN_REASON)
@@ -614,9 +621,10 @@ class LiveSimulator:
 
     def _start_reply(self, connection: SimConnection, text: str, spoken: bool = False) -> None:
         # Like the service: a new turn during a reply cuts it, says `interrupted`, then answers.
-        cut = connection.reply_task is not None and not connection.reply_task.done()
-        if cut:
-            connection.reply_task.cancel()
+        cut = False
+        if (task := connection.reply_task) is not None and not task.done():
+            task.cancel()
+            cut = True
         connection.reply_task = asyncio.create_task(self._reply(connection, text, spoken, cut))
 
     async def _reply(
@@ -801,8 +809,3 @@ def _image_size(data: bytes) -> str:
             return f"{image.width}x{image.height} {image.format}"
     except Exception:
         return "not an image I can read"
-
-
-def pcm_to_array(pcm: bytes) -> np.ndarray:
-    """16-bit PCM bytes as a float array in [-1, 1] (for tests and benchmarks)."""
-    return np.frombuffer(pcm[: len(pcm) // 2 * 2], dtype="<i2").astype(np.float32) / 32768

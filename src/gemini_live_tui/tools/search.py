@@ -25,8 +25,10 @@ def describe_grounding(grounding: Grounding, limit: int = 5) -> list[str]:
     lines: list[str] = []
     if grounding.queries:
         lines.append("searched: " + "; ".join(grounding.queries))
-    seen: set[str] = set()
-    sources = [(t, u) for t, u in grounding.sources if not (u in seen or seen.add(u))]
+    first_of: dict[str, str] = {}
+    for title, uri in grounding.sources:
+        first_of.setdefault(uri, title)
+    sources = [(title, uri) for uri, title in first_of.items()]
     for title, uri in sources[:limit]:
         lines.append(f"source: {title} <{uri}>" if title != uri else f"source: <{uri}>")
     if len(sources) > limit:

@@ -7,7 +7,7 @@ are the table in `commands.py`; both return effects that `apply` carries out
 here, in one place. No network, decoding or file I/O happens on the event
 loop: connecting runs in a worker, files decode in threads.
 
-Features from other issues plug in without touching this flow: a command
+Voice, screen sharing and tools plug in without touching this flow: a command
 replaces its stub in `self.commands`, a speaker sets `self.audio_out`, a
 tool runner sets `self.tool_runner`, and each sets its `StatusFields` field.
 """
@@ -132,7 +132,7 @@ class GeminiLiveApp(App[None]):
         )
         self.sender = MessageSender(self._session_for_sending, self.post_line, self._set_upload)
         self._session_created = asyncio.Event()
-        # plug-in points for the audio, screen and tools issues
+        # plug-in points for voice, screen sharing and tools
         self.audio_out: Callable[[st.Effect], None] | None = None
         self.tool_runner: Callable[[st.Effect], None] | None = None
         self.event_listeners: list[Callable[[ev.Event], None]] = []  # after the reducer
@@ -512,7 +512,3 @@ def _expand(path: str, cwd: Path, home: Path) -> Path:
     if path == "~" or path.startswith("~/"):
         return home / path[2:]
     return cwd / path
-
-
-def stylesheet_path() -> Path:
-    return Path(__file__).with_name("app.tcss")

@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from ..config import normalize_model
 from ..live.model_setup import thinking_fields
@@ -309,7 +310,9 @@ def cmd_tools(ctx: CommandContext, args: tuple[str, ...]) -> Outcome:
     return error("usage: /tools list|enable|disable|toggle NAME|apply")
 
 
-def _single_value(name: str, attribute: str, values: tuple[str, ...] = ()) -> Handler:
+def _single_value(
+    name: str, attribute: str, values: tuple[str, ...] = ()
+) -> Callable[[CommandContext, tuple[str, ...]], Outcome]:
     def handler(ctx: CommandContext, args: tuple[str, ...]) -> Outcome:
         if not args:
             current = getattr(ctx.applied, attribute) or "default"
@@ -320,11 +323,12 @@ def _single_value(name: str, attribute: str, values: tuple[str, ...] = ()) -> Ha
             return Outcome(say(text))
         if args[0].lower() == "apply":
             return _apply_outcome(ctx, args[1:], name)
-        value: str | None = args[0]
-        if value.lower() == "default":
+        word = args[0]
+        value: str | None = word
+        if word.lower() == "default":
             value = None
         elif values:
-            match = next((v for v in values if v.lower() == value.lower()), None)
+            match = next((v for v in values if v.lower() == word.lower()), None)
             if match is None and attribute == "thinking_level":
                 return error(f"unknown thinking level {value} — one of {', '.join(values)}")
             if match is None and attribute == "voice":
@@ -336,7 +340,8 @@ def _single_value(name: str, attribute: str, values: tuple[str, ...] = ()) -> Ha
             value = ctx.model_name(value)
         if attribute == "model" and value is None:
             return error("usage: /model NAME")
-        outcome = _staged(ctx, replace(ctx.staged, **{attribute: value}), name)
+        change: dict[str, Any] = {attribute: value}
+        outcome = _staged(ctx, replace(ctx.staged, **change), name)
         if attribute == "model" and value is not None:
             return replace(outcome, lines=outcome.lines + _model_notes(value, ctx.staged))
         return outcome

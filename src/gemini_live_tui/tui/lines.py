@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-#: Roles the view knows how to style, in the order of DESIGN §1.
+#: Roles the view knows how to style.
 ROLES = ("you", "model", "thought", "tool", "system", "info", "error")
 
 #: Width of the role column, label included, in terminal cells.

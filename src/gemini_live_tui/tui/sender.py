@@ -100,7 +100,8 @@ class MessageSender:
             try:
                 await self._current
             except asyncio.CancelledError:
-                if asyncio.current_task().cancelling():  # the app is closing
+                me = asyncio.current_task()
+                if me is not None and me.cancelling():  # the app is closing
                     self._current.cancel()
                     raise
                 self._report(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, replace
+from typing import Any
 
 from ..live import events as ev
 from .lines import Line
@@ -120,7 +121,8 @@ def _settle(state: ChatState, slot: str, note: str | None = None) -> tuple[ChatS
     text = getattr(state, field_name)
     if not text:
         return state, []
-    return replace(state, **{field_name: ""}), [Settle(slot, Line(role, text, note=note))]
+    cleared: dict[str, Any] = {field_name: ""}
+    return replace(state, **cleared), [Settle(slot, Line(role, text, note=note))]
 
 
 def _settle_model(state: ChatState, note: str | None = None) -> tuple[ChatState, list[Effect]]:
@@ -161,13 +163,13 @@ def on_event(state: ChatState, event: ev.Event) -> tuple[ChatState, list[Effect]
                 return state, effects + more
             return _grow(state, "reply", "model", text)
         case ev.InputTranscription(text=text, finished=finished):
-            effects: list[Effect] = []
+            heard: list[Effect] = []
             if text:
-                state, effects = _grow(state, "heard", "you", text)
+                state, heard = _grow(state, "heard", "you", text)
             if finished:
                 state, more = _settle(state, "heard")
-                effects += more
-            return state, effects
+                heard += more
+            return state, heard
         case ev.ModelAudio(pcm=pcm, rate=rate):
             return state, [PlayAudio(pcm, rate)]
         case ev.Interrupted():
@@ -177,8 +179,8 @@ def on_event(state: ChatState, event: ev.Event) -> tuple[ChatState, list[Effect]
             return _settle_model(state)
         case ev.TurnComplete(reason=reason):
             state, effects = _settle_model(state)
-            line = turn_end_line(reason)
-            return state, effects + ([Post(line)] if line else [])
+            end = turn_end_line(reason)
+            return state, effects + ([Post(end)] if end else [])
         case ev.WaitingForInput(waiting=waiting):
             note = Post(Line("system", "the model is waiting for you to go on"))
             return replace(state, waiting=waiting), [note] if waiting and not state.waiting else []

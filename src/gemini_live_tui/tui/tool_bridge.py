@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 from ..live import events as ev
 from ..live.errors import SessionClosed
@@ -57,7 +57,13 @@ def execution_registry(registry: ToolRegistry, desktop: AppDesktop) -> ToolRegis
 _FILE_TOOLS = ("read_file", "list_files")
 
 
-def _confirm_texts(argv: list[str]) -> dict[str, str]:
+class _ConfirmTexts(TypedDict, total=False):
+    tool: str
+    title: str
+    where: str
+
+
+def _confirm_texts(argv: list[str]) -> _ConfirmTexts:
     """The dialog's tool, title and where-line for a file tool's question (none for a command)."""
     if len(argv) == 2 and argv[0] in _FILE_TOOLS:
         return {

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rich._wrap import divide_line
+from ..compat import divide_line
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _LEADING_SPACE = re.compile(r"[^\S\n]*")
@@ -43,7 +43,7 @@ def _divide(text: str, offset: int, width: int) -> tuple[list[int], list[int]]:
     ends: list[int] = []
     position = 0
     for paragraph in text.split("\n"):
-        breaks = divide_line(paragraph, width, fold=True) if paragraph else []
+        breaks = divide_line(paragraph, width) if paragraph else []
         bounds = [0, *breaks, len(paragraph)]
         for a, b in zip(bounds, bounds[1:], strict=False):
             starts.append(offset + position + a)

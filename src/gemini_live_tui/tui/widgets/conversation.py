@@ -28,6 +28,7 @@ from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from ... import compat
 from ..lines import LABEL_WIDTH, ROLES, Line
 from ..wrap import Wrapped, clean, wrap_rows
 
@@ -416,7 +417,7 @@ class Conversation(ScrollView, can_focus=False):
             and size.height > self.scrollable_content_region.height
         ):
             self.set_reactive(ScrollView.virtual_size, size)
-            self._scroll_update(size)  # Textual's own scrollbar update (Textual 8)
+            compat.update_scrollbars(self, size)
         else:
             self.virtual_size = size
 

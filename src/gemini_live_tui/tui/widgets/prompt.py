@@ -23,6 +23,7 @@ proposed there runs the widget's bindings inline the same way.)
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import cast
 
 from textual import events
 from textual.binding import Binding
@@ -30,6 +31,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import OptionList, TextArea
 from textual.widgets.option_list import Option
+from textual.widgets.text_area import Document
 
 from ..completion import Completion
 from ..history import InputHistory
@@ -135,12 +137,12 @@ class PromptInput(TextArea):
 
     @property
     def cursor_position(self) -> int:
-        return self.document.get_index_from_location(self.cursor_location)
+        return cast(Document, self.document).get_index_from_location(self.cursor_location)
 
     @cursor_position.setter
     def cursor_position(self, index: int) -> None:
         index = max(0, min(index, len(self.text)))
-        self.move_cursor(self.document.get_location_from_index(index))
+        self.move_cursor(cast(Document, self.document).get_location_from_index(index))
 
     def _set(self, value: str, cursor: int | None = None) -> None:
         self.load_text(value)

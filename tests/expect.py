@@ -1,4 +1,4 @@
-"""Waiting for session events with a timeout: shared by tests, benchmarks and the demo checks."""
+"""Waiting for session events with a timeout, for the tests."""
 
 from __future__ import annotations
 

@@ -1,0 +1,71 @@
+"""The undocumented framework APIs in `compat.py` still exist in the pinned releases.
+
+Each test names one private API; it fails when a Textual, Rich or websockets
+release inside the pins renames or removes it, before a user meets the
+slower path or a crash.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import sys
+
+from rich.cells import cell_len
+from textual.app import App
+from textual.drivers.linux_driver import LinuxDriver
+from textual.message_pump import MessagePump
+from textual.widget import Widget
+from textual.widgets import TextArea
+from websockets.asyncio.connection import Connection
+
+from gemini_live_tui import compat
+
+
+def test_rich_divide_line_breaks_by_cells():
+    text = "日本語のテキスト " * 4 + "a" * 30
+    breaks = compat.divide_line(text, 10)
+    rows = [text[a:b] for a, b in zip([0, *breaks], [*breaks, len(text)], strict=True)]
+    assert all(cell_len(row.rstrip()) <= 10 for row in rows)
+    assert "".join(rows) == text
+
+
+def test_textual_scroll_update_exists():
+    assert callable(getattr(Widget, "_scroll_update", None))
+    assert list(inspect.signature(Widget._scroll_update).parameters) == ["self", "virtual_size"]
+
+
+def test_textual_crash_hooks_exist():
+    assert callable(getattr(App, "_handle_exception", None))
+    assert callable(getattr(App, "_fatal_error", None))
+    assert callable(getattr(MessagePump, "_close_messages_no_wait", None))
+
+
+def test_textual_text_area_key_hook_exists():
+    assert inspect.iscoroutinefunction(getattr(TextArea, "_on_key", None))
+
+
+def test_textual_driver_draws_on_dunder_stderr():
+    assert "sys.__stderr__" in inspect.getsource(LinuxDriver.__init__)
+
+
+def test_textual_output_can_be_swapped_and_restored():
+    saved = sys.__stderr__
+    try:
+        compat.set_textual_output(sys.stdout)
+        assert sys.__stderr__ is sys.stdout
+    finally:
+        compat.set_textual_output(saved)
+    assert sys.__stderr__ is saved
+
+
+def test_websockets_connection_has_the_direct_write_api():
+    assert compat.DIRECT_WRITE
+    source = inspect.getsource(Connection)
+    for name in ("self.protocol =", "self.transport =", "self.paused", "self.send_in_progress ="):
+        assert name in source, name
+
+
+def test_filehandler_open_hook_exists():
+    assert callable(getattr(logging.FileHandler, "_open", None))
+    assert "self._open()" in inspect.getsource(logging.FileHandler)
