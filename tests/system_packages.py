@@ -43,3 +43,14 @@ def require_portaudio():  # noqa: ANN201 - the sounddevice module
                 "PortAudio could not start (Debian: pulseaudio pulseaudio-utils libasound2-plugins)"
             )
         missing_package("PortAudio not installed (Debian: libportaudio2)")
+
+
+def require_portaudio_library() -> None:
+    """Skip unless libportaudio is installed (whether or not it can start here)."""
+    import ctypes.util
+
+    name = ctypes.util.find_library("portaudio")
+    try:
+        ctypes.CDLL(name or "libportaudio.so.2")  # loading does not start it
+    except OSError:
+        missing_package("PortAudio not installed (Debian: libportaudio2)")

@@ -8,7 +8,7 @@ import textwrap
 import time
 
 import pytest
-from system_packages import require_portaudio
+from system_packages import require_portaudio, require_portaudio_library
 
 from gemini_live_tui.media.audio_devices import device_error
 from gemini_live_tui.media.audio_engine import VoiceEngine, VoiceSettings
@@ -81,6 +81,7 @@ def test_without_portaudio_the_app_imports_and_mic_says_what_to_install() -> Non
 
 
 def test_a_portaudio_that_cannot_start_says_where_to_look(tmp_path) -> None:
+    require_portaudio_library()
     # PortAudio is installed but fails to initialise (here: an ALSA configuration
     # it cannot parse; on a machine, a sound server or ALSA plugin that is gone).
     broken = tmp_path / "alsa.conf"

@@ -17,6 +17,7 @@ import textwrap
 
 import pytest
 from ptyrun import APP
+from system_packages import require_portaudio_library
 
 from gemini_live_tui import doctor
 from gemini_live_tui.config import Profile
@@ -217,6 +218,7 @@ def test_an_echo_canceller_that_does_not_load_fails_with_its_fix():
 
 
 def test_a_portaudio_that_cannot_start_fails_the_audio_line(tmp_path):
+    require_portaudio_library()
     broken = tmp_path / "alsa.conf"
     broken.write_text("this is { not an ALSA configuration\n")
     env = dict(os.environ, ALSA_CONFIG_PATH=str(broken), GEMINI_LIVE_BASE_URL=UNRESOLVABLE)
