@@ -16,12 +16,16 @@ import uuid
 
 import pytest
 
+from system_packages import missing_package
+
 
 def require_tmux() -> str:
     """tmux's path, or skip the test saying so."""
     path = shutil.which("tmux")
     if path is None:
-        pytest.skip("tmux is not installed: the real-terminal typing cases need it")
+        missing_package(
+            "tmux is not installed (Debian package tmux): the real-terminal typing cases need it"
+        )
     return path
 
 
