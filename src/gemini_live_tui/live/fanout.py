@@ -24,7 +24,8 @@ class Subscription(Generic[T]):
         self.lagged = 0
         """Events dropped because this subscriber did not keep up."""
 
-    def _offer(self, event: T) -> None:
+    def offer(self, event: T) -> None:
+        """Queue `event` for this subscriber only, dropping its oldest when full."""
         while True:
             try:
                 self._queue.put_nowait(event)
@@ -68,7 +69,7 @@ class Fanout(Generic[T]):
 
     def publish(self, event: T) -> None:
         for subscription in tuple(self._subscribers):
-            subscription._offer(event)
+            subscription.offer(event)
 
     @property
     def total_lagged(self) -> int:
