@@ -19,54 +19,10 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING, Any, TextIO
 
-from websockets.asyncio.connection import Connection
-from websockets.protocol import State
-
 if TYPE_CHECKING:
     from textual.app import App
     from textual.geometry import Size
     from textual.scroll_view import ScrollView
-
-# websockets 17.4: the connection method the direct write calls. False on a
-# release without it, and the session then always awaits `ws.send`.
-DIRECT_WRITE = callable(getattr(Connection, "send_data", None))
-
-
-def ws_writable_now(ws: Connection) -> bool:
-    """Whether `await ws.send(...)` would neither wait nor fail right now.
-
-    Stands for the checks at the start of `Connection.send`: the protocol is
-    OPEN, no fragmented send is in progress, the transport is not paused by
-    backpressure and not closing. Reads `protocol`, `send_in_progress`,
-    `paused` and `transport` of websockets' asyncio `Connection`
-    (undocumented; checked against websockets 17.4). A release that moves
-    them answers False: the caller uses `ws.send`.
-    """
-    try:
-        return not (
-            ws.protocol.state is not State.OPEN
-            or ws.send_in_progress is not None
-            or ws.paused
-            or ws.transport.is_closing()
-        )
-    except AttributeError:
-        return False
-
-
-def ws_write_text(ws: Connection, frame: bytes) -> None:
-    """Frame `frame` as one text message and hand it to the transport, without awaiting.
-
-    Stands for the body of `Connection.send` for a text message: the public
-    Sans-I/O `protocol.send_text`, then the connection's `send_data`
-    (undocumented; websockets 17.4). A transport write error aborts the
-    connection, as `send` does, and propagates.
-    """
-    ws.protocol.send_text(frame)
-    try:
-        ws.send_data()
-    except Exception:
-        ws.transport.abort()
-        raise
 
 
 def divide_line(text: str, width: int) -> list[int]:

@@ -1,10 +1,9 @@
-"""The direct send path: frames written without websockets' async wrapper.
+"""The send path: an awaited `send` writes at once when nothing waits,
+`send_nowait` queues for the writer task.
 
-`live/wire.py` writes a frame through websockets' Sans-I/O protocol when the
-socket can take it at once; `LiveSession.send_nowait` and the fast path of
-`send` use it. These tests hold it to the session's guarantees: order,
+These tests hold both to the session's guarantees on a real socket: order,
 nothing before setupComplete, backpressure respected, unencodable messages
-dropped alone, and the direct path really taken with the pinned websockets.
+dropped alone.
 """
 
 from __future__ import annotations
@@ -13,17 +12,11 @@ import asyncio
 
 import pytest
 from expect import collect_until, connected, next_of
-from websockets.asyncio.client import connect
 
 from gemini_live_tui.live import events as ev
-from gemini_live_tui.live import wire
-from gemini_live_tui.live.codec import encode_frame
 from gemini_live_tui.live.errors import SessionClosed
-from gemini_live_tui.live.messages import RealtimeText, RealtimeVideo, Setup
-from gemini_live_tui.live.transport import Credential, Endpoint
+from gemini_live_tui.live.messages import RealtimeText, RealtimeVideo
 from gemini_live_tui.simulator import LiveSimulator
-
-from .conftest import KEY
 
 
 def arrivals(sim: LiveSimulator) -> list[str]:
@@ -38,31 +31,6 @@ def arrivals(sim: LiveSimulator) -> list[str]:
         elif "video" in realtime:
             labels.append("video")
     return labels
-
-
-async def test_write_text_now_writes_on_an_open_connection_and_refuses_when_it_would_wait(
-    sim: LiveSimulator,
-) -> None:
-    assert wire.SUPPORTED, "the pinned websockets lost the API the direct path uses"
-    endpoint = Endpoint.create(Credential("api_key", KEY), base_url=sim.base_url)
-    headers = await endpoint.credential.headers()
-    async with connect(endpoint.url, additional_headers=headers, compression=None) as ws:
-        await ws.send(encode_frame(Setup(model="models/x", response_modalities=("TEXT",))))
-        await ws.recv()  # setupComplete
-        assert wire.write_text_now(ws, encode_frame(RealtimeText("direct")))
-        await sim.wait_for(lambda: sim.texts() == ["direct"])
-
-        # The transport's high-water signal (what asyncio calls when its buffer
-        # is full): nothing is written, the caller must await ws.send instead.
-        ws.pause_writing()
-        assert not wire.write_text_now(ws, encode_frame(RealtimeText("must wait")))
-        ws.resume_writing()
-        await asyncio.sleep(0.1)
-        assert sim.texts() == ["direct"]
-
-        await ws.close()
-        assert not wire.write_text_now(ws, encode_frame(RealtimeText("after close")))
-    assert sim.texts() == ["direct"]
 
 
 async def test_send_nowait_waits_for_setup_complete_and_keeps_order_with_send(
