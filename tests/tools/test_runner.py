@@ -1,4 +1,4 @@
-"""The runner: every call answered, concurrently, with the right scheduling, across reconnects."""
+"""The runner: every call answered, concurrently, with the right scheduling."""
 
 from __future__ import annotations
 
@@ -12,22 +12,11 @@ from gemini_live_tui.tools import (
     ToolCallStarted,
     ToolError,
     ToolRegistry,
-    ToolResponseDeferred,
+    ToolResponseNotSent,
     ToolSpec,
     builtin_registry,
     describe,
 )
-
-
-async def finished_while_down(harness) -> str:
-    """A list_files call that finishes with the connection down (which it leaves down): its id.
-
-    Its answer cannot be sent, so the runner keeps it for the next connection.
-    """
-    harness.wire.down = True
-    call_id = harness.call("list_files")
-    await harness.reports.wait_for(ToolCallFinished, call_id)
-    return call_id
 
 
 async def test_unknown_tool_answers_with_an_error_naming_the_available_ones(make_harness) -> None:
@@ -155,39 +144,22 @@ async def test_a_crashing_tool_answers_with_an_error(make_harness) -> None:
     assert "pick another" in (await harness.result("device"))["error"]["message"]
 
 
-async def test_answers_survive_a_connection_swap(make_harness) -> None:
-    """A call in flight while the connection is replaced (GoAway) is answered on the new one."""
+async def test_an_answer_the_closed_session_refuses_is_reported_once_not_retried(
+    make_harness,
+) -> None:
+    """Delivery across reconnects is the session's job: a send fails only when the
+    session is closed for good, and the runner says so instead of retrying."""
     harness = make_harness()
-    call_id = harness.call("set_timer", seconds=0.5)
-    quick_before = harness.call("list_files")
-    await harness.wire.final(quick_before)
-    harness.wire.down = True  # the old connection closes after GoAway
-    deferred = await harness.reports.wait_for(ToolResponseDeferred, call_id)
-    assert "being replaced" in deferred.reason
-    later = harness.call("list_files")  # queued behind, to keep the order
-    await harness.reports.wait_for(ToolCallFinished, later)
-    await harness.reports.wait_for(ToolCallFinished, call_id)
-    assert harness.wire.for_call(call_id) == []
-    assert [r.id for r in harness.runner.pending] == [call_id, later, call_id]
-    harness.wire.down = False  # the new connection is set up
-    await harness.runner.resend_pending()
-    assert harness.runner.pending == ()
-    assert [(r.id, r.will_continue) for r in harness.wire.responses[1:]] == [
-        (call_id, True),
-        (later, False),
-        (call_id, False),
-    ]
-    assert harness.wire.for_call(call_id)[-1].response["result"]["fired"] is True
-
-
-async def test_resend_stops_at_a_failure_and_keeps_the_rest(make_harness) -> None:
-    harness = make_harness()
-    first = await finished_while_down(harness)
-    await harness.runner.resend_pending()  # still down
-    assert [r.id for r in harness.runner.pending] == [first]
+    harness.wire.down = True
+    call_id = harness.call("list_files")
+    not_sent = await harness.reports.wait_for(ToolResponseNotSent, call_id)
+    assert "being replaced" in describe(not_sent) and "not sent" in describe(not_sent)
     harness.wire.down = False
-    await harness.runner.resend_pending()
-    assert [r.id for r in harness.wire.responses] == [first]
+    later = harness.call("list_files", path=".")
+    await harness.wire.final(later, timeout=2)
+    await asyncio.sleep(0.1)
+    assert [r.id for r in harness.wire.responses] == [later], "the refused answer is not resent"
+    assert harness.wire.attempts == 2
 
 
 async def test_closing_the_runner_stops_every_call(make_harness) -> None:
@@ -226,48 +198,3 @@ async def test_a_failing_report_callback_does_not_leave_the_call_unanswered(
 
     harness = make_harness(report=broken_display)
     assert (await harness.result("list_files"))["ok"] is True
-
-
-async def test_a_setup_complete_during_a_failing_resend_sends_on_the_new_connection(
-    make_harness,
-) -> None:
-    """The resend in flight fails on the old connection after a new one came up: it goes on."""
-    harness = make_harness()
-    first = await finished_while_down(harness)
-    assert [r.id for r in harness.runner.pending] == [first]
-    harness.wire.gate = asyncio.Event()  # sends now take a while
-    harness.runner.connection_ready()  # a connection is set up: the resend starts on it …
-    await asyncio.sleep(0.05)
-    assert harness.wire.attempts == 2  # … and its send hangs on that (dying) connection
-    harness.wire.down = False
-    harness.runner.connection_ready()  # the next connection is set up meanwhile
-    harness.wire.gate.set()  # the old send fails now
-    async with asyncio.timeout(2):
-        while harness.runner.pending:
-            await asyncio.sleep(0.01)
-    assert [r.id for r in harness.wire.responses] == [first]
-
-
-async def test_an_answer_queued_behind_kept_ones_starts_a_resend(make_harness) -> None:
-    """Kept answers are not stranded until a reconnect that may never come."""
-    harness = make_harness()
-    first = await finished_while_down(harness)
-    harness.wire.down = False  # the connection works again, without a new SetupComplete
-    second = harness.call("list_files", path=".")
-    await harness.wire.final(second, timeout=2)
-    assert [r.id for r in harness.wire.responses] == [first, second]
-    assert harness.runner.pending == ()
-
-
-async def test_a_failed_resend_waits_for_the_next_connection_without_spinning(
-    make_harness,
-) -> None:
-    harness = make_harness()
-    first = await finished_while_down(harness)
-    harness.runner.connection_ready()  # set up, but sending fails on it
-    await asyncio.sleep(0.1)
-    assert harness.wire.attempts == 2  # one try on that connection, no busy retry loop
-    harness.wire.down = False
-    harness.runner.connection_ready()
-    await harness.wire.final(first, timeout=2)
-    assert harness.runner.pending == ()

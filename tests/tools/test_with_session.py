@@ -83,8 +83,6 @@ class Rig:
                 self.runner.handle_call(event)
             elif isinstance(event, ev.ToolCallCancellation):
                 self.runner.cancel(event.ids)
-            elif isinstance(event, ev.SetupComplete):
-                await self.runner.resend_pending()
 
     async def close(self) -> None:
         await self.runner.aclose()

@@ -18,7 +18,7 @@ from .reports import (
     ToolCallStarted,
     ToolConfirmation,
     ToolReport,
-    ToolResponseDeferred,
+    ToolResponseNotSent,
     describe,
 )
 from .runner import ToolRunner
@@ -36,7 +36,7 @@ __all__ = [
     "ToolError",
     "ToolRegistry",
     "ToolReport",
-    "ToolResponseDeferred",
+    "ToolResponseNotSent",
     "ToolRunner",
     "ToolSpec",
     "Workspace",

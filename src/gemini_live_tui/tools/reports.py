@@ -69,8 +69,8 @@ class ToolConfirmation:
 
 
 @dataclass(frozen=True, slots=True)
-class ToolResponseDeferred:
-    """A response could not be sent (connection down); it is kept for the next connection."""
+class ToolResponseNotSent:
+    """A response could not be sent: the session is closed for good."""
 
     call_id: str
     name: str
@@ -83,7 +83,7 @@ ToolReport = (
     | ToolCallFinished
     | ToolCallCancelled
     | ToolConfirmation
-    | ToolResponseDeferred
+    | ToolResponseNotSent
 )
 
 
@@ -108,6 +108,6 @@ def describe(report: ToolReport) -> str:
             }[decision]
             how = " (remembered)" if remembered else " by you"
             return f"{name} {list(argv)!r} {verdict}{how}"
-        case ToolResponseDeferred(name=name, reason=reason):
-            return f"{name}: result kept for the next connection ({reason})"
+        case ToolResponseNotSent(name=name, reason=reason):
+            return f"{name}: result not sent ({reason})"
     raise TypeError(f"not a tool report: {report!r}")

@@ -20,17 +20,14 @@ A `toolCallCancellation` really cancels the task; the command tool kills its
 process group on cancellation.
 
 Every step is reported through `report` as a small frozen value
-(`reports.py`) for the conversation to show. Responses that cannot be sent
-(there is no connection to send on) are kept in order and sent again, by
-one resend task at a time, once `connection_ready()` says a new connection
-is set up; a resend that fails while yet another connection came up runs
-again, and an answer queued behind kept ones starts a resend, so no answer
-waits for a reconnect that may never come. Which connection may take an
-answer is the session's rule, not the runner's: a call belongs to the
-connection that issued it, and the session turns an answer for an earlier
-connection's call into a text turn for the model (`ToolResultCarried`), so
-the runner answers every call the same way whatever happened to the
-connection meanwhile.
+(`reports.py`) for the conversation to show. Delivery is the session's job,
+not the runner's: the session keeps a tool response until the server's
+state covers it, sends it again after a lost connection, and turns an
+answer for an earlier connection's call into a text turn for the model
+(`ToolResultCarried`), so the runner answers every call the same way
+whatever happened to the connection meanwhile. A send fails only once the
+session is closed for good (the app is quitting): that answer is reported
+as not sent (`ToolResponseNotSent`), never retried.
 """
 
 from __future__ import annotations
@@ -55,7 +52,7 @@ from .reports import (
     ToolCallStarted,
     ToolConfirmation,
     ToolReport,
-    ToolResponseDeferred,
+    ToolResponseNotSent,
     short_args,
 )
 
@@ -117,10 +114,6 @@ class ToolRunner:
         """Whether a NON_BLOCKING call may get an interim `willContinue` answer (never on Vertex)."""
         self._answer_after = answer_after
         self._running: dict[str, _Running] = {}
-        self._pending: list[FunctionResponse] = []
-        self._resending: asyncio.Task[None] | None = None
-        self._connections = 0  # connections set up so far (`connection_ready` calls)
-        self._failed_on: int | None = None  # `_connections` when a send last failed
         self._always: set[tuple[str, ...]] = set()
 
     # -- what the TUI calls -------------------------------------------------
@@ -138,11 +131,6 @@ class ToolRunner:
     def running(self) -> tuple[str, ...]:
         """Ids of the calls still running."""
         return tuple(self._running)
-
-    @property
-    def pending(self) -> tuple[FunctionResponse, ...]:
-        """Responses waiting for a connection to be sent on."""
-        return tuple(self._pending)
 
     def handle_call(self, event: ToolCall) -> None:
         """Start every function call of a `ToolCall` event; returns at once."""
@@ -176,24 +164,6 @@ class ToolRunner:
             if entry.work is not None:
                 entry.work.cancel()
 
-    def connection_ready(self) -> None:
-        """A (new) connection is set up (`SetupComplete`): send the kept responses on it.
-
-        Returns at once; the responses go out in order from one resend task.
-        """
-        self._connections += 1
-        self._resend_soon()
-
-    async def resend_pending(self) -> None:
-        """`connection_ready()`, then wait until that resend has ended.
-
-        A resend stops at the first failure, keeping the rest, unless another
-        connection was set up meanwhile: then it goes on there.
-        """
-        self.connection_ready()
-        if self._resending is not None:
-            await asyncio.shield(self._resending)
-
     async def wait_idle(self) -> None:
         """Wait until every running call has finished or been cancelled."""
         while self._running:
@@ -210,9 +180,6 @@ class ToolRunner:
             if entry.work is not None:
                 entry.work.cancel()
         await self.wait_idle()
-        if self._resending is not None:
-            self._resending.cancel()
-            await asyncio.gather(self._resending, return_exceptions=True)
 
     # -- inside --------------------------------------------------------------
 
@@ -323,52 +290,9 @@ class ToolRunner:
             scheduling=scheduling if self.non_blocking else None,
             will_continue=will_continue and self.non_blocking and self.will_continue,
         )
-        if self._pending:  # keep the order: older answers go first
-            self._pending.append(response)
-            self._resend_soon(retry=True)  # one more try, even on the connection that failed
-            return
-        error = await self._try_send(response)
-        if error is not None:
-            self._pending.append(response)
-            self._report(ToolResponseDeferred(call.id, call.name, error))
-            self._resend_soon()
-
-    async def _try_send(self, response: FunctionResponse) -> str | None:
-        """Send one response; None when sent, else why not (and the failure is noted)."""
-        attempt_on = self._connections
         try:
             await self._send([response])
-        except Exception as exc:  # no connection to send on
-            self._failed_on = attempt_on
+        except Exception as exc:  # the session is closed for good
             reason = str(exc) or type(exc).__name__
             log.info("tool response %s not sent: %s", response.id, reason)
-            return reason
-        if self._failed_on == attempt_on:
-            self._failed_on = None  # that connection works after all
-        return None
-
-    def _connection_usable(self) -> bool:
-        """No send failed since the newest connection was set up."""
-        return self._failed_on is None or self._failed_on < self._connections
-
-    def _resend_soon(self, *, retry: bool = False) -> None:
-        """Start the resend task if responses are kept, none is running and a send may work.
-
-        `retry`: also when a send failed on the newest connection (one pass
-        per new answer, so a transient failure cannot strand the queue).
-        """
-        idle = self._resending is None or self._resending.done()
-        if self._pending and idle and (retry or self._connection_usable()):
-            self._resending = asyncio.get_running_loop().create_task(
-                self._resend(), name="tool responses resend"
-            )
-
-    async def _resend(self) -> None:
-        # A failed attempt ends the loop unless a connection was set up while
-        # it was failing (`_connection_usable` is then true again); otherwise
-        # the next `connection_ready()` or queued answer starts a new task.
-        while self._pending:
-            if await self._try_send(self._pending[0]) is None:
-                self._pending.pop(0)
-            elif not self._connection_usable():
-                return
+            self._report(ToolResponseNotSent(call.id, call.name, reason))

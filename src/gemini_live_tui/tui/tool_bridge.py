@@ -30,7 +30,7 @@ from ..tools import (
     ToolCallStarted,
     ToolRegistry,
     ToolReport,
-    ToolResponseDeferred,
+    ToolResponseNotSent,
     ToolRunner,
     describe,
 )
@@ -99,7 +99,6 @@ class ToolBridge:
             return None  # the app answers each call with an error itself
         bridge = cls(app, registry)
         app.tool_runner = bridge
-        app.event_listeners.append(bridge.on_event)
         app.shutdown_hooks.append(bridge.aclose)
         return bridge
 
@@ -113,11 +112,6 @@ class ToolBridge:
                 self.runner.handle_call(ev.ToolCall(calls))
             case st.CancelTools(ids=ids):
                 self.runner.cancel(ids)
-
-    def on_event(self, event: ev.Event) -> None:
-        """After a (re)connection, let the runner resend."""
-        if isinstance(event, ev.SetupComplete):
-            self.runner.connection_ready()
 
     async def aclose(self) -> None:
         """Cancel running calls (the app is quitting)."""
@@ -141,7 +135,7 @@ class ToolBridge:
     def _report(self, report: ToolReport) -> None:
         if isinstance(report, ToolCallStarted):
             return  # the reducer already showed the call when it arrived
-        role = "system" if isinstance(report, ToolResponseDeferred) else "tool"
+        role = "system" if isinstance(report, ToolResponseNotSent) else "tool"
         self.app.post_line(Line(role, describe(report)))
 
     async def confirm(self, argv: list[str]) -> Decision:
