@@ -60,21 +60,10 @@ from .messages import (
     Setup,
     ToolResponse,
 )
-from .session_policy import (
-    ABORTED_WORDS,
-    CARRIED_LIMIT,
-    FINAL_CLOSE_CODES,
-    GiveUp,
-    SessionPolicy,
-    SessionSettings,
-    SessionStats,
-)
+from .session_policy import GiveUp, SessionPolicy, SessionSettings, SessionStats
 from .transport import Endpoint
 
 __all__ = [
-    "ABORTED_WORDS",
-    "CARRIED_LIMIT",
-    "FINAL_CLOSE_CODES",
     "LiveSession",
     "SessionSettings",
     "SessionStats",
