@@ -197,10 +197,12 @@ def connect_handle(policy: SessionPolicy) -> str | None:
 def test_a_final_close_after_setup_closes_the_session_with_the_reason() -> None:
     policy = make()
     connect(policy)
-    policy.connection_ended(100, final="quota exceeded (code 1008)")
-    assert policy.phase == ev.PhaseChanged(
-        ev.Phase.CLOSED, 0, "quota exceeded (code 1008)", final=True
-    )
+    policy.take_events()
+    policy.connection_ended(100, final=True)
+    policy.connect_final("quota exceeded (code 1008)")
+    closed = ev.PhaseChanged(ev.Phase.CLOSED, 0, "quota exceeded (code 1008)", final=True)
+    assert policy.phase == closed
+    assert published(policy, ev.PhaseChanged) == [closed], "said once"
 
 
 def test_a_reconnect_asked_for_resumes_unless_fresh() -> None:

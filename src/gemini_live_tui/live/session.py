@@ -356,7 +356,7 @@ class LiveSession:
             raise ConnectError(f"could not get a credential: {_describe(error)}") from error
         ws = await self._open(headers)
         self._ws = ws
-        final: str | None = None
+        final = False
         reached = False
         try:
             try:
@@ -368,13 +368,13 @@ class LiveSession:
             reached = True
             try:
                 await self._read_loop(ws)
-            except _Final as error:
-                final = str(error)
+            except _Final:
+                final = True
                 raise
         finally:
             self._ws = None
             if reached:
-                policy.connection_ended(self._now(), final)
+                policy.connection_ended(self._now(), final=final)
             else:
                 policy.ready = False
             self._flush()

@@ -296,16 +296,16 @@ class SessionPolicy:
         if not self._end_reason:
             self._end_reason = "reconnect requested" if self.restart else reason
 
-    def connection_ended(self, now: float, final: str | None = None) -> None:
+    def connection_ended(self, now: float, *, final: bool = False) -> None:
         """A connection that reached setupComplete is gone; count it and plan the
-        next (or, with `final`, close the session with that reason)."""
+        next. `final`: it ended for a reason retrying cannot fix (`connect_final`
+        closes the session with it)."""
         at_once = self._end_reason in ("reconnect requested", "server sent GoAway")
         cut = not (at_once or self._goaway_seen or self.closing)
         proved = self._progress or now - self._ready_at >= self.settings.stable_after * 1000
         self.ready = False
         self._lose_connection(cut=cut)
-        if final is not None:
-            self.connect_final(final)
+        if final:
             return
         self._first = False
         self.stats.reconnects += 1
