@@ -17,7 +17,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__
-from .backend import Backend, BackendError, resolve_backend, vertex_model_name
+from .backend import (
+    NO_CREDENTIAL_HELP,
+    Backend,
+    BackendError,
+    resolve_backend,
+    vertex_model_name,
+)
 from .config import (
     ConfigError,
     Profile,
@@ -194,25 +200,33 @@ def build_options(args: argparse.Namespace, profile: Profile) -> AppOptions:
         tools=enabled,
         registry=registry,
         audio=audio,
-        notices=(workspace.unset,) if workspace.unset else (),
+        saved_profile=profile,
     )
+    workspace_notices = (workspace.unset,) if workspace.unset else ()
     if args.demo:
+        fitted = _fitted(setup, registry, enabled)
         return AppOptions(
             label=f"demo · {model}",
             session_factory=_demo_factory(),
-            setup=_fitted(setup, registry, enabled),
-            warnings=_model_warnings(_fitted(setup, registry, enabled), profile.thinking_level),
+            setup=fitted,
+            notices=(*_model_warnings(fitted, profile.thinking_level), *workspace_notices),
             **common,
         )
     try:
         backend = resolve_backend(model)
     except BackendError as error:
         fitted = _fitted(setup, registry, enabled)
+        # offline: how to get a credential comes after the model's notices, unless it is the error
+        help_line = () if str(error) == NO_CREDENTIAL_HELP else (NO_CREDENTIAL_HELP,)
         return AppOptions(
             label=model,
             notice=str(error),
             setup=fitted,
-            warnings=_model_warnings(fitted, profile.thinking_level),
+            notices=(
+                *_model_warnings(fitted, profile.thinking_level),
+                *help_line,
+                *workspace_notices,
+            ),
             **common,
         )
     register_secret(backend.endpoint.credential.secret)  # e.g. read from a key file
@@ -222,7 +236,7 @@ def build_options(args: argparse.Namespace, profile: Profile) -> AppOptions:
         session_factory=_factory(backend),
         model_name=_model_namer(backend),
         setup=fitted,
-        warnings=_model_warnings(fitted, profile.thinking_level),
+        notices=(*_model_warnings(fitted, profile.thinking_level), *workspace_notices),
         **common,
     )
 

@@ -77,15 +77,14 @@ async def test_soak_session_memory_flat_and_nothing_lost(isolated_dirs):
     try:
         async with app.run_test(size=(100, 30)) as pilot:
             await until(pilot, lambda: app.chat.phase is Phase.CONNECTED, 10)
-            speaker = app.audio_out  # the voice bridge's (no device: it plays nothing)
+            speaker = app.feature_set.voice.on_effect  # no device: it plays nothing
 
             def count_model_audio(effect: st.Effect) -> None:
                 if isinstance(effect, st.PlayAudio):
                     heard[0] += len(effect.pcm) / 2 / effect.rate
-                if speaker is not None:
-                    speaker(effect)
+                speaker(effect)
 
-            app.audio_out = count_model_audio
+            app.feature_set.voice.on_effect = count_model_audio  # type: ignore[method-assign]
             start = time.monotonic()
             duration = MINUTES * 60
             start_rss = rss_mb()

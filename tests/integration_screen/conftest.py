@@ -30,7 +30,7 @@ def display(xvfb: XvfbServer, monkeypatch: pytest.MonkeyPatch) -> XvfbServer:
 def share_app(make_app: Callable[..., GeminiLiveApp]) -> Callable[..., GeminiLiveApp]:
     def make(**options: Any) -> GeminiLiveApp:
         app = make_app(**options)
-        app.screen_bridge.skip_unchanged = False
+        app.feature_set.screen.skip_unchanged = False
         return app
 
     return make

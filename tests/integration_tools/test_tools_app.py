@@ -359,7 +359,7 @@ async def test_cancelling_a_running_timer(tools_app, sim):
         await until(pilot, lambda: tool_line(app, "continues in the background"))
         await sim.cancel_tool(call)
         await until(pilot, lambda: tool_line(app, "set_timer(seconds=30) cancelled by the server"))
-        assert not app.tool_bridge.runner.running
+        assert not app.feature_set.tools.runner.running
         await pilot.pause(0.3)
         assert finals(sim, call) == []  # nothing more is sent for a cancelled call
 
@@ -488,7 +488,7 @@ async def test_results_across_a_drop_and_a_goaway_reach_the_model_once_each(tool
         # least once: a carried message not yet covered at the GoAway goes again)
         assert all(carried(call) for call in calls)
         assert {r.connection for r in sim.received if calls[2] in json.dumps(r.message)} == {1, 3}
-        assert app.tool_bridge.runner.pending == ()
+        assert app.feature_set.tools.runner.pending == ()
         await until(
             pilot, lambda: sum("went to the model as a message" in t for t in texts(app)) == 3
         )

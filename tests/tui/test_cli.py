@@ -227,10 +227,10 @@ def test_an_unknown_model_and_a_thinking_level_it_cannot_take_are_told_at_start(
     monkeypatch.setenv("GEMINI_API_KEY", "secret-key")
     unknown = options(["--model", "gemini-9-live"])
     assert unknown.setup.model == "models/gemini-9-live"  # still used
-    [notice] = unknown.warnings
+    [notice] = unknown.notices
     assert "gemini-9-live is not in the model catalog" in notice
     on_38 = options([], Profile(thinking_level="high"))
     assert on_38.setup.thinking_level is None and on_38.setup.thinking_budget is None
-    assert on_38.warnings == (
+    assert on_38.notices == (
         "gemini-3.8-live takes no thinking level: the profile's 'high' is not sent",
     )
