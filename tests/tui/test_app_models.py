@@ -58,7 +58,8 @@ async def test_text_replies_are_the_transcript_of_audio_with_the_speaker_off(sim
         assert "thinkingConfig" not in setup["generationConfig"]
         await type_line(pilot, "hello there")
         await until(pilot, lambda: any("hello there" in t for t in texts(app, "model")), 10)
-        assert app.status.speaker == "off" and app.feature_set.voice._engine is None  # no audio opened
+        assert app.status.speaker == "off"
+        assert app.feature_set.voice._engine is None  # no audio opened
 
 
 async def test_thinking_on_a_model_that_takes_none_is_refused_in_one_line(sim, isolated_dirs):

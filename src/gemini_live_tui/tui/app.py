@@ -312,7 +312,14 @@ class GeminiLiveApp(App[None]):
     def every(self, seconds: float, callback: Callable[[], None]) -> Repeating:
         return self.set_interval(seconds, callback)
 
-    async def confirm(self, argv: list[str], **texts: str) -> str | None:
+    async def confirm(
+        self,
+        argv: list[str],
+        *,
+        tool: str = "run_command",
+        title: str | None = None,
+        where: str | None = None,
+    ) -> str | None:
         """Show the `ConfirmCommand` dialog for `argv` and wait for the user's answer.
 
         Cancelled meanwhile (the server withdrew the call), the dialog closes
@@ -325,7 +332,12 @@ class GeminiLiveApp(App[None]):
                 answer.set_result(decision)
 
         modal = ConfirmCommand(
-            argv, str(self.options.cwd), forward=self.prompt.post_message, **texts
+            argv,
+            str(self.options.cwd),
+            tool=tool,
+            title=title,
+            where=where,
+            forward=self.prompt.post_message,
         )
         self.push_screen(modal, callback=decided)
         try:

@@ -65,8 +65,18 @@ class Host(Protocol):
         """Call `callback` on the event loop every `seconds` until stopped."""
         ...
 
-    async def confirm(self, argv: list[str], **texts: str) -> str | None:
-        """Ask the user about `argv` in a dialog: "once", "always", "deny" or None."""
+    async def confirm(
+        self,
+        argv: list[str],
+        *,
+        tool: str = "run_command",
+        title: str | None = None,
+        where: str | None = None,
+    ) -> str | None:
+        """Ask the user about `argv` in a dialog: "once", "always", "deny" or None.
+
+        `tool` asks, `title` and `where` replace the dialog's default texts.
+        """
         ...
 
 
