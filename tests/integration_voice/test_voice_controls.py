@@ -47,7 +47,7 @@ async def test_devices_are_listed_picked_saved_and_autostarted(voice_app, sim, s
         await until(
             pilot, lambda: again.status.mic.startswith("on ") and again.status.speaker == "on"
         )
-        state = await again.voice.get_state()
+        state = await again.feature_set.voice.get_state()
         assert state["microphone"]["device"] == "pulse" and state["speaker"]["device"] == "pulse"
         await sim.wait_for(lambda: len(sim.realtime("audio")) > 5, 5)
 
