@@ -234,3 +234,26 @@ def test_an_unknown_model_and_a_thinking_level_it_cannot_take_are_told_at_start(
     assert on_38.notices == (
         "gemini-3.8-live takes no thinking level: the profile's 'high' is not sent",
     )
+
+
+async def test_start_lines_keep_their_order_model_notices_then_the_workspace(
+    monkeypatch, isolated_dirs
+):
+    from gemini_live_tui.tools.workspace import HOME_NOTICE
+    from gemini_live_tui.tui.app import READY_TEXT, GeminiLiveApp
+
+    monkeypatch.setenv("HOME", str(isolated_dirs["cwd"]))
+    monkeypatch.chdir(isolated_dirs["cwd"])  # launched in the home folder: no file tools
+    opts = options(["--model", "gemini-9-live"])
+    assert opts.notices[1:] == (HOME_NOTICE,)
+    assert "gemini-9-live is not in the model catalog" in opts.notices[0]
+    app = GeminiLiveApp(replace(opts, persist_history=False))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        shown = [(line.role, line.text) for line in app.transcript]
+    assert shown == [
+        ("error", NO_CREDENTIAL_HELP),
+        ("system", opts.notices[0]),
+        ("system", HOME_NOTICE),
+        ("system", READY_TEXT),
+    ]
