@@ -6,7 +6,7 @@ secrets: credentials come only from the environment (or a key file the user
 names), and the app never writes them. A broken file is reported with its
 path and line and is left as it is.
 
-Writes keep the user's file: every writer (the voice and screen bridges,
+Writes keep the user's file: every writer (the `ProfileStore` of a running app,
 `save_profile`) goes through `edit_profile`, which holds one lock, reads the
 file with tomlkit and changes only the keys whose values changed — comments,
 layout, multi-line strings and every other key stay as they were, and a

@@ -10,7 +10,7 @@ may be async and bound to their engine), which the app adds to the table.
 Setup changes (/system, /tools, /voice, /model, /thinking) are staged in the
 context's draft and go to the session only with `apply`.
 
-A handler that raises (a bridge's bug, a device that vanished) gives one
+A handler that raises (a feature's bug, a device that vanished) gives one
 error line; its traceback goes to the log file and the app keeps running.
 """
 
@@ -180,7 +180,7 @@ class CommandTable:
             result = command.handler(ctx, args)
             if not isinstance(result, Outcome):
                 result = await result
-        except Exception as failure:  # a bridge's bug or device error must not end the app
+        except Exception as failure:  # a feature's bug or device error must not end the app
             log.exception("/%s failed", command.name)
             return error(f"/{command.name} failed: {describe(failure)} (details in the log file)")
         return result
