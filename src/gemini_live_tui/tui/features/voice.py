@@ -35,6 +35,7 @@ import logging
 import math
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
+from functools import partial
 from typing import TYPE_CHECKING, Any, Literal
 
 from ...config import AudioSettings, ConfigError
@@ -95,6 +96,20 @@ class Voice(Feature):
 
     def commands(self) -> tuple[Command, ...]:
         """/mic and /speak, with their sub-commands and the devices seen for completion."""
+        parts: tuple[tuple[Part, str, str, tuple[str, ...]], ...] = (
+            (
+                "mic",
+                MIC_USAGE,
+                "microphone on/off, devices, mute",
+                ("on", "off", "devices", "use", "mute", "unmute", "autostart"),
+            ),
+            (
+                "speak",
+                SPEAK_USAGE,
+                "speaker on/off, devices",
+                ("on", "off", "devices", "use", "autostart"),
+            ),
+        )
         return tuple(
             Command(
                 part,
@@ -102,24 +117,15 @@ class Voice(Feature):
                 help_text,
                 self._command_handler(part),
                 subcommands=subs,
-                choices=lambda ctx, part=part: self._known[part],
+                choices=self._device_choices(part),
                 choice_after=("use",),
             )
-            for part, usage, help_text, subs in (
-                (
-                    "mic",
-                    MIC_USAGE,
-                    "microphone on/off, devices, mute",
-                    ("on", "off", "devices", "use", "mute", "unmute", "autostart"),
-                ),
-                (
-                    "speak",
-                    SPEAK_USAGE,
-                    "speaker on/off, devices",
-                    ("on", "off", "devices", "use", "autostart"),
-                ),
-            )
+            for part, usage, help_text, subs in parts
         )
+
+    def _device_choices(self, part: Part) -> Callable[[CommandContext], tuple[str, ...]]:
+        """Completion after `/mic use` or `/speak use`: the devices seen so far."""
+        return lambda ctx: self._known[part]
 
     # ----- the commands --------------------------------------------------------
 
@@ -229,7 +235,6 @@ class Voice(Feature):
     async def _autostart_command(self, part: Part, on: bool) -> None:
         key = "mic_autostart" if part == "mic" else "speaker_autostart"
         await self._save(lambda audio: setattr(audio, key, on))
-        self.settings = replace(self.settings, **{key: on})
         verb = "will turn on" if on else "will not turn on"
         self._say(f"the {_NOUN[part]} {verb} at launch")
 
@@ -283,7 +288,6 @@ class Voice(Feature):
             device = await engine.use_speaker(spec)
         key = "mic_device" if part == "mic" else "speaker_device"
         await self._save(lambda audio: setattr(audio, key, device.name))
-        self.settings = replace(self.settings, **{key: device.name})
         if device.name not in self._known[part]:
             self._known[part] += (device.name,)
         return device
@@ -374,9 +378,7 @@ class Voice(Feature):
                 parts.append("mic")
             for part in parts:
                 self._spawn(
-                    self._reporting(
-                        lambda part=part: self._switch(part, True), f"/{part} autostart"
-                    )
+                    self._reporting(partial(self._switch, part, True), f"/{part} autostart")
                 )
 
     def status(self) -> dict[str, Any]:
@@ -427,9 +429,15 @@ class Voice(Feature):
             await session.send_activity_end()
 
     async def _save(self, change: Callable[[AudioSettings], None]) -> None:
-        """Apply `change` to the profile's `[audio]`; raises `MediaError` if it fails."""
+        """Apply `change` to the profile's `[audio]`, then to the settings in use.
+
+        Raises `MediaError` if the profile cannot be written (the settings then stay).
+        """
         store = self.host.profile_store
         try:
             await asyncio.to_thread(store.change, lambda profile: change(profile.audio))
         except (ConfigError, OSError) as exc:
             raise MediaError(f"could not save the audio settings in the profile: {exc}") from exc
+        settings = replace(self.settings)
+        change(settings)
+        self.settings = settings
