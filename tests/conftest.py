@@ -32,6 +32,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 from schema_check import validate_client_frame, validate_vertex_frame
 
+from gemini_live_tui.environment import use_environment
 from gemini_live_tui.live.messages import Setup
 from gemini_live_tui.live.session import LiveSession, SessionSettings
 from gemini_live_tui.live.transport import Credential, Endpoint
@@ -77,15 +78,21 @@ CREDENTIAL_ENV = (
 
 
 @pytest.fixture(autouse=True)
-def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
-    """Config and state folders under tmp_path; no credential in the environment."""
+def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Path]]:
+    """Config and state folders under tmp_path; no credential in the environment.
+
+    A test that runs the command's start-up in-process (`cli.main`) leaves its
+    environment snapshot behind: it is dropped after the test, so the next one
+    sees its own environment."""
     dirs = {"config": tmp_path / "config", "state": tmp_path / "state", "cwd": tmp_path / "cwd"}
     dirs["cwd"].mkdir()
     monkeypatch.setenv("GEMINI_LIVE_CONFIG_DIR", str(dirs["config"]))
     monkeypatch.setenv("GEMINI_LIVE_STATE_DIR", str(dirs["state"]))
     for name in CREDENTIAL_ENV:
         monkeypatch.delenv(name, raising=False)
-    return dirs
+    use_environment(None)
+    yield dirs
+    use_environment(None)
 
 
 @pytest.fixture

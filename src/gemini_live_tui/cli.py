@@ -19,14 +19,16 @@ from typing import TYPE_CHECKING
 from . import __version__
 from .backend import Backend, BackendError, resolve_backend, vertex_model_name
 from .config import (
+    VOICE,
+    Config,
     ConfigError,
     Profile,
-    apply_env,
-    load_profile,
+    load_config,
     normalize_model,
     profile_path,
     state_dir,
 )
+from .environment import current_environment, read_environment, use_environment
 from .live.messages import Setup
 from .live.model_setup import fit_setup
 from .live.models import lookup, table_lines
@@ -98,8 +100,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "simulate":
         return _simulate(args.port, args.api_key, args.model, args.backend)
+    use_environment(read_environment())  # the one read of the environment
     try:
-        profile = apply_env(load_profile(args.profile))
+        config = load_config(args.profile)
     except ConfigError as error:
         return start_failed(str(error))
     from .crash import crash_safe
@@ -107,7 +110,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from .tui.app import GeminiLiveApp
 
     try:
-        options = build_options(args, profile)
+        options = build_options(args, config)
     except ConfigError as error:
         return start_failed(str(error))
     try:
@@ -155,8 +158,10 @@ def _run_app(app: GeminiLiveApp, log_file: Path) -> int:
     return 0
 
 
-def build_options(args: argparse.Namespace, profile: Profile) -> AppOptions:
-    """The app's options from the command line and the profile (env already applied).
+def build_options(args: argparse.Namespace, config: Config | Profile) -> AppOptions:
+    """The app's options from the command line and the configuration loaded at start
+    (a bare `Profile` has the environment applied already; it is taken with the
+    environment of the start).
 
     The setup is fitted to its model (`live.model_setup.fit_setup`): `--text`
     (or the profile's `text_only`) asks for text replies, which every current
@@ -167,22 +172,31 @@ def build_options(args: argparse.Namespace, profile: Profile) -> AppOptions:
     from .tui.app import AppOptions
     from .tui.voice_setup import voice_activity_config
 
+    if isinstance(config, Profile):
+        config = Config(args.profile, profile_path(args.profile), config, current_environment())
+    profile, environment = config.profile, config.environment
+    voice = args.voice or profile.voice
+    if args.voice:
+        try:
+            voice = VOICE(args.voice)
+        except ValueError as error:
+            raise ConfigError(f"--voice {args.voice!r}: {error}") from None
     model = normalize_model(args.model or profile.model)
     text_only = bool(args.text or profile.text_only)
     chosen = args.workspace or profile.workspace
     try:
         workspace = Workspace.for_launch(Path.cwd(), Path.home(), chosen)
     except ToolError as error:
-        where = "--workspace" if args.workspace else f"{profile_path(args.profile)}: workspace"
+        where = "--workspace" if args.workspace else f"{config.path}: workspace"
         raise ConfigError(f"{where}: {chosen!r} is not a folder") from error
     registry = builtin_registry(workspace)
-    check_profile(profile, profile_path(args.profile), registry.names())
+    check_profile(profile, config.path, registry.names())
     enabled = frozenset(registry.default_enabled() if profile.tools is None else profile.tools)
     audio = replace(profile.audio, speaker_autostart=False) if text_only else profile.audio
     setup = Setup(
         model=model,
         response_modalities=("TEXT",) if text_only else ("AUDIO",),
-        voice_name=args.voice or profile.voice,
+        voice_name=voice,
         language_code=profile.language,
         system_instruction=profile.system_instruction,
         thinking_level=profile.thinking_level,
@@ -194,7 +208,9 @@ def build_options(args: argparse.Namespace, profile: Profile) -> AppOptions:
         tools=enabled,
         registry=registry,
         audio=audio,
-        notices=(workspace.unset,) if workspace.unset else (),
+        screen=profile.screen,
+        first_paint_file=environment.first_paint_file,
+        notices=(*config.notices, *((workspace.unset,) if workspace.unset else ())),
     )
     if args.demo:
         return AppOptions(
@@ -205,7 +221,7 @@ def build_options(args: argparse.Namespace, profile: Profile) -> AppOptions:
             **common,
         )
     try:
-        backend = resolve_backend(model)
+        backend = resolve_backend(model, environment.backend())
     except BackendError as error:
         fitted = _fitted(setup, registry, enabled)
         return AppOptions(

@@ -17,6 +17,7 @@ import os
 from pathlib import Path
 
 from .config import ensure_private_dir, state_dir
+from .environment import current_environment
 
 LOG_NAME = "gemini-live.log"
 MASK = "***"
@@ -64,8 +65,9 @@ class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
 
 def setup_file_logging(level: int = logging.INFO, max_bytes: int = 2_000_000) -> Path:
     """Send all records to the log file (and nowhere else); returns its path."""
+    environment = current_environment()
     for name in SECRET_ENV:
-        register_secret(os.environ.get(name, ""))
+        register_secret(environment.get(name) or "")
     folder = state_dir()
     ensure_private_dir(folder)
     path = folder / LOG_NAME

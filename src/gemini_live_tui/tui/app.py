@@ -18,7 +18,6 @@ import asyncio
 import contextlib
 import gc
 import logging
-import os
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -33,7 +32,7 @@ from textual.binding import Binding
 from textual.css.query import NoMatches
 
 from ..backend import NO_CREDENTIAL_HELP
-from ..config import AudioSettings, normalize_model
+from ..config import AudioSettings, ScreenSettings, normalize_model
 from ..live import events as ev
 from ..live.messages import FunctionResponse, Setup
 from ..live.models import short_name
@@ -64,7 +63,6 @@ if TYPE_CHECKING:  # websockets loads with the session, after the first frame
 log = logging.getLogger(__name__)
 
 SessionFactory = Callable[[Setup], Awaitable["LiveSession"]]
-FIRST_PAINT_ENV = "GEMINI_LIVE_FIRST_PAINT_FILE"
 READY_TEXT = "ready — type, @file to attach, /mic /speak for voice, /help for commands"
 
 
@@ -95,6 +93,8 @@ class AppOptions:
     home: Path = field(default_factory=Path.home)
     persist_history: bool = True
     audio: AudioSettings = field(default_factory=AudioSettings)  # the profile's [audio]
+    screen: ScreenSettings = field(default_factory=ScreenSettings)  # the profile's [screen]
+    first_paint_file: str | None = None  # GEMINI_LIVE_FIRST_PAINT_FILE: write the time, quit
     warnings: tuple[str, ...] = ()  # one line each, shown at start (e.g. an unknown model)
     notices: tuple[str, ...] = ()  # one system line each at start (e.g. file tools off)
 
@@ -200,7 +200,7 @@ class GeminiLiveApp(App[None]):
         for effect in effects:
             self.apply(effect)
         self.set_interval(0.5, self._poll_session_stats)
-        if marker := os.environ.get(FIRST_PAINT_ENV):
+        if marker := self.options.first_paint_file:
             self.call_after_refresh(self._mark_first_paint, marker)
         # Startup objects (Textual, the CSS, imports) live for the whole run: keep them
         # out of the collector so full collections during a stream stay short.

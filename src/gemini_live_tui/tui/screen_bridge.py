@@ -24,7 +24,7 @@ from collections.abc import Awaitable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from ..config import ConfigError, ScreenSettings, edit_profile, load_profile
+from ..config import ConfigError, ScreenSettings, edit_profile
 from ..live import events as ev
 from ..media.errors import MediaError
 from .commands import Command, CommandContext, Outcome, error
@@ -304,12 +304,7 @@ class ScreenBridge:
 
     async def _load_settings(self) -> ScreenSettings:
         if self._settings is None:
-            try:
-                profile = await asyncio.to_thread(load_profile, self.app.options.profile)
-                self._settings = profile.screen
-            except ConfigError as exc:
-                log.warning("screen settings not read: %s", exc)
-                self._settings = ScreenSettings()
+            self._settings = self.app.options.screen  # as loaded at start: never re-read
         return self._settings
 
     async def _save(self, change: Any) -> bool:
