@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 
 from gemini_live_tui import config
-from gemini_live_tui.config import ConfigError, load_config, load_profile, profile_path
-from gemini_live_tui.environment import read_environment
+from gemini_live_tui.config import ConfigError, load_profile, profile_path
 from gemini_live_tui.live.models import VOICES
 from gemini_live_tui.media import aec
 
@@ -29,8 +28,14 @@ BAD_VALUES = [
         '[audio]\naec_backend = "aec4"',
         "[audio] aec_backend = 'aec4': did you mean 'aec3'? use one of aec3, webrtc-legacy, none",
     ),
-    ('[audio]\nstart_sensitivity = "mid"', "[audio] start_sensitivity = 'mid': use one of high, low"),
-    ('[audio]\nend_sensitivity = "often"', "[audio] end_sensitivity = 'often': use one of high, low"),
+    (
+        '[audio]\nstart_sensitivity = "mid"',
+        "[audio] start_sensitivity = 'mid': use one of high, low",
+    ),
+    (
+        '[audio]\nend_sensitivity = "often"',
+        "[audio] end_sensitivity = 'often': use one of high, low",
+    ),
     (
         "[audio]\nprefix_padding_ms = -20",
         "[audio] prefix_padding_ms = -20: use a whole number of milliseconds, 0 or more",
@@ -75,8 +80,10 @@ def test_the_schema_and_the_engine_name_the_same_echo_cancellers() -> None:
 
 
 def test_an_unknown_key_is_one_notice_with_the_closest_known_key_and_the_rest_loads() -> None:
-    path = write_profile('vocie = "Kore"\nmodel = "m"\n[audio]\nmic_devise = "pulse"\n[screan]\nx = 1\n')
-    loaded = load_config()
+    path = write_profile(
+        'vocie = "Kore"\nmodel = "m"\n[audio]\nmic_devise = "pulse"\n[screan]\nx = 1\n'
+    )
+    loaded = config.load_config()
     assert loaded.notices == (
         f"{path}: unknown key 'vocie' is ignored — did you mean 'voice'?",
         f"{path}: unknown key 'screan' is ignored — did you mean 'screen'?",
@@ -86,18 +93,22 @@ def test_an_unknown_key_is_one_notice_with_the_closest_known_key_and_the_rest_lo
 
 
 def test_a_voice_from_the_environment_is_held_to_the_same_rule() -> None:
+    from gemini_live_tui.environment import read_environment
+
     environment = read_environment({"GEMINI_VOICE": "Charonn", "GEMINI_API_KEY": "AIzaTopSecret42"})
     with pytest.raises(ConfigError) as raised:
-        load_config("default", environment)
+        config.load_config("default", environment)
     text = str(raised.value)
     assert text.startswith("environment: GEMINI_VOICE = 'Charonn': did you mean 'Charon'?")
     assert all(voice in text for voice in VOICES)
-    ok = load_config("default", read_environment({"GEMINI_VOICE": "kore"}))
+    ok = config.load_config("default", read_environment({"GEMINI_VOICE": "kore"}))
     assert ok.profile.voice == "Kore"
 
 
 def test_the_environment_snapshot_never_shows_a_credential() -> None:
+    from gemini_live_tui.environment import read_environment
+
     environment = read_environment({"GEMINI_API_KEY": "AIzaTopSecret42"})
     assert "AIzaTopSecret42" not in repr(environment)
-    loaded = load_config("default", environment)
+    loaded = config.load_config("default", environment)
     assert "AIzaTopSecret42" not in repr(loaded)
