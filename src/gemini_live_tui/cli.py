@@ -82,6 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    use_environment(read_environment())  # the one read of the environment
     if args.command == "config":
         try:
             print(profile_path(args.profile))
@@ -100,7 +101,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "simulate":
         return _simulate(args.port, args.api_key, args.model, args.backend)
-    use_environment(read_environment())  # the one read of the environment
     try:
         config = load_config(args.profile)
     except ConfigError as error:

@@ -30,7 +30,7 @@ from urllib.parse import urlsplit
 
 from .backend import BackendError, resolve_backend
 from .config import ConfigError, Profile, config_dir, load_profile, profile_path, state_dir
-from .environment import read_environment
+from .environment import current_environment
 from .live.transport import BASE_URL_ENV, Credential, default_base_url, mask_secret
 
 Status = Literal["ok", "warn", "FAIL"]
@@ -394,7 +394,7 @@ def run_checks(
     timeout: float = DEFAULT_TIMEOUT,
 ) -> list[Finding]:
     """Every check, in the order a user would fix them."""
-    env = dict(read_environment().variables if env is None else env)
+    env = dict(current_environment().variables if env is None else env)
     profile_finding, profile = check_profile(profile_name)
     credential_finding, url, _ = check_credentials(profile, env)
     findings = [credential_finding, *check_endpoint(url, timeout)]
