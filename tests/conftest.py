@@ -20,6 +20,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import tempfile
@@ -32,7 +33,13 @@ import pytest
 from hypothesis import HealthCheck, settings
 from schema_check import validate_client_frame, validate_vertex_frame
 
-from gemini_live_tui.environment import use_environment
+from gemini_live_tui.environment import (
+    BACKEND_ENV,
+    FIRST_PAINT_ENV,
+    MODEL_ENV,
+    VOICE_ENV,
+    use_environment,
+)
 from gemini_live_tui.live.messages import Setup
 from gemini_live_tui.live.session import LiveSession, SessionSettings
 from gemini_live_tui.live.transport import Credential, Endpoint
@@ -60,21 +67,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.timeout(0))  # a test's own timeout marker still wins
 
 
-CREDENTIAL_ENV = (
-    "GEMINI_API_KEY",
-    "GOOGLE_API_KEY",
-    "GEMINI_API_KEY_FILE",
-    "GEMINI_EPHEMERAL_TOKEN",
-    "GEMINI_EPHEMERAL_TOKEN_COMMAND",
-    "LIVE_BACKEND",
-    "VERTEX_PROJECT",
-    "GOOGLE_CLOUD_PROJECT",
-    "VERTEX_AI_ACCESS_TOKEN",
-    "VERTEX_AUTH",
-    "GEMINI_MODEL",
-    "GEMINI_VOICE",
-    "GEMINI_LIVE_FIRST_PAINT_FILE",
-)
+CREDENTIAL_ENV = (*BACKEND_ENV, MODEL_ENV, VOICE_ENV, FIRST_PAINT_ENV)
 
 
 @pytest.fixture(autouse=True)
@@ -93,6 +86,20 @@ def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[d
     use_environment(None)
     yield dirs
     use_environment(None)
+
+
+@pytest.fixture
+def kept_logging() -> Iterator[None]:
+    """The root logger's handlers and level put back after a test that set up the log file."""
+    root = logging.getLogger()
+    saved = (list(root.handlers), root.level)
+    yield
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+        handler.close()
+    for handler in saved[0]:
+        root.addHandler(handler)
+    root.setLevel(saved[1])
 
 
 @pytest.fixture

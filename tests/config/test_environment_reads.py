@@ -22,14 +22,17 @@ PLUMBING = {
 
 def environment_reads(path: Path) -> list[int]:
     """Lines where `path` reads os.environ / os.getenv / os.putenv, or imports them."""
-    lines = []
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Attribute) and node.attr in ("environ", "getenv", "putenv"):
-            lines.append(node.lineno)
-        elif isinstance(node, ast.ImportFrom) and node.module == "os":
-            if any(a.name in ("environ", "getenv", "putenv") for a in node.names):
-                lines.append(node.lineno)
-    return lines
+    names = ("environ", "getenv", "putenv")
+
+    def reads(node: ast.AST) -> bool:
+        if isinstance(node, ast.Attribute):
+            return node.attr in names
+        if isinstance(node, ast.ImportFrom) and node.module == "os":
+            return any(alias.name in names for alias in node.names)
+        return False
+
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return [getattr(node, "lineno", 0) for node in ast.walk(tree) if reads(node)]
 
 
 def test_only_the_environment_module_and_listed_plumbing_read_the_environment() -> None:
