@@ -345,9 +345,10 @@ def check_display(env: dict[str, str]) -> Finding:
 
 
 def check_profile(name: str) -> tuple[Finding, Profile]:
+    notices: list[str] = []
     try:
         path = profile_path(name)
-        profile = load_profile(name)
+        profile = load_profile(name, notices)
     except ConfigError as error:
         return fail(
             "profile",
@@ -356,6 +357,11 @@ def check_profile(name: str) -> tuple[Finding, Profile]:
         ), Profile()
     if not path.exists():
         return ok("profile", f"{name}: no file yet, defaults ({path})"), profile
+    if notices:
+        more = f" (and {len(notices) - 1} more)" if len(notices) > 1 else ""
+        return warn(
+            "profile", f"{notices[0]}{more}", "rename or remove the key: the app ignores it"
+        ), profile
     return ok("profile", f"{name}: {path} parses"), profile
 
 
