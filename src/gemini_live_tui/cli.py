@@ -32,7 +32,7 @@ from .environment import current_environment, read_environment, use_environment
 from .live.messages import Setup
 from .live.model_setup import fit_setup
 from .live.models import lookup, table_lines
-from .logs import register_secret
+from .logs import register_environment_secrets, register_secret
 
 if TYPE_CHECKING:  # the session and the app load after argument parsing, when needed
     from .live.session import LiveSession
@@ -83,6 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     use_environment(read_environment())  # the one read of the environment
+    register_environment_secrets()  # masked in every message from here on
     if args.command == "config":
         try:
             print(profile_path(args.profile))
@@ -121,9 +122,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def start_failed(message: str, command: str = "gemini-live") -> int:
-    """One line on stderr, the same in the log file when the state folder allows it; exit 2."""
-    print(f"{command}: {message}", file=sys.stderr)
-    from .logs import setup_file_logging
+    """One line on stderr, the same in the log file when the state folder allows it; exit 2.
+    A credential the line would quote (a key pasted into the wrong setting) is masked."""
+    from .logs import mask, setup_file_logging
+
+    print(f"{command}: {mask(message)}", file=sys.stderr)
 
     try:
         setup_file_logging()

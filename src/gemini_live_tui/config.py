@@ -248,7 +248,11 @@ def _describe(hint: Any) -> str:
 
 
 def _shown(value: Any, limit: int = 60) -> str:
+    """The value as a message quotes it; a credential pasted into a setting shows as ***."""
+    from .logs import mask  # logs imports this module
+
     text = ("true" if value else "false") if isinstance(value, bool) else repr(value)
+    text = mask(text)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

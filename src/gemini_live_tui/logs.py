@@ -36,6 +36,15 @@ def register_secret(secret: str) -> None:
         _secrets.add(secret)
 
 
+def register_environment_secrets() -> None:
+    """Mask the credential variables of the environment the command read at start."""
+    environment = current_environment()
+    for name in SECRET_ENV:
+        value = environment.get(name) or ""
+        register_secret(value)
+        register_secret(value.strip())  # as the backend uses it
+
+
 def mask(text: str) -> str:
     for secret in _secrets:
         text = text.replace(secret, MASK)
@@ -65,9 +74,7 @@ class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
 
 def setup_file_logging(level: int = logging.INFO, max_bytes: int = 2_000_000) -> Path:
     """Send all records to the log file (and nowhere else); returns its path."""
-    environment = current_environment()
-    for name in SECRET_ENV:
-        register_secret(environment.get(name) or "")
+    register_environment_secrets()
     folder = state_dir()
     ensure_private_dir(folder)
     path = folder / LOG_NAME

@@ -13,6 +13,7 @@ from ptyrun import APP, PtyProgram, private_env, run_to_exit
 
 from gemini_live_tui import cli
 from gemini_live_tui.config import load_profile
+from gemini_live_tui.live.models import VOICES
 from gemini_live_tui.tui.app import GeminiLiveApp
 
 KEY = "AIzaSecretKey0123456789"
@@ -28,6 +29,20 @@ def test_a_bad_voice_in_the_environment_or_a_flag_stops_with_one_line(tmp_path: 
     code, lines = run_to_exit(["--demo", "--voice", "Fenrirr"], private_env(home), home)
     assert code == 2
     assert len(lines) == 1 and lines[0].startswith("gemini-live: --voice 'Fenrirr': did you mean")
+
+
+def test_a_key_pasted_into_a_setting_is_masked_in_the_refusal(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    profile = home / ".config/gemini-live/default.toml"
+    profile.parent.mkdir(parents=True)
+    profile.write_text(f'thinking_level = "{KEY}"\n')
+    code, lines = run_to_exit(["--demo"], private_env(home, GEMINI_API_KEY=f" {KEY}\n"), home)
+    assert code == 2
+    assert lines == [
+        f"gemini-live: {profile}: thinking_level = '***': use one of minimal, low, medium, high"
+    ]
+    log = home / ".local/state/gemini-live/gemini-live.log"
+    assert KEY not in log.read_text() and "thinking_level = '***'" in log.read_text()
 
 
 def test_an_unknown_key_opens_the_app_with_a_notice_naming_the_closest_key(tmp_path: Path) -> None:
@@ -80,8 +95,9 @@ async def test_a_variable_changed_after_start_changes_nothing(
 
 
 async def test_a_bad_value_written_while_the_app_runs_is_refused_by_the_next_change(
-    started: list[GeminiLiveApp], isolated_dirs: dict[str, Path]
+    started: list[GeminiLiveApp], isolated_dirs: dict[str, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("GEMINI_API_KEY", KEY)
     assert cli.main(["--demo", "--text"]) == 0
     [app] = started
     path = isolated_dirs["config"] / "default.toml"
@@ -95,6 +111,12 @@ async def test_a_bad_value_written_while_the_app_runs_is_refused_by_the_next_cha
             f"could not save the audio settings in the profile: {path}: "
             "thinking_level = 'extreme': use one of minimal, low, medium, high"
         )
+        path.write_text(f'voice = "{KEY}"\n')  # the key pasted into the wrong line
+        await type_line(pilot, "/speak autostart on")
+        await until(pilot, lambda: len(texts(app, "error")) == 2)
+        assert texts(app, "error")[1].endswith(
+            f"{path}: voice = '***': use one of Zephyr, " + (", ".join(VOICES[1:]))
+        )
         await type_line(pilot, "still here")
         await until(pilot, lambda: "still here" in texts(app, "you"))
-    assert path.read_text() == 'thinking_level = "extreme"\n'
+    assert path.read_text() == f'voice = "{KEY}"\n'
