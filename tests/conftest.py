@@ -20,6 +20,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import tempfile
@@ -32,6 +33,13 @@ import pytest
 from hypothesis import HealthCheck, settings
 from schema_check import validate_client_frame, validate_vertex_frame
 
+from gemini_live_tui.environment import (
+    BACKEND_ENV,
+    FIRST_PAINT_ENV,
+    MODEL_ENV,
+    VOICE_ENV,
+    use_environment,
+)
 from gemini_live_tui.live.messages import Setup
 from gemini_live_tui.live.session import LiveSession, SessionSettings
 from gemini_live_tui.live.transport import Credential, Endpoint
@@ -59,33 +67,39 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.timeout(0))  # a test's own timeout marker still wins
 
 
-CREDENTIAL_ENV = (
-    "GEMINI_API_KEY",
-    "GOOGLE_API_KEY",
-    "GEMINI_API_KEY_FILE",
-    "GEMINI_EPHEMERAL_TOKEN",
-    "GEMINI_EPHEMERAL_TOKEN_COMMAND",
-    "LIVE_BACKEND",
-    "VERTEX_PROJECT",
-    "GOOGLE_CLOUD_PROJECT",
-    "VERTEX_AI_ACCESS_TOKEN",
-    "VERTEX_AUTH",
-    "GEMINI_MODEL",
-    "GEMINI_VOICE",
-    "GEMINI_LIVE_FIRST_PAINT_FILE",
-)
+CREDENTIAL_ENV = (*BACKEND_ENV, MODEL_ENV, VOICE_ENV, FIRST_PAINT_ENV)
 
 
 @pytest.fixture(autouse=True)
-def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
-    """Config and state folders under tmp_path; no credential in the environment."""
+def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Path]]:
+    """Config and state folders under tmp_path; no credential in the environment.
+
+    A test that runs the command's start-up in-process (`cli.main`) leaves its
+    environment snapshot behind: it is dropped after the test, so the next one
+    sees its own environment."""
     dirs = {"config": tmp_path / "config", "state": tmp_path / "state", "cwd": tmp_path / "cwd"}
     dirs["cwd"].mkdir()
     monkeypatch.setenv("GEMINI_LIVE_CONFIG_DIR", str(dirs["config"]))
     monkeypatch.setenv("GEMINI_LIVE_STATE_DIR", str(dirs["state"]))
     for name in CREDENTIAL_ENV:
         monkeypatch.delenv(name, raising=False)
-    return dirs
+    use_environment(None)
+    yield dirs
+    use_environment(None)
+
+
+@pytest.fixture
+def kept_logging() -> Iterator[None]:
+    """The root logger's handlers and level put back after a test that set up the log file."""
+    root = logging.getLogger()
+    saved = (list(root.handlers), root.level)
+    yield
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+        handler.close()
+    for handler in saved[0]:
+        root.addHandler(handler)
+    root.setLevel(saved[1])
 
 
 @pytest.fixture

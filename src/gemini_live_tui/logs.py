@@ -17,6 +17,7 @@ import os
 from pathlib import Path
 
 from .config import ensure_private_dir, state_dir
+from .environment import current_environment
 
 LOG_NAME = "gemini-live.log"
 MASK = "***"
@@ -33,6 +34,15 @@ def register_secret(secret: str) -> None:
     """Mask this string wherever it would appear in a log record."""
     if secret and len(secret) >= 4:
         _secrets.add(secret)
+
+
+def register_environment_secrets() -> None:
+    """Mask the credential variables of the environment the command read at start."""
+    environment = current_environment()
+    for name in SECRET_ENV:
+        value = environment.get(name) or ""
+        register_secret(value)
+        register_secret(value.strip())  # as the backend uses it
 
 
 def mask(text: str) -> str:
@@ -64,8 +74,7 @@ class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
 
 def setup_file_logging(level: int = logging.INFO, max_bytes: int = 2_000_000) -> Path:
     """Send all records to the log file (and nowhere else); returns its path."""
-    for name in SECRET_ENV:
-        register_secret(os.environ.get(name, ""))
+    register_environment_secrets()
     folder = state_dir()
     ensure_private_dir(folder)
     path = folder / LOG_NAME

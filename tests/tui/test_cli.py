@@ -133,36 +133,26 @@ def test_demo_runs_offline_in_a_real_terminal(tmp_path, isolated_dirs):
     assert marker.exists()
 
 
-def test_log_file_is_private_and_masks_secrets(monkeypatch, isolated_dirs):
+def test_log_file_is_private_and_masks_secrets(monkeypatch, isolated_dirs, kept_logging):
     import logging
     import stat
 
     from gemini_live_tui.logs import setup_file_logging
 
     monkeypatch.setenv("GEMINI_API_KEY", "AIzaSecretValue123")
-    root = logging.getLogger()
-    saved = (list(root.handlers), root.level)
+    path = setup_file_logging()
+    logging.getLogger("test").warning("url was wss://x?key=%s", "AIzaSecretValue123")
     try:
-        path = setup_file_logging()
-        logging.getLogger("test").warning("url was wss://x?key=%s", "AIzaSecretValue123")
-        try:
-            raise RuntimeError("bad key AIzaSecretValue123")
-        except RuntimeError:
-            logging.getLogger("test").exception("failed")
-        for handler in root.handlers:
-            handler.flush()
-        text = path.read_text()
-        assert "AIzaSecretValue123" not in text
-        assert "key=***" in text and "bad key ***" in text
-        assert stat.S_IMODE(path.stat().st_mode) == 0o600
-        assert path.parent == isolated_dirs["state"]
-    finally:
-        for handler in list(root.handlers):
-            root.removeHandler(handler)
-            handler.close()
-        for handler in saved[0]:
-            root.addHandler(handler)
-        root.setLevel(saved[1])
+        raise RuntimeError("bad key AIzaSecretValue123")
+    except RuntimeError:
+        logging.getLogger("test").exception("failed")
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+    text = path.read_text()
+    assert "AIzaSecretValue123" not in text
+    assert "key=***" in text and "bad key ***" in text
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert path.parent == isolated_dirs["state"]
 
 
 @pytest.mark.parametrize(

@@ -19,7 +19,6 @@ import asyncio
 import contextlib
 import gc
 import logging
-import os
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -66,7 +65,6 @@ if TYPE_CHECKING:  # websockets loads with the session, after the first frame
 log = logging.getLogger(__name__)
 
 SessionFactory = Callable[[Setup], Awaitable["LiveSession"]]
-FIRST_PAINT_ENV = "GEMINI_LIVE_FIRST_PAINT_FILE"
 READY_TEXT = "ready — type, @file to attach, /mic /speak for voice, /help for commands"
 
 
@@ -98,7 +96,8 @@ class AppOptions:
     persist_history: bool = True
     audio: AudioSettings = field(default_factory=AudioSettings)  # the profile's [audio]
     saved_profile: Profile | None = None  # as loaded (None: read when a feature first needs it)
-    notices: tuple[str, ...] = ()  # system lines at start (an unknown model, file tools off)
+    first_paint_file: str | None = None  # GEMINI_LIVE_FIRST_PAINT_FILE: write the time, quit
+    notices: tuple[str, ...] = ()  # system lines at start (unknown keys or model, file tools off)
 
 
 class GeminiLiveApp(App[None]):
@@ -200,7 +199,7 @@ class GeminiLiveApp(App[None]):
         for effect in effects:
             self.apply(effect)
         self.set_interval(0.5, self._poll_session_stats)
-        if marker := os.environ.get(FIRST_PAINT_ENV):
+        if marker := self.options.first_paint_file:
             self.call_after_refresh(self._mark_first_paint, marker)
         # Startup objects (Textual, the CSS, imports) live for the whole run: keep them
         # out of the collector so full collections during a stream stay short.
