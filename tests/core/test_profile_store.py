@@ -33,7 +33,7 @@ def test_changes_from_many_threads_all_land_in_the_file_and_in_memory(isolated_d
 
     def screen_change(i: int) -> None:
         start.wait()
-        store.change(lambda p: setattr(p.screen, "interval", float(i)))
+        store.change(lambda p: setattr(p.screen, "interval", float(i + 1)))
         store.change(lambda p: setattr(p.screen, "autostart", True))
 
     threads = [threading.Thread(target=voice_change, args=(i,)) for i in range(4)]
