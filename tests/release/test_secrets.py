@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from apptest import texts, type_line, until
 from livesim import session_on
+from polling import wait_until
 from ptyrun import PtyProgram
 
 from gemini_live_tui import logs
@@ -105,8 +106,7 @@ def test_the_key_stays_off_the_terminal_of_the_real_command(private_tree: Path, 
 
     thread = threading.Thread(target=lambda: asyncio.run(serve()), daemon=True)
     thread.start()
-    while not port_file.exists():
-        threading.Event().wait(0.01)
+    wait_until(port_file.exists, 10, step=0.01)
     env = dict(os.environ, TERM="xterm-256color", GEMINI_LIVE_BASE_URL=port_file.read_text())
     program = PtyProgram([sys.executable, "-m", "gemini_live_tui.cli", "--text"], env)
     assert program.wait_for("API key not valid", 30), program.text()[-400:]

@@ -18,6 +18,7 @@ from expect import phase
 from google.genai import types
 from google.genai._live_converters import _FunctionResponse_to_vertex
 from livesim import SIM_KEY, session_on
+from polling import eventually
 
 from gemini_live_tui.live import events as ev
 from gemini_live_tui.live.messages import Setup
@@ -171,9 +172,7 @@ async def test_a_cancellation_from_the_server_stops_the_call(rig: Rig) -> None:
     call_id = await rig.sim.call_tool("set_timer", {"seconds": 30})
     await rig.sim.wait_for(lambda: rig.responses(call_id))
     await rig.sim.cancel_tool(call_id)
-    async with asyncio.timeout(3):
-        while not any(isinstance(r, ToolCallCancelled) for r in rig.reports):
-            await asyncio.sleep(0.01)
+    await eventually(lambda: any(isinstance(r, ToolCallCancelled) for r in rig.reports), 3)
     assert rig.runner.running == ()
     assert [r.get("willContinue") for _, r in rig.responses(call_id)] == [True]
 
