@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from websockets.asyncio.server import ServerConnection
 from websockets.http11 import Request
 
+from .hearing import SpeechDetector
 from .personas import Judge
 
 if TYPE_CHECKING:
@@ -45,7 +46,7 @@ class HandleState:
 
 
 class SimConnection:
-    """One client connection: its setup, its audio detector, its reply task."""
+    """One client connection: its setup, its speech detector, its reply task."""
 
     @property
     def request(self) -> Request:
@@ -60,10 +61,7 @@ class SimConnection:
         self.setup: dict[str, Any] = {}
         self.session: SimSession | None = None
         self.reply_task: asyncio.Task[None] | None = None
-        self.heard = bytearray()
-        self.heard_rate = 16000
-        self.speech_seen = False
-        self.silence_s = 0.0
+        self.hearing = SpeechDetector()
         self.video_frames = 0
         self.last_video: bytes | None = None
         self.closed = False

@@ -1,11 +1,11 @@
 """The Live API protocol server on loopback, for `--demo` and for every test.
 
 It plays Google's service, not a client: it checks the endpoint path and
-credential, validates and answers the setup, hears realtime audio (with a
-simple energy voice detector, so the client's microphone path and barge-in
-can be tested), counts video frames, frames the model's turns, sends
-function calls and takes their responses, issues resumption handles and
-resumes from them. What the model says is `model.py` (`ScriptedModel`);
+credential, validates and answers the setup, hears realtime audio (through
+`hearing.py`'s energy detector, so the client's microphone path and
+barge-in can be tested), counts video frames, frames the model's turns,
+sends function calls and takes their responses, issues resumption handles
+and resumes from them. What the model says is `model.py` (`ScriptedModel`);
 what tests read back is `recorder.py` (`Recorder`, which this server is);
 per-connection and per-session state is `connection.py`.
 
@@ -41,10 +41,10 @@ from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 
 from .connection import HandleState, SimConnection, SimSession
+from .hearing import Heard
 from .model import ScriptedModel
 from .personas import Persona, Refusal
 from .recorder import Recorder
-from .voice import rms_dbfs
 
 log = logging.getLogger(__name__)
 
@@ -57,8 +57,6 @@ STALE_HANDLE_REASON = "Session not found: the resumption handle is unknown or ha
 ABORTED_REASON = "The operation was aborted."
 USED_TOKEN_REASON = "The ephemeral token has already been used to start a session, or has expired."
 UNKNOWN_CALL_REASON = "Request contains an invalid argument."
-SPEECH_DBFS = -45.0
-END_OF_SPEECH_S = 0.6
 
 
 class LiveSimulator(Recorder):
@@ -436,39 +434,24 @@ class LiveSimulator(Recorder):
         if "text" in body:
             self._start_reply(connection, str(body["text"]))
         if "audio" in body:
-            await self._hear(connection, body["audio"])
+            audio = body["audio"]
+            match = re.search(r"rate=(\d+)", audio.get("mimeType", ""))
+            rate = int(match.group(1)) if match else 16000
+            pcm = base64.b64decode(audio.get("data", ""))
+            heard = connection.hearing.hear(pcm, rate, connection.vad_enabled)
+            if heard is Heard.SPEECH_STARTED:
+                await self._barge_in(connection)
+            elif heard is Heard.SPEECH_ENDED:
+                await self._end_of_speech(connection)
         if "video" in body:
             connection.video_frames += 1
             connection.last_video = base64.b64decode(body["video"].get("data", ""))
         if "activityStart" in body:
-            connection.heard.clear()
-            connection.speech_seen = True
+            connection.hearing.activity_start()
             await self._barge_in(connection)
         ends_turn = "activityEnd" in body or body.get("audioStreamEnd")
-        if ends_turn and connection.heard and (connection.speech_seen or "activityEnd" in body):
+        if ends_turn and connection.hearing.turn_over("activityEnd" in body):
             await self._end_of_speech(connection)
-
-    async def _hear(self, connection: SimConnection, audio: dict[str, Any]) -> None:
-        pcm = base64.b64decode(audio.get("data", ""))
-        match = re.search(r"rate=(\d+)", audio.get("mimeType", ""))
-        connection.heard_rate = int(match.group(1)) if match else 16000
-        connection.heard += pcm
-        if not connection.vad_enabled:
-            return
-        seconds = len(pcm) / 2 / connection.heard_rate
-        if rms_dbfs(pcm) > SPEECH_DBFS:
-            if not connection.speech_seen:
-                connection.speech_seen = True
-                await self._barge_in(connection)
-            connection.silence_s = 0.0
-        elif connection.speech_seen:
-            connection.silence_s += seconds
-            if connection.silence_s >= END_OF_SPEECH_S:
-                await self._end_of_speech(connection)
-        else:
-            # keep only a short pre-roll of silence before speech
-            keep = int(0.5 * connection.heard_rate) * 2
-            del connection.heard[:-keep]
 
     async def _barge_in(self, connection: SimConnection) -> None:
         handling = connection.setup.get("realtimeInputConfig", {}).get("activityHandling")
@@ -478,11 +461,7 @@ class LiveSimulator(Recorder):
             await connection.send({"serverContent": {"interrupted": True}})
 
     async def _end_of_speech(self, connection: SimConnection) -> None:
-        seconds = len(connection.heard) / 2 / connection.heard_rate
-        heard = f"[heard {seconds:.2f} s of audio at {connection.heard_rate} Hz]"
-        connection.heard.clear()
-        connection.speech_seen = False
-        connection.silence_s = 0.0
+        heard = connection.hearing.finish()
         await connection.send(
             {"serverContent": {"inputTranscription": {"text": heard, "finished": True}}}
         )
