@@ -11,9 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from livesim import SIM_KEY as KEY
-
-__all__ = ["KEY"]
 
 
 @pytest.fixture

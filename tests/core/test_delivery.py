@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from expect import collect_until, next_of, phase, start_connected
+from livesim import SIM_KEY as KEY
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
@@ -22,8 +23,6 @@ from gemini_live_tui.live.messages import FunctionResponse
 from gemini_live_tui.live.session import SessionSettings
 from gemini_live_tui.simulator import LiveSimulator
 from gemini_live_tui.simulator.server import SimConnection
-
-from .conftest import KEY
 
 TIMER_TOOL = {
     "functionDeclarations": [

@@ -13,6 +13,7 @@ import asyncio
 
 import pytest
 from expect import collect_until, next_of, start_connected
+from livesim import SIM_KEY as KEY
 from websockets.asyncio.client import connect
 
 from gemini_live_tui.live import events as ev
@@ -22,8 +23,6 @@ from gemini_live_tui.live.errors import SessionClosed
 from gemini_live_tui.live.messages import RealtimeText, RealtimeVideo, Setup
 from gemini_live_tui.live.transport import Credential, Endpoint
 from gemini_live_tui.simulator import LiveSimulator
-
-from .conftest import KEY
 
 
 def arrivals(sim: LiveSimulator) -> list[str]:

@@ -11,13 +11,12 @@ import asyncio
 import time
 
 from expect import collect_until, next_of, phase, start_connected
+from livesim import SIM_KEY as KEY
 
 from gemini_live_tui.live import events as ev
 from gemini_live_tui.live.session import SessionSettings
 from gemini_live_tui.live.transport import Credential, Endpoint
 from gemini_live_tui.simulator import LiveSimulator
-
-from .conftest import KEY
 
 FAST = dict(backoff_base=0.01, backoff_cap=0.02)
 
