@@ -480,10 +480,11 @@ class LiveSimulator(Recorder):
     async def _answer(self, connection: SimConnection, text: str, spoken: bool, cut: bool) -> None:
         session = connection.session
         assert session is not None
-        with contextlib.suppress(ConnectionClosed):
-            if cut:
+        if cut:
+            with contextlib.suppress(ConnectionClosed):
                 await connection.send({"serverContent": {"interrupted": True}})
-            session.history.append(("user", text))
+        session.history.append(("user", text))
+        with contextlib.suppress(ConnectionClosed):
             await self.model.reply(connection, text, spoken)
 
     async def finish_turn(self, connection: SimConnection, said: list[str]) -> None:
