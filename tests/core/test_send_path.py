@@ -12,7 +12,8 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from expect import collect_until, connected, next_of
+from expect import collect_until, next_of, start_connected
+from livesim import SIM_KEY as KEY
 from websockets.asyncio.client import connect
 
 from gemini_live_tui.live import events as ev
@@ -22,8 +23,6 @@ from gemini_live_tui.live.errors import SessionClosed
 from gemini_live_tui.live.messages import RealtimeText, RealtimeVideo, Setup
 from gemini_live_tui.live.transport import Credential, Endpoint
 from gemini_live_tui.simulator import LiveSimulator
-
-from .conftest import KEY
 
 
 def arrivals(sim: LiveSimulator) -> list[str]:
@@ -95,7 +94,7 @@ async def test_under_backpressure_sends_queue_in_order_until_the_socket_drains(
     sim: LiveSimulator, make_session
 ) -> None:
     session = make_session()
-    await connected(session)
+    await start_connected(session)
     ws = session._ws
     ws.pause_writing()  # as the transport does when its buffer passes the high-water mark
     blocked = asyncio.create_task(session.send_text("first"))
@@ -118,7 +117,7 @@ async def test_send_nowait_drops_an_unencodable_message_alone_and_refuses_after_
     sim: LiveSimulator, make_session
 ) -> None:
     session = make_session()
-    sub = await connected(session)
+    sub = await start_connected(session)
     session.send_nowait(RealtimeText("bad \udcff name"))
     error = await next_of(sub, ev.SessionError)
     assert "not valid Unicode" in error.message

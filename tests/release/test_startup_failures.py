@@ -8,9 +8,9 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
+from polling import wait_until
 from ptyrun import APP, PtyProgram, private_env, run_to_exit
 
 
@@ -98,12 +98,12 @@ def test_a_key_with_a_trailing_newline_still_connects(tmp_path):
         stderr=subprocess.STDOUT,
     )
     try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
+
+        def listening() -> bool:
             with socket.socket() as probe:
-                if probe.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            time.sleep(0.1)
+                return probe.connect_ex(("127.0.0.1", port)) == 0
+
+        wait_until(listening, 30, step=0.1, what=f"the simulator on port {port}")
         env = private_env(
             home,
             GEMINI_API_KEY="  sim-key-1234\n",
