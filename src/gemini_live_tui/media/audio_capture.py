@@ -64,19 +64,11 @@ class CaptureChunk:
     rms: float  # after echo cancellation, 0..1 full scale
     # perf_counter when its first sample would have reached a callback had blocks been
     # one sample long: the callback's time minus the wait for the rest of its block
-    # (the issue's "callback timestamp", independent of the block size)
+    # (a "callback timestamp" independent of the block size)
     captured_at: float | None = None
     # perf_counter when its first sample was at the converter (PortAudio's
     # inputBufferAdcTime): also counts the device's and sound server's buffering
     adc_at: float | None = None
-
-
-def rms_level(frame: np.ndarray) -> float:
-    """RMS of int16 samples relative to full scale."""
-    if frame.size == 0:
-        return 0.0
-    f = frame.astype(np.float32)
-    return float(math.sqrt(float(np.dot(f, f)) / f.size) / 32768.0)
 
 
 class CapturePipeline:
@@ -125,7 +117,6 @@ class CapturePipeline:
         self._chunk_sq = 0.0
         self._frame = np.zeros(FRAME_SAMPLES, dtype=np.int16)
         self._render: list[np.ndarray] = []
-        self.render_frames = 0
         self.capture_frames = 0  # frames through the canceller (or all frames without one)
         self.bypassed_frames = 0  # frames that skipped the canceller: nothing was playing
         delay = canceller.delay_samples if canceller is not None else None
@@ -236,7 +227,6 @@ class CapturePipeline:
     def _feed_render(self, frame: np.ndarray) -> None:
         assert self.canceller is not None
         self.canceller.render_array(frame)
-        self.render_frames += 1
 
     def _capture(self, frame: np.ndarray, cancel: bool = True) -> CaptureChunk | None:
         work = self._frame

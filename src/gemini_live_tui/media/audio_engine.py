@@ -13,8 +13,8 @@ Typical wiring (the TUI)::
                          send_activity_start=session.send_activity_start,
                          send_activity_end=session.send_activity_end,
                          on_error=lambda err: show(str(err)))
-    await engine.toggle_mic()             # /mic
-    await engine.toggle_speaker()         # /speak
+    await engine.start_mic()              # /mic on
+    await engine.start_speaker()          # /speak on
     engine.play(event.pcm, event.rate)    # ModelAudio
     engine.interrupt()                    # Interrupted
     engine.end_of_turn()                  # GenerationComplete / TurnComplete
@@ -181,14 +181,6 @@ class VoiceEngine:
     def speaker_on(self) -> bool:
         return self._speaker is not None
 
-    async def toggle_mic(self) -> bool:
-        """`/mic`: turn the microphone on or off; return the new state."""
-        if self._mic is None:
-            await self.start_mic()
-        else:
-            await self.stop_mic()
-        return self._mic is not None
-
     async def start_mic(self) -> AudioDevice:
         """Open the microphone and start streaming; raises DeviceError with a user message."""
         if self._mic is not None:
@@ -293,14 +285,6 @@ class VoiceEngine:
         return self._talking
 
     # -- speaker ---------------------------------------------------------------------
-    async def toggle_speaker(self) -> bool:
-        """`/speak`: turn the speaker on or off; return the new state."""
-        if self._speaker is None:
-            await self.start_speaker()
-        else:
-            await self.stop_speaker()
-        return self._speaker is not None
-
     async def start_speaker(self) -> AudioDevice:
         if self._speaker is not None:
             return self._speaker.device
