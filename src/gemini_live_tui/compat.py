@@ -1,10 +1,12 @@
 """Every undocumented framework API the app relies on, in one place.
 
-Textual, Rich and websockets are pinned to the majors these were checked
-against (pyproject.toml); each use is a small function here saying which
-public behaviour it stands for, and tests/core/test_compat.py fails when a
-pinned release renames one. Textual and Rich are imported inside the
-functions, so `live/` can use this module without loading the TUI stack.
+Textual, Rich, websockets and sounddevice are pinned to the releases these
+were checked against (pyproject.toml); each use is a small function here
+saying which public behaviour it stands for, and tests/core/test_compat.py
+fails when a pinned release renames one. Textual and Rich are imported
+inside the functions, so `live/` can use this module without loading the TUI
+stack; sounddevice is passed in by the caller, which loads it lazily
+(media/audio_devices.py), so the app starts without PortAudio.
 
 Two private hooks are overridden rather than called, so their names stay in
 the subclasses; the test checks that the framework still defines them:
@@ -17,6 +19,7 @@ keys taken before the text area's own handling).
 from __future__ import annotations
 
 import sys
+from types import ModuleType
 from typing import TYPE_CHECKING, Any, TextIO
 
 from websockets.asyncio.connection import Connection
@@ -108,3 +111,27 @@ def set_textual_output(stream: TextIO | None) -> None:
     to name another stream.
     """
     setattr(sys, "__stderr__", stream)  # noqa: B010  # typeshed marks it Final
+
+
+def restart_portaudio(sd: ModuleType) -> None:
+    """Terminate and re-initialise PortAudio, so its device list is scanned again.
+
+    Stands for what sounddevice does when it is imported and at exit:
+    `sounddevice._terminate()` then `sounddevice._initialize()` (checked
+    against sounddevice 0.5); there is no public call to rescan devices.
+    Only call this while no stream is open.
+    """
+    try:
+        sd._terminate()
+    finally:
+        sd._initialize()
+
+
+def portaudio_library_name(sd: ModuleType) -> str:
+    """The file name of the PortAudio library `sd` loaded, for `ctypes.CDLL`.
+
+    Stands for sounddevice's private `_libname` (checked against
+    sounddevice 0.5): the library already in the process, so an extra
+    PortAudio function it exports can be called through ctypes.
+    """
+    return str(sd._libname)

@@ -1,17 +1,19 @@
 """The undocumented framework APIs in `compat.py` still exist in the pinned releases.
 
-Each test names one private API; it fails when a Textual, Rich or websockets
-release inside the pins renames or removes it, before a user meets the
+Each test names one private API; it fails when a Textual, Rich, websockets or
+sounddevice release inside the pins renames or removes it, before a user meets the
 slower path or a crash.
 """
 
 from __future__ import annotations
 
+import ctypes
 import inspect
 import logging
 import sys
 
 from rich.cells import cell_len
+from system_packages import require_portaudio
 from textual.app import App
 from textual.drivers.linux_driver import LinuxDriver
 from textual.message_pump import MessagePump
@@ -69,3 +71,19 @@ def test_websockets_connection_has_the_direct_write_api():
 def test_filehandler_open_hook_exists():
     assert callable(getattr(logging.FileHandler, "_open", None))
     assert "self._open()" in inspect.getsource(logging.FileHandler)
+
+
+def test_sounddevice_restart_rescans_devices():
+    sd = require_portaudio()
+    assert callable(getattr(sd, "_terminate", None))
+    assert callable(getattr(sd, "_initialize", None))
+    before = len(sd.query_devices())
+    compat.restart_portaudio(sd)
+    assert len(sd.query_devices()) == before  # PortAudio is running again, same devices
+
+
+def test_sounddevice_library_name_loads_the_same_portaudio():
+    sd = require_portaudio()
+    lib = ctypes.CDLL(compat.portaudio_library_name(sd))
+    lib.Pa_GetVersion.restype = ctypes.c_int
+    assert lib.Pa_GetVersion() == sd.get_portaudio_version()[0]
