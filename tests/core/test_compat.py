@@ -7,9 +7,13 @@ slower path or a crash.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import inspect
 import logging
+import logging.handlers
+import os
+import stat
 import sys
 
 from rich.cells import cell_len
@@ -87,3 +91,60 @@ def test_sounddevice_library_name_loads_the_same_portaudio():
     lib = ctypes.CDLL(compat.portaudio_library_name(sd))
     lib.Pa_GetVersion.restype = ctypes.c_int
     assert lib.Pa_GetVersion() == sd.get_portaudio_version()[0]
+
+
+async def test_crash_hooks_hand_the_error_over_and_close_the_app():
+    seen: list[BaseException] = []
+
+    class Failing(compat.CrashHooks, App[None]):
+        def crashed(self, error: BaseException) -> None:
+            seen.append(error)
+
+        def on_mount(self) -> None:
+            raise RuntimeError("boom")
+
+    app = Failing()
+    with contextlib.suppress(RuntimeError):
+        async with app.run_test():
+            pass
+    assert [str(e) for e in seen] == ["boom"]
+    assert app.return_code == 1
+
+
+def test_owner_only_file_open_makes_every_log_file_private(tmp_path):
+    class Handler(compat.OwnerOnlyFileOpen, logging.handlers.RotatingFileHandler):
+        pass
+
+    folder = tmp_path / "logs"
+    folder.mkdir()
+    old = os.umask(0o022)
+    try:
+        handler = Handler(folder / "app.log", maxBytes=10, backupCount=1)
+        handler.emit(logging.makeLogRecord({"msg": "x" * 20}))
+        handler.emit(logging.makeLogRecord({"msg": "y" * 20}))  # rolls over
+        handler.close()
+    finally:
+        os.umask(old)
+    files = sorted(folder.iterdir())
+    assert [f.name for f in files] == ["app.log", "app.log.1"]
+    assert {stat.S_IMODE(f.stat().st_mode) for f in files} == {0o600}
+
+
+async def test_bindings_before_typing_runs_the_widgets_binding_in_key_order():
+    sent: list[str] = []
+
+    class Box(compat.BindingsBeforeTyping, TextArea):
+        BINDINGS = [("enter", "send", "send")]
+
+        def action_send(self) -> None:
+            sent.append(self.text)
+            self.load_text("")
+
+    class Host(App[None]):
+        def compose(self):  # noqa: ANN202
+            yield Box()
+
+    async with Host().run_test() as pilot:
+        await pilot.press("a", "enter", "b", "enter")
+        await pilot.pause()
+    assert sent == ["a", "b"]

@@ -15,8 +15,8 @@ the order it was typed. Textual runs a widget's non-priority bindings only
 after the key has bubbled up to the app, by which time the prompt may
 already have taken the next keys: Enter then read `alpha` + `beta` for
 `alpha⏎beta⏎` (and sent it twice), and Backspace deleted a later character.
-Here Enter takes the text at that key and empties the box before the next
-key is looked at. (Reported upstream as Textualize/textual#6605; the fix
+Here (`compat.BindingsBeforeTyping`) Enter takes the text at that key and
+empties the box before the next key is looked at. (Reported upstream as Textualize/textual#6605; the fix
 proposed there runs the widget's bindings inline the same way.)
 """
 
@@ -33,6 +33,7 @@ from textual.widgets import OptionList, TextArea
 from textual.widgets.option_list import Option
 from textual.widgets.text_area import Document
 
+from ...compat import BindingsBeforeTyping
 from ..completion import Completion
 from ..history import InputHistory
 
@@ -77,7 +78,7 @@ class CompletionPopup(OptionList, can_focus=False):
             self.highlighted = ((self.highlighted or 0) + step) % count
 
 
-class PromptInput(TextArea):
+class PromptInput(BindingsBeforeTyping, TextArea):
     """The always-active input box."""
 
     BINDINGS = [
@@ -148,15 +149,7 @@ class PromptInput(TextArea):
         self.load_text(value)
         self.cursor_position = len(value) if cursor is None else cursor
 
-    # ----- keys, in the order they were typed ---------------------------------
-
-    async def _on_key(self, event: events.Key) -> None:
-        for binding in self._bindings.key_to_bindings.get(event.key, ()):
-            if not binding.priority and await self.app.run_action(binding.action, self):
-                event.stop()
-                event.prevent_default()
-                return
-        await super()._on_key(event)
+    # ----- keys run in the order they were typed (BindingsBeforeTyping) -------
 
     async def _on_paste(self, event: events.Paste) -> None:
         text = event.text.replace("\r\n", "\n").replace("\r", "\n")
