@@ -10,7 +10,7 @@ The stream is a raw one (the callback copies the device's bytes into the
 ring through memoryviews; no numpy array is built per callback). Its block
 size is the host's choice by default; ``block_ms`` can ask for longer
 blocks (fewer Python callbacks, but the samples wait in the device buffer
-for the block to fill: docs/performance-audio.md). Each chunk carries two
+for the block to fill: docs/performance.md, Voice). Each chunk carries two
 capture times: its first sample's arrival less the wait for the rest of its
 block (block-size independent), and PortAudio's ``inputBufferAdcTime``
 (when it was at the converter, device and sound-server buffering included).
@@ -85,7 +85,7 @@ class CapturePipeline:
     of the last sound: each 10 ms frame would otherwise cost two calls into
     the library. With ``rest_while_silent`` it also rests while an open
     speaker plays silence, but through the app that made the reply after a
-    pause leak echo now and then (docs/performance-audio.md), so it is off. The
+    pause leak echo now and then (docs/performance.md, Voice), so it is off. The
     microphone is then delayed by exactly the canceller's own processing
     delay, and when sound plays again the canceller is first given the last
     raw frames, so the stream on the wire has no seam either way; the

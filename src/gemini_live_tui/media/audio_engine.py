@@ -66,12 +66,12 @@ class VoiceSettings:
     push_to_talk: bool = False
     latency: str | float = 0.03  # seconds of device buffer asked of PortAudio
     input_block_ms: int = (
-        0  # microphone callback block in ms; 0: the host's choice (see performance-audio.md)
+        0  # microphone callback block in ms; 0: the host's choice (see docs/performance.md, Voice)
     )
     alsa_periods: int = 0  # periods per ALSA device buffer; 0 leaves PortAudio's default (4)
     # Skip the echo canceller while an open speaker plays silence, not only while no
     # speaker is open: less CPU, but replies after a pause leaked echo through the app
-    # now and then (docs/performance-audio.md), so off.
+    # now and then (docs/performance.md, Voice), so off.
     canceller_rests_while_silent: bool = False
     stall_timeout: float = 2.0  # a running device silent this long is reported
     startup_timeout: float = 4.0  # grace before a new stream's first block
