@@ -151,12 +151,17 @@ class PromptInput(BindingsBeforeTyping, TextArea):
 
     # ----- keys run in the order they were typed (BindingsBeforeTyping) -------
 
-    async def _on_paste(self, event: events.Paste) -> None:
+    def on_paste(self, event: events.Paste) -> None:
         text = event.text.replace("\r\n", "\n").replace("\r", "\n")
         event.stop()
-        event.prevent_default()
+        event.prevent_default()  # TextArea's own paste would insert it again
         if text:
-            self._replace_via_keyboard(text, *self.selection)
+            self._type(text)
+
+    def _type(self, text: str) -> None:
+        """Put `text` in place of the selection, as typing does (one undo step)."""
+        if not self.read_only:
+            self.replace(text, *self.selection, maintain_selection_offset=False)
 
     def action_submit(self) -> None:
         self.popup.hide()
@@ -165,7 +170,7 @@ class PromptInput(BindingsBeforeTyping, TextArea):
         self.post_message(self.Submitted(self, value))
 
     def action_newline(self) -> None:
-        self._replace_via_keyboard("\n", *self.selection)
+        self._type("\n")
 
     def action_complete(self) -> None:
         if self.popup.is_open:
