@@ -16,6 +16,7 @@ import logging.handlers
 import os
 from pathlib import Path
 
+from .compat import OwnerOnlyFileOpen
 from .config import ensure_private_dir, state_dir
 from .environment import current_environment
 
@@ -58,18 +59,13 @@ class SecretMaskingFormatter(logging.Formatter):
         return mask(super().format(record))
 
 
-class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+class PrivateRotatingFileHandler(OwnerOnlyFileOpen, logging.handlers.RotatingFileHandler):
     """A rotating log whose every file is 0600, the first one and each after a rollover.
 
     The standard handler opens with `open()`, so the file gets the umask's mode
     (0644 as a rule) on each rollover; a chmod after creating it covered only
     the first file.
     """
-
-    def _open(self):  # type: ignore[no-untyped-def]  # logging.FileHandler's hook
-        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-        os.fchmod(fd, 0o600)  # a file made by an older version may be wider
-        return os.fdopen(fd, "a", encoding=self.encoding, errors=self.errors)
 
 
 def setup_file_logging(level: int = logging.INFO, max_bytes: int = 2_000_000) -> Path:

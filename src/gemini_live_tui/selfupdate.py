@@ -25,8 +25,6 @@ from packaging.version import InvalidVersion, Version
 from . import __version__
 from .environment import current_environment
 
-PACKAGE = "gemini-live-tui"
-
 
 class UpdateError(Exception):
     """The update could not be done; the message says why and what to do."""

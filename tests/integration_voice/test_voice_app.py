@@ -135,7 +135,7 @@ async def test_barge_in_silences_the_speaker_within_50ms(voice_app, sim, sink, m
     strict=False,
     reason="known defect: through the app the canceller now and then lets the reply's echo "
     "reach the wire and the model interrupts itself (the engine alone never leaks; cause not "
-    "found, see docs/performance-audio.md); it failed twice in a row in a CI-like run",
+    "found, see docs/performance.md, Voice); it failed twice in a row in a CI-like run",
 )
 async def test_echo_is_cancelled_and_the_model_does_not_interrupt_itself(
     voice_app, sim, sink, monitor
