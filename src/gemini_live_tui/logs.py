@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
-import os
 from pathlib import Path
 
 from .compat import OwnerOnlyFileOpen
