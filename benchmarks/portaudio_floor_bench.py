@@ -8,8 +8,7 @@ ALSA backend, the ALSA→PulseAudio plugin and sounddevice's cffi callback
 wrapper, with callbacks that only zero the output. Compared: an input plus
 an output stream (what `VoiceEngine` opens) at three device latencies, one
 full-duplex `sd.Stream`, one full-duplex `sd.RawStream` (bytes, no numpy
-wrapping), raw input + output streams (what the engine opens since
-2026-12-01), with PortAudio's ALSA buffer split into 2 periods instead of
+wrapping), raw input + output streams (what the engine opens), with PortAudio's ALSA buffer split into 2 periods instead of
 its default 4 (`PaAlsa_SetNumPeriods`, through ctypes) and with 40 ms input
 blocks. Whole-process CPU seconds per second, and callbacks per second.
 Runs on a private PulseAudio null sink (like audio_pipeline_bench.py).

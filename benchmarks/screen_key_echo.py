@@ -73,7 +73,7 @@ async def main(seconds: float) -> None:
     try:
         async with LiveSimulator(api_key="k", word_delay=0.0, record=False) as sim:
             app = simulator_app(sim.base_url)
-            app.screen_bridge.skip_unchanged = False
+            app.feature_set.screen.skip_unchanged = False
             async with app.run_test(size=(100, 30)) as pilot:
                 await until_connected(app, pilot)
                 await pilot.pause(0.5)
@@ -97,7 +97,7 @@ async def main(seconds: float) -> None:
                     f"process CPU {100 * cpu / wall:.0f} % of one core; "
                     f"status: {app.status.screen}"
                 )
-                await app.screen_bridge.stop()
+                await app.feature_set.screen.stop()
     finally:
         painter.close()
         server.stop()

@@ -76,7 +76,7 @@ async def run(seconds: float, talk_seconds: float, audio_speed: float) -> None:
             for command in ("/speak", "/mic"):
                 app.prompt.value = command
                 await pilot.press("enter")
-            engine = await app.voice.engine()
+            engine = await app.feature_set.voice.engine()
             while not (engine.mic_on and engine.speaker_on):
                 await pilot.pause(0.05)
             await pilot.pause(1.0)

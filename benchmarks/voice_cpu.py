@@ -259,7 +259,7 @@ def one_run(src: Path, seconds: float, threads: bool, profile: Path | None = Non
                 flush=True,
             )
             # A first short reply lets the echo canceller find the echo path (a first
-            # reply can still leak its first half second: docs/performance-audio.md).
+            # reply can still leak its first half second: docs/performance.md, Voice).
             app.type_line("hello")
             time.sleep(6.0)
             heard = set(HEARD.findall(app.screen()))

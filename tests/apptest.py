@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
+from polling import eventually
 from textual import events
 from textual.keys import _character_to_key
 from textual.pilot import Pilot
@@ -17,13 +17,7 @@ from gemini_live_tui.tui.app import GeminiLiveApp
 
 async def until(pilot: Pilot, predicate: Callable[[], Any], timeout: float = 5.0) -> Any:
     """Pause the pilot until `predicate()` is truthy; fail after `timeout` seconds."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not (result := predicate()):
-        if loop.time() > deadline:
-            raise AssertionError(f"timed out waiting for {predicate}")
-        await pilot.pause(0.02)
-    return result
+    return await eventually(predicate, timeout, pause=pilot.pause)
 
 
 def texts(app: GeminiLiveApp, role: str | None = None) -> list[str]:

@@ -7,11 +7,15 @@
   sets its own `max_examples` (one that starts an app per example) keeps it.
 - Every test gets private config and state folders and no credential from the
   environment (`isolated_dirs`, autouse), so the user's home is never touched.
-- `sim` (a simulator on loopback) and `make_app` (the real app wired to it).
-  Every frame the client sent to `sim` is validated at teardown against
-  google-genai's `LiveClientMessage` (unknown fields forbidden): a misspelt
-  field fails the test that sent it, whatever area it is in.
-- `sim` plays a persona (simulator/personas.py): `@pytest.mark.persona(MODEL, BACKEND)`
+- `sim`: the simulator on loopback; `start_sim(cls, **options)` starts more
+  (a test's fault subclass, another key or persona); `sim_options` (a
+  folder's conftest may override it) sets theirs. Every frame a client sent
+  to any of them is validated at teardown against google-genai's
+  `LiveClientMessage` (unknown fields forbidden): a misspelt field fails the
+  test that sent it, whatever area it is in (tests/livesim.py).
+- `make_session(**setup)`: a session on `sim` (or `server=`), closed at teardown;
+  `make_app(...)`: the real app wired to `sim`.
+- Simulators play a persona (simulator/personas.py): `@pytest.mark.persona(MODEL, BACKEND)`
   picks one (strict); without the marker, gemini-3.8-live on the Gemini API holds
   setups naming it to its rules. Vertex personas' frames are also run through
   google-genai's Vertex converter.
@@ -20,23 +24,31 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import tempfile
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
-from schema_check import validate_client_frame, validate_vertex_frame
+from livesim import MODEL, SIM_KEY, assert_frames_valid, session_factory, session_on
 
+from gemini_live_tui.environment import (
+    BACKEND_ENV,
+    FIRST_PAINT_ENV,
+    MODEL_ENV,
+    VOICE_ENV,
+    use_environment,
+)
 from gemini_live_tui.live.messages import Setup
 from gemini_live_tui.live.session import LiveSession, SessionSettings
 from gemini_live_tui.live.transport import Credential, Endpoint
 from gemini_live_tui.simulator import LiveSimulator
-from gemini_live_tui.simulator.personas import GEMINI_API, VERTEX, Persona
+from gemini_live_tui.simulator.personas import GEMINI_API, Persona
 from gemini_live_tui.tools import builtin_registry
 from gemini_live_tui.tui.app import AppOptions, GeminiLiveApp
 
@@ -59,33 +71,39 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.timeout(0))  # a test's own timeout marker still wins
 
 
-CREDENTIAL_ENV = (
-    "GEMINI_API_KEY",
-    "GOOGLE_API_KEY",
-    "GEMINI_API_KEY_FILE",
-    "GEMINI_EPHEMERAL_TOKEN",
-    "GEMINI_EPHEMERAL_TOKEN_COMMAND",
-    "LIVE_BACKEND",
-    "VERTEX_PROJECT",
-    "GOOGLE_CLOUD_PROJECT",
-    "VERTEX_AI_ACCESS_TOKEN",
-    "VERTEX_AUTH",
-    "GEMINI_MODEL",
-    "GEMINI_VOICE",
-    "GEMINI_LIVE_FIRST_PAINT_FILE",
-)
+CREDENTIAL_ENV = (*BACKEND_ENV, MODEL_ENV, VOICE_ENV, FIRST_PAINT_ENV)
 
 
 @pytest.fixture(autouse=True)
-def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
-    """Config and state folders under tmp_path; no credential in the environment."""
+def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Path]]:
+    """Config and state folders under tmp_path; no credential in the environment.
+
+    A test that runs the command's start-up in-process (`cli.main`) leaves its
+    environment snapshot behind: it is dropped after the test, so the next one
+    sees its own environment."""
     dirs = {"config": tmp_path / "config", "state": tmp_path / "state", "cwd": tmp_path / "cwd"}
     dirs["cwd"].mkdir()
     monkeypatch.setenv("GEMINI_LIVE_CONFIG_DIR", str(dirs["config"]))
     monkeypatch.setenv("GEMINI_LIVE_STATE_DIR", str(dirs["state"]))
     for name in CREDENTIAL_ENV:
         monkeypatch.delenv(name, raising=False)
-    return dirs
+    use_environment(None)
+    yield dirs
+    use_environment(None)
+
+
+@pytest.fixture
+def kept_logging() -> Iterator[None]:
+    """The root logger's handlers and level put back after a test that set up the log file."""
+    root = logging.getLogger()
+    saved = (list(root.handlers), root.level)
+    yield
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+        handler.close()
+    for handler in saved[0]:
+        root.addHandler(handler)
+    root.setLevel(saved[1])
 
 
 @pytest.fixture
@@ -95,34 +113,6 @@ def shared_dir() -> Iterator[Path]:
     base.chmod(0o755)
     yield base
     shutil.rmtree(base)
-
-
-def assert_frames_valid(simulator: LiveSimulator, vertex: bool = False) -> None:
-    """Fail with every distinct invalid client frame the simulator received (on Vertex also
-    every field google-genai's Vertex converter refuses)."""
-    problems: dict[str, str] = {}
-    validate = validate_vertex_frame if vertex else validate_client_frame
-    for received in simulator.received:
-        try:
-            validate(received.message)
-        except Exception as error:  # pydantic's ValidationError
-            shape = _shape(received.message)
-            problems.setdefault(shape, f"{shape}: {error}")
-    if problems:
-        pytest.fail(
-            "the client sent frames that google-genai's LiveClientMessage rejects:\n"
-            + "\n".join(problems.values()),
-            pytrace=False,
-        )
-
-
-def _shape(message: Any) -> str:
-    """A message with its values elided, to report each kind of bad frame once."""
-    if isinstance(message, dict):
-        return "{" + ", ".join(f"{k}: {_shape(v)}" for k, v in message.items()) + "}"
-    if isinstance(message, list):
-        return "[" + ", ".join(sorted({_shape(v) for v in message})) + "]"
-    return type(message).__name__
 
 
 def persona_of(request: pytest.FixtureRequest) -> Persona:
@@ -135,11 +125,71 @@ def persona_of(request: pytest.FixtureRequest) -> Persona:
 
 
 @pytest.fixture
-async def sim(request: pytest.FixtureRequest) -> AsyncIterator[LiveSimulator]:
-    persona = persona_of(request)
-    async with LiveSimulator(api_key="k", word_delay=0.0, persona=persona) as simulator:
-        yield simulator
-    assert_frames_valid(simulator, vertex=persona.backend == VERTEX)
+def sim_options() -> dict[str, Any]:
+    """Options for every simulator a test starts; a folder's conftest may override them."""
+    return {}
+
+
+@pytest.fixture
+async def start_sim(
+    request: pytest.FixtureRequest, sim_options: dict[str, Any]
+) -> AsyncIterator[Callable[..., Awaitable[LiveSimulator]]]:
+    """`await start_sim(cls=LiveSimulator, **options)`: a simulator (of a test's own fault
+    subclass) on loopback, stopped and its frames validated when the test ends; with
+    `check_frames=False` (a test sending frames the service refuses, on purpose) not."""
+    started: list[tuple[LiveSimulator, bool]] = []
+
+    async def start(
+        cls: type[LiveSimulator] = LiveSimulator, *, check_frames: bool = True, **options: Any
+    ) -> LiveSimulator:
+        defaults = {"api_key": SIM_KEY, "word_delay": 0.0, "persona": persona_of(request)}
+        simulator = await cls(**(defaults | sim_options | options)).start()
+        started.append((simulator, check_frames))
+        return simulator
+
+    yield start
+    for simulator, _ in started:
+        await simulator.stop()
+    for simulator, check_frames in started:
+        if check_frames:
+            assert_frames_valid(simulator)
+
+
+@pytest.fixture
+async def sim(start_sim: Callable[..., Awaitable[LiveSimulator]]) -> LiveSimulator:
+    """The simulator on loopback that a test's sessions and app talk to."""
+    return await start_sim()
+
+
+@pytest.fixture
+async def make_session(sim: LiveSimulator) -> AsyncIterator[Callable[..., LiveSession]]:
+    """`make_session(server=, credential=, endpoint=, key=, modalities=, settings=, **setup)`:
+    a session (not started) on `sim` or `server`, closed when the test ends."""
+    sessions: list[LiveSession] = []
+
+    def make(
+        *,
+        key: str = SIM_KEY,
+        modalities: tuple[str, ...] = ("TEXT",),
+        settings: SessionSettings | None = None,
+        server: LiveSimulator | None = None,
+        credential: Credential | None = None,
+        endpoint: Endpoint | None = None,
+        **setup: Any,
+    ) -> LiveSession:
+        settings = settings or SessionSettings(backoff_base=0.01, backoff_cap=0.05)
+        full = Setup(model=MODEL, response_modalities=modalities, **setup)
+        if endpoint is not None:
+            session = LiveSession(endpoint, full, settings)
+        else:
+            base_url = (server or sim).base_url
+            session = session_on(base_url, full, key=key, credential=credential, settings=settings)
+        sessions.append(session)
+        return session
+
+    yield make
+    for session in sessions:
+        await session.close()
 
 
 @pytest.fixture
@@ -154,13 +204,9 @@ def make_app(sim: LiveSimulator, isolated_dirs: dict[str, Path]) -> Callable[...
         **options: Any,
     ) -> GeminiLiveApp:
         registry = builtin_registry(isolated_dirs["cwd"])
-
-        async def factory(setup: Setup) -> LiveSession:
-            endpoint = Endpoint.create(Credential("api_key", "k"), base_url=sim.base_url)
-            return LiveSession(endpoint, setup, SessionSettings(backoff_base=0.01))
-
+        factory = session_factory(sim.base_url, settings=SessionSettings(backoff_base=0.01))
         base = setup or Setup(
-            model="models/gemini-3.1-flash-live-preview",
+            model=MODEL,
             response_modalities=("TEXT",) if text else ("AUDIO",),
         )
         enabled = frozenset(registry.default_enabled())

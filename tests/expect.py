@@ -40,7 +40,7 @@ async def phase(sub: Subscription[Event], wanted: Phase, timeout: float = 5.0) -
                 return event
 
 
-async def connected(session: LiveSession, timeout: float = 5.0) -> Subscription[Event]:
+async def start_connected(session: LiveSession, timeout: float = 5.0) -> Subscription[Event]:
     """Subscribe to `session`, start it and wait until it is CONNECTED; the subscription."""
     sub = session.subscribe()
     await session.start()

@@ -96,3 +96,11 @@ class PtyProgram:
         code = self.process.wait()
         os.close(self.controller)
         return code
+
+
+def run_to_exit(argv: list[str], env: dict[str, str], cwd: Path) -> tuple[int | None, list[str]]:
+    """Run the real command (`APP` + `argv`) until it exits; its exit code and non-empty
+    output lines."""
+    program = PtyProgram([*APP, *argv], env, cwd=str(cwd))
+    code = program.close(timeout=30)
+    return code, [line.strip() for line in program.text().splitlines() if line.strip()]

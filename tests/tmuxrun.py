@@ -14,8 +14,6 @@ import subprocess
 import time
 import uuid
 
-import pytest
-
 from system_packages import missing_package
 
 

@@ -93,6 +93,6 @@ async def mic_on(
 async def played_out(pilot: Pilot, app: GeminiLiveApp, timeout: float = 30) -> None:
     """Wait until the reply settled and the speaker has nothing left to play."""
     await until(pilot, lambda: any("simulator" in t for t in texts(app, "model")), timeout)
-    engine = await app.voice.engine()
+    engine = await app.feature_set.voice.engine()
     await until(pilot, lambda: engine.status().buffered_ms == 0, timeout)
     await pilot.pause(0.3)

@@ -17,7 +17,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -160,18 +159,6 @@ def open_window(
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-
-
-def wait_until(predicate, timeout: float = 5.0, step: float = 0.05):  # noqa: ANN001, ANN201
-    """Poll ``predicate`` until it returns something truthy; return it."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"condition not met within {timeout} s")
-        time.sleep(step)
 
 
 def desktop_like_image(width: int = 1920, height: int = 1080, seed: int = 5) -> Image.Image:

@@ -11,10 +11,11 @@ offline.
 from __future__ import annotations
 
 import asyncio
-import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from .environment import current_environment
 from .live.errors import ConnectError
 from .live.models import VERTEX_DEFAULT_MODEL, is_known
 from .live.transport import BASE_URL_ENV, Credential, Endpoint, build_url
@@ -122,13 +123,14 @@ CREDENTIAL_ENV = (
 BACKENDS = ("gemini", "vertex")
 
 
-def resolve_backend(model: str, env: dict[str, str] | None = None) -> Backend:
-    """Pick the backend from the environment; raises BackendError with help text.
+def resolve_backend(model: str, env: Mapping[str, str] | None = None) -> Backend:
+    """Pick the backend from the environment's variables (the snapshot the command took at
+    start when `env` is None); raises BackendError with help text.
 
     A wrong LIVE_BACKEND or GEMINI_LIVE_BASE_URL is told as itself, before
     any missing credential.
     """
-    env = dict(os.environ if env is None else env)
+    env = dict(current_environment().backend() if env is None else env)
     for name in CREDENTIAL_ENV:
         if name in env:
             env[name] = env[name].strip()

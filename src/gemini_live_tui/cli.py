@@ -17,20 +17,28 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__
-from .backend import Backend, BackendError, resolve_backend, vertex_model_name
+from .backend import (
+    NO_CREDENTIAL_HELP,
+    Backend,
+    BackendError,
+    resolve_backend,
+    vertex_model_name,
+)
 from .config import (
+    VOICE,
+    Config,
     ConfigError,
     Profile,
-    apply_env,
-    load_profile,
+    load_config,
     normalize_model,
     profile_path,
     state_dir,
 )
+from .environment import current_environment, read_environment, use_environment
 from .live.messages import Setup
 from .live.model_setup import fit_setup
 from .live.models import lookup, table_lines
-from .logs import register_secret
+from .logs import register_environment_secrets, register_secret
 
 if TYPE_CHECKING:  # the session and the app load after argument parsing, when needed
     from .live.session import LiveSession
@@ -80,6 +88,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    use_environment(read_environment())  # the one read of the environment
+    register_environment_secrets()  # masked in every message from here on
     if args.command == "config":
         try:
             print(profile_path(args.profile))
@@ -99,7 +109,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "simulate":
         return _simulate(args.port, args.api_key, args.model, args.backend)
     try:
-        profile = apply_env(load_profile(args.profile))
+        config = load_config(args.profile)
     except ConfigError as error:
         return start_failed(str(error))
     from .crash import crash_safe
@@ -107,7 +117,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from .tui.app import GeminiLiveApp
 
     try:
-        options = build_options(args, profile)
+        options = build_options(args, config)
     except ConfigError as error:
         return start_failed(str(error))
     try:
@@ -118,9 +128,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def start_failed(message: str, command: str = "gemini-live") -> int:
-    """One line on stderr, the same in the log file when the state folder allows it; exit 2."""
-    print(f"{command}: {message}", file=sys.stderr)
-    from .logs import setup_file_logging
+    """One line on stderr, the same in the log file when the state folder allows it; exit 2.
+    A credential the line would quote (a key pasted into the wrong setting) is masked."""
+    from .logs import mask, setup_file_logging
+
+    print(f"{command}: {mask(message)}", file=sys.stderr)
 
     try:
         setup_file_logging()
@@ -155,8 +167,10 @@ def _run_app(app: GeminiLiveApp, log_file: Path) -> int:
     return 0
 
 
-def build_options(args: argparse.Namespace, profile: Profile) -> AppOptions:
-    """The app's options from the command line and the profile (env already applied).
+def build_options(args: argparse.Namespace, config: Config | Profile) -> AppOptions:
+    """The app's options from the command line and the configuration loaded at start
+    (a bare `Profile` has the environment applied already; it is taken with the
+    environment of the start).
 
     The setup is fitted to its model (`live.model_setup.fit_setup`): `--text`
     (or the profile's `text_only`) asks for text replies, which every current
@@ -167,22 +181,31 @@ def build_options(args: argparse.Namespace, profile: Profile) -> AppOptions:
     from .tui.app import AppOptions
     from .tui.voice_setup import voice_activity_config
 
+    if isinstance(config, Profile):
+        config = Config(args.profile, profile_path(args.profile), config, current_environment())
+    profile, environment = config.profile, config.environment
+    voice = args.voice or profile.voice
+    if args.voice:
+        try:
+            voice = VOICE(args.voice)
+        except ValueError as error:
+            raise ConfigError(f"--voice {args.voice!r}: {error}") from None
     model = normalize_model(args.model or profile.model)
     text_only = bool(args.text or profile.text_only)
     chosen = args.workspace or profile.workspace
     try:
         workspace = Workspace.for_launch(Path.cwd(), Path.home(), chosen)
     except ToolError as error:
-        where = "--workspace" if args.workspace else f"{profile_path(args.profile)}: workspace"
+        where = "--workspace" if args.workspace else f"{config.path}: workspace"
         raise ConfigError(f"{where}: {chosen!r} is not a folder") from error
     registry = builtin_registry(workspace)
-    check_profile(profile, profile_path(args.profile), registry.names())
+    check_profile(profile, config.path, registry.names())
     enabled = frozenset(registry.default_enabled() if profile.tools is None else profile.tools)
     audio = replace(profile.audio, speaker_autostart=False) if text_only else profile.audio
     setup = Setup(
         model=model,
         response_modalities=("TEXT",) if text_only else ("AUDIO",),
-        voice_name=args.voice or profile.voice,
+        voice_name=voice,
         language_code=profile.language,
         system_instruction=profile.system_instruction,
         thinking_level=profile.thinking_level,
@@ -194,25 +217,39 @@ def build_options(args: argparse.Namespace, profile: Profile) -> AppOptions:
         tools=enabled,
         registry=registry,
         audio=audio,
-        notices=(workspace.unset,) if workspace.unset else (),
+        saved_profile=profile,
+        first_paint_file=environment.first_paint_file,
     )
+    workspace_notices = (workspace.unset,) if workspace.unset else ()
     if args.demo:
+        fitted = _fitted(setup, registry, enabled)
         return AppOptions(
             label=f"demo · {model}",
             session_factory=_demo_factory(),
-            setup=_fitted(setup, registry, enabled),
-            warnings=_model_warnings(_fitted(setup, registry, enabled), profile.thinking_level),
+            setup=fitted,
+            notices=(
+                *config.notices,
+                *_model_warnings(fitted, profile.thinking_level),
+                *workspace_notices,
+            ),
             **common,
         )
     try:
-        backend = resolve_backend(model)
+        backend = resolve_backend(model, environment.backend())
     except BackendError as error:
         fitted = _fitted(setup, registry, enabled)
+        # offline: how to get a credential comes after the model's notices, unless it is the error
+        help_line = () if str(error) == NO_CREDENTIAL_HELP else (NO_CREDENTIAL_HELP,)
         return AppOptions(
             label=model,
             notice=str(error),
             setup=fitted,
-            warnings=_model_warnings(fitted, profile.thinking_level),
+            notices=(
+                *config.notices,
+                *_model_warnings(fitted, profile.thinking_level),
+                *help_line,
+                *workspace_notices,
+            ),
             **common,
         )
     register_secret(backend.endpoint.credential.secret)  # e.g. read from a key file
@@ -222,7 +259,11 @@ def build_options(args: argparse.Namespace, profile: Profile) -> AppOptions:
         session_factory=_factory(backend),
         model_name=_model_namer(backend),
         setup=fitted,
-        warnings=_model_warnings(fitted, profile.thinking_level),
+        notices=(
+                *config.notices,
+                *_model_warnings(fitted, profile.thinking_level),
+                *workspace_notices,
+            ),
         **common,
     )
 

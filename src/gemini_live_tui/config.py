@@ -1,4 +1,4 @@
-"""Settings: environment > profile file > defaults.
+"""Settings: environment > profile file > defaults, checked once at start.
 
 A profile is one TOML file in the user's config folder
 (`~/.config/gemini-live/NAME.toml` on Linux). It keeps choices, never
@@ -6,7 +6,17 @@ secrets: credentials come only from the environment (or a key file the user
 names), and the app never writes them. A broken file is reported with its
 path and line and is left as it is.
 
-Writes keep the user's file: every writer (the voice and screen bridges,
+The dataclasses below are the schema: each field's type is checked without
+coercion, and a field with a `rule` in its metadata (a choice among names,
+a numeric range) is checked by it, so `voice = "Pucky"` or `jpeg_quality =
+500` is refused in one line naming the file, the key, the value and what is
+allowed. A key the schema does not know is not an error: it is told in one
+notice with the closest known key (`vocie` → `voice`) and ignored.
+`load_config` reads the profile and the environment once at start and
+returns the `Config` the app is built from; features get their values from
+it and never read the file again.
+
+Writes keep the user's file: every writer (the `ProfileStore` of a running app,
 `save_profile`) goes through `edit_profile`, which holds one lock, reads the
 file with tomlkit and changes only the keys whose values changed — comments,
 layout, multi-line strings and every other key stay as they were, and a
@@ -20,6 +30,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import difflib
 import errno
 import os
 import stat
@@ -35,15 +46,77 @@ from typing import Any
 
 import platformdirs
 
+from .environment import CONFIG_DIR_ENV as CONFIG_DIR_ENV
+from .environment import STATE_DIR_ENV as STATE_DIR_ENV
+from .environment import VOICE_ENV, Environment, current_environment
+from .live.models import ALL_THINKING_LEVELS, VOICES
+from .media.errors import MediaError
+from .media.screen_limits import check_quality, parse_interval
+
 APP_NAME = "gemini-live"
 DEFAULT_MODEL = "models/gemini-3.8-live"  # live.models.DEFAULT_MODEL (a test keeps them equal)
 DEFAULT_PROFILE = "default"
-CONFIG_DIR_ENV = "GEMINI_LIVE_CONFIG_DIR"
-STATE_DIR_ENV = "GEMINI_LIVE_STATE_DIR"
+AEC_BACKENDS = ("aec3", "webrtc-legacy", "none")  # media.aec.BACKENDS (a test keeps them equal)
 
 
 class ConfigError(Exception):
     """A profile file could not be read or written; the message names the file."""
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One of `values` (any letter case; the value is kept as spelt in `values`).
+    `aliases` are taken too but not listed."""
+
+    values: tuple[str, ...]
+    aliases: tuple[str, ...] = ()
+
+    def __call__(self, value: Any) -> Any:
+        for known in (*self.values, *self.aliases):
+            if known.lower() == str(value).lower():
+                return known
+        close = difflib.get_close_matches(str(value), self.values, n=1, cutoff=0.6)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        raise ValueError(f"{hint}use one of {', '.join(self.values)}")
+
+
+@dataclass(frozen=True)
+class AtLeast:
+    """A number no smaller than `low`, in `unit`."""
+
+    low: float
+    unit: str
+
+    def __call__(self, value: Any) -> Any:
+        if value < self.low:
+            raise ValueError(f"use {self.unit}, {self.low:g} or more")
+        return value
+
+
+@dataclass(frozen=True)
+class Check:
+    """A validator shared with a slash command: its error's text says what is allowed."""
+
+    check: Callable[[Any], Any]
+
+    def __call__(self, value: Any) -> Any:
+        try:
+            self.check(value)
+        except MediaError as error:
+            raise ValueError(str(error)) from None
+        return value
+
+
+def rule(check: Choice | AtLeast | Check) -> dict[str, Any]:
+    """A field's metadata: the check its value must pass when a profile is loaded."""
+    return {"rule": check}
+
+
+VOICE = Choice(VOICES)
+SENSITIVITY = {
+    edge: Choice(("high", "low"), (f"{edge}_SENSITIVITY_HIGH", f"{edge}_SENSITIVITY_LOW"))
+    for edge in ("START", "END")
+}
 
 
 @dataclass
@@ -54,12 +127,16 @@ class AudioSettings:
     speaker_device: str | None = None
     mic_autostart: bool = False
     speaker_autostart: bool = False
-    aec_backend: str = "aec3"
+    aec_backend: str = field(default="aec3", metadata=rule(Choice(AEC_BACKENDS)))
     push_to_talk: bool = False
-    start_sensitivity: str | None = None
-    end_sensitivity: str | None = None
-    prefix_padding_ms: int | None = None
-    silence_duration_ms: int | None = None
+    start_sensitivity: str | None = field(default=None, metadata=rule(SENSITIVITY["START"]))
+    end_sensitivity: str | None = field(default=None, metadata=rule(SENSITIVITY["END"]))
+    prefix_padding_ms: int | None = field(
+        default=None, metadata=rule(AtLeast(0, "a whole number of milliseconds"))
+    )
+    silence_duration_ms: int | None = field(
+        default=None, metadata=rule(AtLeast(0, "a whole number of milliseconds"))
+    )
 
 
 @dataclass
@@ -67,9 +144,9 @@ class ScreenSettings:
     """Screen sharing choices."""
 
     target: str | None = None
-    interval: float = 1.0
+    interval: float = field(default=1.0, metadata=rule(Check(parse_interval)))
     autostart: bool = False
-    jpeg_quality: int = 75
+    jpeg_quality: int = field(default=75, metadata=rule(Check(check_quality)))
 
 
 @dataclass
@@ -77,11 +154,11 @@ class Profile:
     """Everything a user may choose and keep between runs."""
 
     model: str = DEFAULT_MODEL
-    voice: str | None = None
+    voice: str | None = field(default=None, metadata=rule(VOICE))
     language: str | None = None
     text_only: bool = False
     system_instruction: str | None = None
-    thinking_level: str | None = None
+    thinking_level: str | None = field(default=None, metadata=rule(Choice(ALL_THINKING_LEVELS)))
     greeting: str | None = None
     tools: list[str] | None = None  # None: each tool's default
     workspace: str | None = None  # the file tools' folder; None: the launch folder unless $HOME
@@ -89,32 +166,55 @@ class Profile:
     screen: ScreenSettings = field(default_factory=ScreenSettings)
 
     @classmethod
-    def from_toml(cls, data: dict[str, Any], source: str = "profile") -> Profile:
-        audio = _build(AudioSettings, data.pop("audio", {}) or {}, f"{source} [audio]")
-        screen = _build(ScreenSettings, data.pop("screen", {}) or {}, f"{source} [screen]")
-        profile = _build(cls, data, source)
-        profile.audio, profile.screen = audio, screen
+    def from_toml(
+        cls, data: dict[str, Any], source: str = "profile", notices: list[str] | None = None
+    ) -> Profile:
+        """The profile `data` describes; `ConfigError` naming `source` and the key for a
+        value of the wrong type or outside its rule. Unknown keys go to `notices`."""
+        notices = [] if notices is None else notices
+        tables = {table: data.pop(table, {}) for table in ("audio", "screen")}
+        for table, value in tables.items():
+            if not isinstance(value, dict):
+                raise ConfigError(
+                    f"{source}: {table} must be a table ([{table}]), "
+                    f"not {_toml_kind(value)} ({_shown(value)})"
+                )
+        profile = _build(cls, data, source, "", notices)
+        profile.audio = _build(AudioSettings, tables["audio"], source, "[audio] ", notices)
+        profile.screen = _build(ScreenSettings, tables["screen"], source, "[screen] ", notices)
         return profile
 
 
-def _build(kind: type, data: Any, source: str) -> Any:
-    if not isinstance(data, dict):
-        raise ConfigError(f"{source}: expected a table")
-    names = {f.name for f in dataclasses.fields(kind)}
-    unknown = sorted(set(data) - names)
-    if unknown:
-        raise ConfigError(f"{source}: unknown setting(s): {', '.join(unknown)}")
+def _build(kind: type, data: dict[str, Any], source: str, table: str, notices: list[str]) -> Any:
+    fields = {f.name: f for f in dataclasses.fields(kind) if f.name not in ("audio", "screen")}
+    known = [*fields, *(("audio", "screen") if not table else ())]
+    for key in [k for k in data if k not in fields]:
+        notices.append(unknown_key_notice(source, table, key, known))
+        del data[key]
     hints = typing.get_type_hints(kind)
     for key, value in data.items():
         if not _matches(value, hints[key]):
             raise ConfigError(
-                f"{source}: {key} must be {_describe(hints[key])}, "
+                f"{source}: {table}{key} must be {_describe(hints[key])}, "
                 f"not {_toml_kind(value)} ({_shown(value)})"
             )
+        check = fields[key].metadata.get("rule")
+        if check is not None and value is not None:
+            try:
+                data[key] = check(value)
+            except ValueError as error:
+                raise ConfigError(f"{source}: {table}{key} = {_shown(value)}: {error}") from None
     try:
         return kind(**data)
     except TypeError as error:
         raise ConfigError(f"{source}: {error}") from None
+
+
+def unknown_key_notice(source: str, table: str, key: str, known: list[str]) -> str:
+    """One line for a key the schema does not know, with the closest known key."""
+    close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+    hint = f" — did you mean {close[0]!r}?" if close else ""
+    return f"{source}: unknown key {table}{key!r} is ignored{hint}"
 
 
 def _matches(value: Any, hint: Any) -> bool:
@@ -148,7 +248,11 @@ def _describe(hint: Any) -> str:
 
 
 def _shown(value: Any, limit: int = 60) -> str:
+    """The value as a message quotes it; a credential pasted into a setting shows as ***."""
+    from .logs import mask  # logs imports this module
+
     text = ("true" if value else "false") if isinstance(value, bool) else repr(value)
+    text = mask(text)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -168,24 +272,25 @@ def _toml_kind(value: Any) -> str:
     return type(value).__name__
 
 
-def config_dir() -> Path:
-    override = os.environ.get(CONFIG_DIR_ENV)
+def config_dir(environment: Environment | None = None) -> Path:
+    """The profiles' folder (`GEMINI_LIVE_CONFIG_DIR` of `environment`, or the start's)."""
+    override = (environment or current_environment()).config_dir
     return Path(override) if override else Path(platformdirs.user_config_dir(APP_NAME))
 
 
 def state_dir() -> Path:
-    override = os.environ.get(STATE_DIR_ENV)
+    override = current_environment().state_dir
     return Path(override) if override else Path(platformdirs.user_state_dir(APP_NAME))
 
 
-def profile_path(name: str = DEFAULT_PROFILE) -> Path:
+def profile_path(name: str = DEFAULT_PROFILE, environment: Environment | None = None) -> Path:
     if not name or "/" in name or "\\" in name or name.startswith("."):
         raise ConfigError(f"invalid profile name {name!r}")
-    return config_dir() / f"{name}.toml"
+    return config_dir(environment) / f"{name}.toml"
 
 
-def load_profile(name: str = DEFAULT_PROFILE) -> Profile:
-    """The saved profile, or defaults when there is no file yet."""
+def load_profile(name: str = DEFAULT_PROFILE, notices: list[str] | None = None) -> Profile:
+    """The saved profile, or defaults when there is no file yet; unknown keys go to `notices`."""
     path = profile_path(name)
     try:
         text = path.read_text(encoding="utf-8")
@@ -193,7 +298,54 @@ def load_profile(name: str = DEFAULT_PROFILE) -> Profile:
         return Profile()
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(f"cannot read {path}: {_reason(error)}") from None
-    return _parse(text, path)
+    return _parse(text, path, notices)
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything the launch decided from the profile file and the environment, read once.
+
+    `profile` has the environment's overrides applied; `notices` are one line
+    each (an unknown key) for the app to show at start.
+    """
+
+    name: str
+    path: Path
+    profile: Profile
+    environment: Environment
+    notices: tuple[str, ...] = ()
+
+
+def load_config(name: str = DEFAULT_PROFILE, environment: Environment | None = None) -> Config:
+    """The profile `name` checked against the schema, with the environment's overrides
+    (checked by the same rules); `ConfigError` in one line for the first bad value."""
+    environment = current_environment() if environment is None else environment
+    notices: list[str] = []
+    path = profile_path(name, environment)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        profile = Profile()
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"cannot read {path}: {_reason(error)}") from None
+    else:
+        profile = _parse(text, path, notices)
+    return Config(name, path, _overridden(profile, environment), environment, tuple(notices))
+
+
+def _overridden(profile: Profile, environment: Environment) -> Profile:
+    """`apply_env` on a snapshot: a voice from the environment passes the profile's rule."""
+    updated = dataclasses.replace(profile)
+    if environment.model:
+        updated.model = environment.model
+    if environment.voice:
+        try:
+            updated.voice = VOICE(environment.voice.strip())
+        except ValueError as error:
+            raise ConfigError(
+                f"environment: {VOICE_ENV} = {_shown(environment.voice)}: {error}"
+            ) from None
+    return updated
 
 
 _profile_lock = threading.Lock()  # every profile write, from any thread
@@ -253,12 +405,12 @@ def _reason(error: OSError | UnicodeDecodeError) -> str:
     return error.strerror or str(error)
 
 
-def _parse(text: str, path: Path) -> Profile:
+def _parse(text: str, path: Path, notices: list[str] | None = None) -> Profile:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: {error} (the file was left unchanged)") from None
-    return Profile.from_toml(data, str(path))
+    return Profile.from_toml(data, str(path), notices)
 
 
 def _set_changed(document: Any, before: Profile, after: Profile) -> bool:
@@ -358,13 +510,10 @@ def write_private(path: Path, text: str) -> None:
 
 def apply_env(profile: Profile, env: dict[str, str] | None = None) -> Profile:
     """Environment overrides on top of the profile (env > profile > defaults)."""
-    env = dict(os.environ if env is None else env)
-    updated = dataclasses.replace(profile)
-    if env.get("GEMINI_MODEL"):
-        updated.model = env["GEMINI_MODEL"]
-    if env.get("GEMINI_VOICE"):
-        updated.voice = env["GEMINI_VOICE"]
-    return updated
+    from .environment import read_environment
+
+    environment = current_environment() if env is None else read_environment(env)
+    return _overridden(profile, environment)
 
 
 def normalize_model(model: str) -> str:

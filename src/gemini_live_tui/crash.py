@@ -95,22 +95,16 @@ def _original(error: BaseException) -> BaseException:
     return error.error if isinstance(error, WorkerFailed) else error
 
 
-class _CrashSafe:
+class _CrashSafe(compat.CrashHooks):
     """Mixed in before the app class: Textual's crash handling, minus the report with locals."""
 
     crash: BaseException | None = None
 
-    def _handle_exception(self, error: Exception) -> None:
+    def crashed(self, error: BaseException) -> None:
         original = _original(error)
         if self.crash is None:
             self.crash = original
         log.error("unexpected error, the app stops", exc_info=_exc_info(original))
-        super()._handle_exception(error)  # type: ignore[misc]  # return code 1, close the app
-
-    def _fatal_error(self) -> None:
-        # Textual renders `Traceback(show_locals=True)` here for stderr; the log has it already
-        self.bell()  # type: ignore[attr-defined]
-        compat.close_app_now(self)  # type: ignore[arg-type]  # a mixin of App
 
 
 def crash_safe(app_class: type) -> type:

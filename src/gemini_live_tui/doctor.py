@@ -30,6 +30,7 @@ from urllib.parse import urlsplit
 
 from .backend import BackendError, resolve_backend
 from .config import ConfigError, Profile, config_dir, load_profile, profile_path, state_dir
+from .environment import current_environment
 from .live.transport import BASE_URL_ENV, Credential, default_base_url, mask_secret
 
 Status = Literal["ok", "warn", "FAIL"]
@@ -344,9 +345,10 @@ def check_display(env: dict[str, str]) -> Finding:
 
 
 def check_profile(name: str) -> tuple[Finding, Profile]:
+    notices: list[str] = []
     try:
         path = profile_path(name)
-        profile = load_profile(name)
+        profile = load_profile(name, notices)
     except ConfigError as error:
         return fail(
             "profile",
@@ -355,6 +357,11 @@ def check_profile(name: str) -> tuple[Finding, Profile]:
         ), Profile()
     if not path.exists():
         return ok("profile", f"{name}: no file yet, defaults ({path})"), profile
+    if notices:
+        more = f" (and {len(notices) - 1} more)" if len(notices) > 1 else ""
+        return warn(
+            "profile", f"{notices[0]}{more}", "rename or remove the key: the app ignores it"
+        ), profile
     return ok("profile", f"{name}: {path} parses"), profile
 
 
@@ -393,7 +400,7 @@ def run_checks(
     timeout: float = DEFAULT_TIMEOUT,
 ) -> list[Finding]:
     """Every check, in the order a user would fix them."""
-    env = dict(os.environ if env is None else env)
+    env = dict(current_environment().variables if env is None else env)
     profile_finding, profile = check_profile(profile_name)
     credential_finding, url, _ = check_credentials(profile, env)
     findings = [credential_finding, *check_endpoint(url, timeout)]

@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
-import os
 from pathlib import Path
 
+from .compat import OwnerOnlyFileOpen
 from .config import ensure_private_dir, state_dir
+from .environment import current_environment
 
 LOG_NAME = "gemini-live.log"
 MASK = "***"
@@ -35,6 +36,15 @@ def register_secret(secret: str) -> None:
         _secrets.add(secret)
 
 
+def register_environment_secrets() -> None:
+    """Mask the credential variables of the environment the command read at start."""
+    environment = current_environment()
+    for name in SECRET_ENV:
+        value = environment.get(name) or ""
+        register_secret(value)
+        register_secret(value.strip())  # as the backend uses it
+
+
 def mask(text: str) -> str:
     for secret in _secrets:
         text = text.replace(secret, MASK)
@@ -48,7 +58,7 @@ class SecretMaskingFormatter(logging.Formatter):
         return mask(super().format(record))
 
 
-class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+class PrivateRotatingFileHandler(OwnerOnlyFileOpen, logging.handlers.RotatingFileHandler):
     """A rotating log whose every file is 0600, the first one and each after a rollover.
 
     The standard handler opens with `open()`, so the file gets the umask's mode
@@ -56,16 +66,10 @@ class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
     the first file.
     """
 
-    def _open(self):  # type: ignore[no-untyped-def]  # logging.FileHandler's hook
-        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-        os.fchmod(fd, 0o600)  # a file made by an older version may be wider
-        return os.fdopen(fd, "a", encoding=self.encoding, errors=self.errors)
-
 
 def setup_file_logging(level: int = logging.INFO, max_bytes: int = 2_000_000) -> Path:
     """Send all records to the log file (and nowhere else); returns its path."""
-    for name in SECRET_ENV:
-        register_secret(os.environ.get(name, ""))
+    register_environment_secrets()
     folder = state_dir()
     ensure_private_dir(folder)
     path = folder / LOG_NAME

@@ -23,8 +23,7 @@ from pathlib import Path
 from packaging.version import InvalidVersion, Version
 
 from . import __version__
-
-PACKAGE = "gemini-live-tui"
+from .environment import current_environment
 
 
 class UpdateError(Exception):
@@ -40,7 +39,7 @@ class Receipt:
 
 
 def receipt_path() -> Path:
-    data = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    data = current_environment().data_home or str(Path.home() / ".local" / "share")
     return Path(data) / "gemini-live" / "install-receipt"
 
 

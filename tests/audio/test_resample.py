@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from gemini_live_tui.media.resample import StreamResampler, float_to_pcm16, pcm16_to_float
+from gemini_live_tui.media.resample import StreamResampler, pcm16_to_float
 
 
 def _tone(freq: float, rate: int, seconds: float, channels: int = 1) -> np.ndarray:
@@ -43,7 +43,8 @@ def test_stereo_is_mixed_to_mono_and_passthrough_keeps_samples() -> None:
     assert np.allclose(same.process(stereo), 0.5)
 
 
-def test_pcm16_round_trip() -> None:
-    x = np.array([0.0, 0.5, -0.5, 0.999, -1.0], np.float32)
-    assert np.allclose(pcm16_to_float(float_to_pcm16(x)), x, atol=1 / 32768)
-    assert float_to_pcm16(np.array([2.0], np.float32)) == (32767).to_bytes(2, "little", signed=True)
+def test_pcm16_to_float_scales_to_unit_range() -> None:
+    pcm = np.array([0, 16384, -16384, 32767, -32768], "<i2").tobytes()
+    x = pcm16_to_float(pcm)
+    assert x.dtype == np.float32
+    assert np.allclose(x, [0.0, 0.5, -0.5, 32767 / 32768, -1.0])

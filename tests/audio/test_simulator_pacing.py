@@ -9,34 +9,26 @@ import asyncio
 import time
 
 from gemini_live_tui.live import events as ev
-from gemini_live_tui.live.messages import Setup
-from gemini_live_tui.live.session import LiveSession
-from gemini_live_tui.live.transport import Credential, Endpoint
 from gemini_live_tui.simulator import LiveSimulator
 
-KEY = "test-key-pacing"
 
-
-async def test_reply_audio_arrives_at_real_time_one_chunk_ahead() -> None:
-    async with LiveSimulator(api_key=KEY, word_delay=0.0, audio_speed=1.0, record=False) as sim:
-        session = LiveSession(
-            Endpoint.create(Credential("api_key", KEY), base_url=sim.base_url),
-            Setup(model="models/gemini-3.1-flash-live-preview", response_modalities=("AUDIO",)),
-        )
-        events = session.subscribe()
-        await session.start()
-        await session.wait_connected(10)
-        await session.send_text("pacing check")
-        arrivals: list[tuple[float, float]] = []  # (arrival, audio seconds received before it)
-        received = 0.0
-        async with asyncio.timeout(60):
-            async for event in events:
-                if isinstance(event, ev.ModelAudio):
-                    arrivals.append((time.perf_counter(), received))
-                    received += len(event.pcm) / 2 / event.rate
-                elif isinstance(event, ev.TurnComplete):
-                    break
-        await session.close()
+async def test_reply_audio_arrives_at_real_time_one_chunk_ahead(start_sim, make_session) -> None:
+    sim: LiveSimulator = await start_sim(audio_speed=1.0, record=False)
+    session = make_session(server=sim, modalities=("AUDIO",))
+    events = session.subscribe()
+    await session.start()
+    await session.wait_connected(10)
+    await session.send_text("pacing check")
+    arrivals: list[tuple[float, float]] = []  # (arrival, audio seconds received before it)
+    received = 0.0
+    async with asyncio.timeout(60):
+        async for event in events:
+            if isinstance(event, ev.ModelAudio):
+                arrivals.append((time.perf_counter(), received))
+                received += len(event.pcm) / 2 / event.rate
+            elif isinstance(event, ev.TurnComplete):
+                break
+    await session.close()
     assert received > 3.0, f"only {received:.1f} s of audio"
     t0 = arrivals[0][0]
     # Each chunk arrives before the audio in front of it has played out (no underrun

@@ -1,13 +1,12 @@
 """Failure modes: each gives a DeviceError with a clear line, the app keeps running, and re-enabling works."""
 
-import asyncio
 import os
 import subprocess
 import sys
 import textwrap
-import time
 
 import pytest
+from polling import eventually
 from system_packages import require_portaudio, require_portaudio_library
 
 from gemini_live_tui.media.audio_devices import device_error
@@ -24,15 +23,6 @@ def _engine(wire, **settings) -> tuple[VoiceEngine, list[DeviceError]]:
         on_error=errors.append,
     )
     return engine, errors
-
-
-async def _wait_for(predicate, seconds: float = 10.0) -> bool:  # noqa: ANN001
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        await asyncio.sleep(0.05)
-    return predicate()
 
 
 MIC_IN_A_FRESH_PYTHON = textwrap.dedent(
@@ -114,12 +104,12 @@ async def test_device_busy_gives_a_clear_message(sink, wire) -> None:
     engine, errors = _engine(wire)
     sink.suspend(True)
     await engine.start_mic()
-    assert await _wait_for(lambda: bool(errors))
+    await eventually(lambda: bool(errors), 10.0)
     assert "no audio" in str(errors[0]) and "another program" in str(errors[0])
     assert not engine.status().mic_on and engine.status().last_error
     sink.suspend(False)
     await engine.start_mic()
-    assert await _wait_for(lambda: engine.status().chunks_sent > 5, 4.0)
+    await eventually(lambda: engine.status().chunks_sent > 5, 4.0)
     assert engine.status().mic_on
     await engine.close()
 
@@ -138,22 +128,22 @@ async def test_device_removed_mid_stream_then_reenabled(sink, wire, speech) -> N
     engine, errors = _engine(wire)
     await engine.start_speaker()
     await engine.start_mic()
-    assert await _wait_for(lambda: engine.status().chunks_sent > 3, 4.0)
+    await eventually(lambda: engine.status().chunks_sent > 3, 4.0)
     engine.play(b"\x10\x00" * 24000, 24000)
     sink.unload_sink()
-    assert await _wait_for(lambda: len(errors) >= 2)
+    await eventually(lambda: len(errors) >= 2, 10.0)
     messages = " | ".join(map(str, errors))
     assert "microphone" in messages and "speaker" in messages and "removed" in messages
     status = engine.status()
     assert not status.mic_on and not status.speaker_on
-    assert await _wait_for(lambda: any(kind == "audioStreamEnd" for _, kind in wire.signals), 2.0)
+    await eventually(lambda: any(kind == "audioStreamEnd" for _, kind in wire.signals), 2.0)
     engine.play(b"\0\0" * 960, 24000)  # model audio while the speaker is gone: discarded
     assert engine.status().discarded_chunks == 1
     sink.load_sink()
     sent = engine.status().chunks_sent
     await engine.start_speaker()
     await engine.start_mic()
-    assert await _wait_for(lambda: engine.status().chunks_sent > sent + 5, 4.0)
+    await eventually(lambda: engine.status().chunks_sent > sent + 5, 4.0)
     assert engine.status().last_error is None
     await engine.close()
 

@@ -13,7 +13,8 @@ import json
 from typing import Any
 
 import pytest
-from expect import collect_until, connected, next_of, phase
+from expect import collect_until, next_of, phase, start_connected
+from livesim import SIM_KEY as KEY
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
@@ -22,8 +23,6 @@ from gemini_live_tui.live.messages import FunctionResponse
 from gemini_live_tui.live.session import SessionSettings
 from gemini_live_tui.simulator import LiveSimulator
 from gemini_live_tui.simulator.server import SimConnection
-
-from .conftest import KEY
 
 TIMER_TOOL = {
     "functionDeclarations": [
@@ -67,7 +66,7 @@ async def test_a_handle_issued_before_the_server_read_a_text_does_not_lose_it(
 ) -> None:
     server = await start_sim(HandleBeforeTheText)
     session = make_session(server=server)
-    sub = await connected(session)
+    sub = await start_connected(session)
     await session.send_text(HandleBeforeTheText.lose)
     await phase(sub, ev.Phase.RECONNECTING)
     await phase(sub, ev.Phase.CONNECTED)
@@ -80,7 +79,7 @@ async def test_a_text_that_cuts_its_answer_three_times_is_given_up_and_later_lin
     sim: LiveSimulator, make_session
 ) -> None:
     session = make_session()
-    sub = await connected(session)
+    sub = await start_connected(session)
     await session.send_text("warm up")
     await collect_until(sub, ev.TurnComplete)
     sim.hold_setups()  # the reconnect will be slow, to type in
@@ -108,7 +107,7 @@ async def test_a_text_that_cuts_its_answer_three_times_is_given_up_and_later_lin
 async def test_replayed_turns_go_one_answer_at_a_time(sim: LiveSimulator, make_session) -> None:
     sim.word_delay = 0.005
     session = make_session()
-    sub = await connected(session)
+    sub = await start_connected(session)
     sim.hold_setups()
     await session.send_text("please drop now")
     await phase(sub, ev.Phase.RECONNECTING)
@@ -129,7 +128,7 @@ async def test_a_drop_while_a_call_runs_carries_the_result_as_text(
     sim: LiveSimulator, make_session
 ) -> None:
     session = make_session(tools=(TIMER_TOOL,))
-    sub = await connected(session)
+    sub = await start_connected(session)
     call_id = await sim.call_tool("set_timer", {"seconds": 5})
     call = await next_of(sub, ev.ToolCall)
     assert call.calls[0].id == call_id
@@ -151,7 +150,7 @@ async def test_a_goaway_while_a_call_runs_waits_for_the_answer_and_a_handle(
     sim: LiveSimulator, make_session
 ) -> None:
     session = make_session(tools=(TIMER_TOOL,))
-    sub = await connected(session)
+    sub = await start_connected(session)
     call_id = await sim.call_tool("set_timer", {"seconds": 1})
     await next_of(sub, ev.ToolCall)
     await sim.send_goaway(4)
@@ -170,7 +169,7 @@ async def test_a_goaway_while_a_call_runs_waits_for_the_answer_and_a_handle(
 async def test_1008_aborted_after_a_goaway_resumes(sim: LiveSimulator, make_session) -> None:
     sim.word_delay = 0.02
     session = make_session()
-    sub = await connected(session)
+    sub = await start_connected(session)
     await session.send_text("a long answer please")
     await next_of(sub, ev.ModelText)
     await sim.send_message({"goAway": {"timeLeft": "10s"}})  # the reply holds the connection
@@ -186,7 +185,7 @@ async def test_1008_aborted_after_a_goaway_resumes(sim: LiveSimulator, make_sess
 
 async def test_1008_without_a_goaway_stays_final(sim: LiveSimulator, make_session) -> None:
     session = make_session()
-    sub = await connected(session)
+    sub = await start_connected(session)
     await sim.close_with(1008, "The operation was aborted.")
     closed = await phase(sub, ev.Phase.CLOSED)
     assert closed.final
@@ -214,7 +213,7 @@ async def test_resuming_from_a_handle_before_a_call_forgets_the_call(
     """The simulator's side: updates say resumable false while the call runs, and a
     response for the forgotten id is refused with 1007 (a guess, see the server)."""
     session = make_session(tools=(TIMER_TOOL,))
-    sub = await connected(session)
+    sub = await start_connected(session)
     handle = session.resumption_handle
     call_id = await sim.call_tool("set_timer", {"seconds": 30})
     await next_of(sub, ev.ToolCall)
@@ -250,7 +249,7 @@ async def test_a_tool_response_goes_ahead_of_turns_waiting_for_the_answer_that_c
     sim: LiveSimulator, make_session
 ) -> None:
     session = make_session(tools=(TIMER_TOOL,))
-    sub = await connected(session)
+    sub = await start_connected(session)
     sim.hold_setups()
     await sim.drop()
     await phase(sub, ev.Phase.RECONNECTING)
@@ -279,7 +278,7 @@ async def test_a_replayed_turn_never_answered_holds_the_next_only_a_while(
     server = await start_sim(Mute)
     settings = SessionSettings(backoff_base=0.01, replay_answer_timeout=0.3)
     session = make_session(server=server, settings=settings)
-    sub = await connected(session)
+    sub = await start_connected(session)
     server.hold_setups()
     await server.drop()
     await phase(sub, ev.Phase.RECONNECTING)

@@ -11,13 +11,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from expect import collect_until, connected, phase
+from expect import collect_until, phase, start_connected
 
 from gemini_live_tui.backend import resolve_backend
 from gemini_live_tui.live import events as ev
-from gemini_live_tui.live.messages import Setup
-from gemini_live_tui.live.session import LiveSession, SessionSettings
-from gemini_live_tui.live.transport import Credential, Endpoint
+from gemini_live_tui.live.session import SessionSettings
+from gemini_live_tui.live.transport import Credential
 from gemini_live_tui.logs import mask
 from gemini_live_tui.simulator import LiveSimulator
 
@@ -35,10 +34,10 @@ print(f"auth_tokens/fresh-{n}-0123456789")
 
 
 @pytest.fixture
-async def token_sim() -> LiveSimulator:
-    async with LiveSimulator(word_delay=0.0) as simulator:
-        simulator.one_use_tokens = True
-        yield simulator
+async def token_sim(start_sim) -> LiveSimulator:
+    simulator = await start_sim(api_key=None)  # any token
+    simulator.one_use_tokens = True
+    return simulator
 
 
 def command(tmp_path: Path, *extra: str) -> str:
@@ -47,21 +46,16 @@ def command(tmp_path: Path, *extra: str) -> str:
     return shlex.join([sys.executable, str(script), str(tmp_path / "count"), *extra])
 
 
-def session_for(endpoint: Endpoint, **settings: object) -> LiveSession:
-    setup = Setup(model="models/gemini-3.1-flash-live-preview", response_modalities=("TEXT",))
-    return LiveSession(endpoint, setup, SessionSettings(backoff_base=0.01, **settings))  # type: ignore[arg-type]
-
-
 async def test_a_token_command_gives_every_new_session_a_fresh_token(
-    token_sim: LiveSimulator, tmp_path: Path
+    token_sim: LiveSimulator, make_session, tmp_path: Path
 ) -> None:
     env = {
         "GEMINI_EPHEMERAL_TOKEN_COMMAND": command(tmp_path),
         "GEMINI_LIVE_BASE_URL": token_sim.base_url,
     }
     backend = resolve_backend("models/gemini-3.1-flash-live-preview", env)
-    session = session_for(backend.endpoint)
-    sub = await connected(session)
+    session = make_session(endpoint=backend.endpoint, settings=SessionSettings(backoff_base=0.01))
+    sub = await start_connected(session)
     await session.reconnect(fresh=True)  # a fresh session needs a new token
     await phase(sub, ev.Phase.CONNECTED)
     await session.send_text("hello")
@@ -75,12 +69,15 @@ async def test_a_token_command_gives_every_new_session_a_fresh_token(
     assert "fresh-2" not in mask("auth_tokens/fresh-2-0123456789"), "masked in the log"
 
 
-async def test_without_a_command_a_refused_token_says_what_to_do(token_sim: LiveSimulator) -> None:
-    endpoint = Endpoint.create(
-        Credential("ephemeral", "auth_tokens/only-once-0123456789"), base_url=token_sim.base_url
+async def test_without_a_command_a_refused_token_says_what_to_do(
+    token_sim: LiveSimulator, make_session
+) -> None:
+    session = make_session(
+        server=token_sim,
+        credential=Credential("ephemeral", "auth_tokens/only-once-0123456789"),
+        settings=SessionSettings(backoff_base=0.01),
     )
-    session = session_for(endpoint)
-    sub = await connected(session)
+    sub = await start_connected(session)
     await session.reconnect(fresh=True)  # as after ContextLost or /apply --fresh
     closed = await phase(sub, ev.Phase.CLOSED)
     assert closed.final
@@ -91,14 +88,15 @@ async def test_without_a_command_a_refused_token_says_what_to_do(token_sim: Live
 
 
 async def test_a_failing_token_command_is_a_failed_attempt_with_its_words(
-    token_sim: LiveSimulator, tmp_path: Path
+    token_sim: LiveSimulator, make_session, tmp_path: Path
 ) -> None:
     env = {
         "GEMINI_EPHEMERAL_TOKEN_COMMAND": command(tmp_path, "not logged in"),
         "GEMINI_LIVE_BASE_URL": token_sim.base_url,
     }
     backend = resolve_backend("m", env)
-    session = session_for(backend.endpoint, max_attempts=1)
+    settings = SessionSettings(backoff_base=0.01, max_attempts=1)
+    session = make_session(endpoint=backend.endpoint, settings=settings)
     sub = session.subscribe()
     await session.start()
     closed = await phase(sub, ev.Phase.CLOSED)

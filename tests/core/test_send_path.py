@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from expect import collect_until, connected, next_of
+from expect import collect_until, next_of, start_connected
 
 from gemini_live_tui.live import events as ev
 from gemini_live_tui.live.errors import SessionClosed
@@ -63,7 +63,7 @@ async def test_under_backpressure_sends_queue_in_order_until_the_socket_drains(
     sim: LiveSimulator, make_session
 ) -> None:
     session = make_session()
-    await connected(session)
+    await start_connected(session)
     ws = session._ws
     ws.pause_writing()  # as the transport does when its buffer passes the high-water mark
     blocked = asyncio.create_task(session.send_text("first"))
@@ -86,7 +86,7 @@ async def test_send_nowait_drops_an_unencodable_message_alone_and_refuses_after_
     sim: LiveSimulator, make_session
 ) -> None:
     session = make_session()
-    sub = await connected(session)
+    sub = await start_connected(session)
     session.send_nowait(RealtimeText("bad \udcff name"))
     error = await next_of(sub, ev.SessionError)
     assert "not valid Unicode" in error.message

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import numpy as np
-from expect import collect_until, connected, next_of, phase
+from expect import collect_until, next_of, phase, start_connected
 
 from gemini_live_tui.live import events as ev
 from gemini_live_tui.live.messages import FunctionResponse
@@ -175,7 +175,7 @@ async def test_stale_handle_starts_fresh_and_says_context_was_lost(
 
 async def test_internal_error_1011_is_retried(sim: LiveSimulator, make_session) -> None:
     session = make_session()
-    sub = await connected(session)
+    sub = await start_connected(session)
     await sim.close_with(1011, "Internal error encountered.")
     reconnecting = await phase(sub, ev.Phase.RECONNECTING)
     assert "1011" in (reconnecting.reason or "")
@@ -280,7 +280,7 @@ async def test_malformed_server_frame_is_reported_and_the_session_goes_on(
     sim: LiveSimulator, make_session
 ) -> None:
     session = make_session()
-    sub = await connected(session)
+    sub = await start_connected(session)
     await sim.send_raw(b"\x00not json")
     error = await next_of(sub, ev.SessionError)
     assert "not JSON" in error.message

@@ -10,14 +10,13 @@ from __future__ import annotations
 import asyncio
 import time
 
-from expect import collect_until, connected, next_of, phase
+from expect import collect_until, next_of, phase, start_connected
+from livesim import SIM_KEY as KEY
 
 from gemini_live_tui.live import events as ev
 from gemini_live_tui.live.session import SessionSettings
 from gemini_live_tui.live.transport import Credential, Endpoint
 from gemini_live_tui.simulator import LiveSimulator
-
-from .conftest import KEY
 
 FAST = dict(backoff_base=0.01, backoff_cap=0.02)
 
@@ -165,7 +164,7 @@ async def test_a_turn_ends_generation_turn_usage_then_handle(
     sim: LiveSimulator, make_session
 ) -> None:
     session = make_session()
-    sub = await connected(session)
+    sub = await start_connected(session)
     await next_of(sub, ev.ResumptionUpdate)  # the first handle, right after setup
     await session.send_text("hello")
     events = await collect_until(sub, ev.ResumptionUpdate)

@@ -13,7 +13,7 @@ import time
 from typing import Any
 
 import pytest
-from expect import collect_until, connected, next_of, phase
+from expect import collect_until, next_of, phase, start_connected
 from google.auth.exceptions import RefreshError
 
 from gemini_live_tui.live import events as ev
@@ -171,7 +171,7 @@ async def test_an_overflowing_number_is_a_protocol_error_and_the_session_goes_on
     sim: LiveSimulator, make_session
 ) -> None:
     session = make_session()
-    sub = await connected(session)
+    sub = await start_connected(session)
     await sim.send_raw('{"usageMetadata":{"totalTokenCount":1e400}}')
     error = await next_of(sub, ev.SessionError)
     assert "malformed" in error.message
@@ -219,7 +219,7 @@ async def test_a_send_that_fails_in_flight_goes_before_what_was_queued_meanwhile
     # a text typed after the reader left is queued. The first was sent first,
     # so after the reconnect it must still go first.
     session = make_session()
-    sub = await connected(session)
+    sub = await start_connected(session)
     connection = sim.current
     assert connection is not None
     connection.ws.transport.pause_reading()
@@ -247,7 +247,7 @@ async def test_only_the_newest_video_frame_goes_out_after_a_reconnect_gap(
     sim: LiveSimulator, make_session
 ) -> None:
     session = make_session()
-    sub = await connected(session)
+    sub = await start_connected(session)
     sim.stall()  # the next setupComplete waits: a reconnect gap
     await sim.drop()
     await phase(sub, ev.Phase.RECONNECTING)

@@ -42,10 +42,13 @@ def test_api_version_is_one_setting() -> None:
     assert "aiplatform.v1beta1.LlmBidiService" in endpoint_path("vertex", "v1beta1")
 
 
-def test_base_url_env_overrides_scheme_host_and_port(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(BASE_URL_ENV, "ws://127.0.0.1:9999")
-    endpoint = Endpoint.create(Credential("api_key", "k"))
-    assert endpoint.url.startswith("ws://127.0.0.1:9999/ws/google.ai.generativelanguage.v1beta.")
+def test_base_url_env_overrides_scheme_host_and_port() -> None:
+    from gemini_live_tui.backend import resolve_backend
+
+    backend = resolve_backend("m", {"GEMINI_API_KEY": "k", BASE_URL_ENV: "ws://127.0.0.1:9999"})
+    assert backend.endpoint.url.startswith(
+        "ws://127.0.0.1:9999/ws/google.ai.generativelanguage.v1beta."
+    )
 
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "127.9.8.7", "[::1]", "localhost", "LocalHost"])

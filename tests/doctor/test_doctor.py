@@ -173,6 +173,17 @@ def test_a_broken_profile_fails_and_names_the_file(isolated_dirs):
     assert profile == Profile()  # the other checks go on with the defaults
 
 
+def test_an_unknown_key_is_a_warning_naming_the_closest_key(isolated_dirs):
+    path = isolated_dirs["config"] / "default.toml"
+    path.parent.mkdir(parents=True)
+    path.write_text('vocie = "Kore"\n[audio]\nmic_devise = "pulse"\n')
+    finding, _ = doctor.check_profile("default")
+    assert finding.status == "warn"
+    assert finding.detail == (
+        f"{path}: unknown key 'vocie' is ignored — did you mean 'voice'? (and 1 more)"
+    )
+
+
 def test_folders_others_can_read_fail_until_the_fix_is_applied(isolated_dirs):
     state = isolated_dirs["state"]
     (state / "history").mkdir(parents=True)

@@ -23,12 +23,12 @@ import numpy as np
 import psutil
 import pytest
 from apptest import texts, type_line, until
+from livesim import SIM_KEY, session_factory
 from PIL import Image
 
 from gemini_live_tui.live.events import Phase
 from gemini_live_tui.live.messages import Setup
-from gemini_live_tui.live.session import LiveSession, SessionSettings
-from gemini_live_tui.live.transport import Credential, Endpoint
+from gemini_live_tui.live.session import SessionSettings
 from gemini_live_tui.simulator.process import SimulatorProcess
 from gemini_live_tui.tui import state as st
 from gemini_live_tui.tui.app import AppOptions, GeminiLiveApp
@@ -53,12 +53,9 @@ def rss_mb() -> float:
 @pytest.mark.slow
 @pytest.mark.timeout(int(MINUTES * 60) + 180)
 async def test_soak_session_memory_flat_and_nothing_lost(isolated_dirs):
-    simulator = SimulatorProcess(api_key="soak", audio_speed=1.0)  # speech in real time
+    simulator = SimulatorProcess(api_key=SIM_KEY, audio_speed=1.0)  # speech in real time
     base_url = await simulator.start()
-
-    async def factory(setup: Setup) -> LiveSession:
-        endpoint = Endpoint.create(Credential("api_key", "soak"), base_url=base_url)
-        return LiveSession(endpoint, setup, SessionSettings(backoff_base=0.05))
+    factory = session_factory(base_url, settings=SessionSettings(backoff_base=0.05))
 
     app = GeminiLiveApp(
         AppOptions(
@@ -77,15 +74,14 @@ async def test_soak_session_memory_flat_and_nothing_lost(isolated_dirs):
     try:
         async with app.run_test(size=(100, 30)) as pilot:
             await until(pilot, lambda: app.chat.phase is Phase.CONNECTED, 10)
-            speaker = app.audio_out  # the voice bridge's (no device: it plays nothing)
+            speaker = app.feature_set.voice.on_effect  # no device: it plays nothing
 
             def count_model_audio(effect: st.Effect) -> None:
                 if isinstance(effect, st.PlayAudio):
                     heard[0] += len(effect.pcm) / 2 / effect.rate
-                if speaker is not None:
-                    speaker(effect)
+                speaker(effect)
 
-            app.audio_out = count_model_audio
+            app.feature_set.voice.on_effect = count_model_audio  # type: ignore[method-assign]
             start = time.monotonic()
             duration = MINUTES * 60
             start_rss = rss_mb()

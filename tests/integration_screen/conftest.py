@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from xvfb_support import XvfbServer, painter, windows, xvfb
 
+from gemini_live_tui.config import load_profile
 from gemini_live_tui.tui.app import GeminiLiveApp
 
 __all__ = ["display", "painter", "share_app", "windows", "xvfb"]
@@ -29,8 +30,10 @@ def display(xvfb: XvfbServer, monkeypatch: pytest.MonkeyPatch) -> XvfbServer:
 @pytest.fixture
 def share_app(make_app: Callable[..., GeminiLiveApp]) -> Callable[..., GeminiLiveApp]:
     def make(**options: Any) -> GeminiLiveApp:
+        # the profile as the launch loaded it (cli.build_options passes it)
+        options.setdefault("saved_profile", load_profile())
         app = make_app(**options)
-        app.screen_bridge.skip_unchanged = False
+        app.feature_set.screen.skip_unchanged = False
         return app
 
     return make

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import tomllib
+from dataclasses import replace
 
 from apptest import connected, texts, type_line, until
 from PIL import Image, ImageStat
@@ -217,20 +218,28 @@ async def test_a_saved_target_that_is_gone_is_reported_not_swapped(share_app, si
         assert saved_screen()["target"] == "w7fffff"  # left for the user to change
 
 
-async def test_the_model_shares_the_screen_with_the_desktop_tools(share_app, sim, display, painter):
-    from dataclasses import replace
-
-    painter.solid(GREEN)
-    names = ("desktop_list_screen_targets", "desktop_set_screen_share", "desktop_get_state")
-    app = share_app(tools=frozenset(names))
+def with_tools(app: GeminiLiveApp, *names: str) -> GeminiLiveApp:
+    """`app` with exactly the tools `names` declared and enabled."""
     app.base_setup = replace(
         app.base_setup, tools=tuple(app.options.registry.declarations(sorted(names)))
     )
     app.applied = app.staged = replace(app.applied, tools=frozenset(names))
+    return app
+
+
+def final_answer(sim: LiveSimulator, call_id: str) -> dict | None:
+    """The last answer to `call_id` that is not a "still running" notice."""
+    done = [r for r in sim.tool_responses() if r["id"] == call_id and not r.get("willContinue")]
+    return done[-1]["response"] if done else None
+
+
+async def test_the_model_shares_the_screen_with_the_desktop_tools(share_app, sim, display, painter):
+    painter.solid(GREEN)
+    names = ("desktop_list_screen_targets", "desktop_set_screen_share", "desktop_get_state")
+    app = with_tools(share_app(tools=frozenset(names)), *names)
 
     def final(call_id: str) -> dict | None:
-        done = [r for r in sim.tool_responses() if r["id"] == call_id and not r.get("willContinue")]
-        return done[-1]["response"] if done else None
+        return final_answer(sim, call_id)
 
     async with app.run_test(size=(120, 30)) as pilot:
         await connected(pilot)
@@ -248,3 +257,62 @@ async def test_the_model_shares_the_screen_with_the_desktop_tools(share_app, sim
         stopped = await sim.wait_for(lambda: final(call))
         assert stopped["result"] == {"sharing": False}
         await until(pilot, lambda: "screen off" in status(app))
+
+
+async def test_desktop_tool_shares_and_a_voice_setting_at_once_all_land_in_the_profile(
+    share_app, sim, display, painter
+):
+    """Two share calls from the model and `/mic autostart on`, all at once: the profile
+    file (and the running app's profile) name the target that is shared in the end,
+    with its interval, and keep the voice setting."""
+    painter.solid(GREEN)
+    window = open_window(display.name, "also-shared", RED, 320, 240, 100, 100)
+    names = ("desktop_list_screen_targets", "desktop_set_screen_share")
+    app = with_tools(share_app(tools=frozenset(names)), *names)
+
+    def final(call_id: str) -> dict | None:
+        return final_answer(sim, call_id)
+
+    try:
+        async with app.run_test(size=(120, 30)) as pilot:
+            await connected(pilot)
+            window_id = None
+            while window_id is None:  # the window maps a moment after it starts
+                call = await sim.call_tool("desktop_list_screen_targets")
+                listed = await sim.wait_for(lambda c=call: final(c))
+                window_id = next(
+                    (t["id"] for t in listed["result"]["targets"] if t["name"] == "also-shared"),
+                    None,
+                )
+            for round_ in range(1, 4):
+                calls = [
+                    await sim.call_tool(
+                        "desktop_set_screen_share",
+                        {"on": True, "target": target, "interval_seconds": seconds},
+                    )
+                    for target, seconds in (("m1", 0.5), (window_id, 2.0))
+                ]
+                await type_line(pilot, "/mic autostart on")
+                answers = [await sim.wait_for(lambda c=c: final(c)) for c in calls]
+                assert all(a["result"]["sharing"] for a in answers), answers
+                await until(
+                    pilot,
+                    lambda r=round_: sum("microphone will turn on" in t for t in texts(app)) == r,
+                )
+                await pilot.pause(0.3)  # nothing is left to save
+                state = app.feature_set.screen.state()
+                saved = tomllib.loads(profile_path().read_text(encoding="utf-8"))
+                assert saved["screen"] == {
+                    "target": state["target"],
+                    "interval": state["interval_seconds"],
+                }
+                assert saved["audio"] == {"mic_autostart": True}
+                running = app.profile_store.read()
+                assert (running.screen.target, running.audio.mic_autostart) == (
+                    state["target"],
+                    True,
+                )
+                await app.feature_set.screen.stop()
+    finally:
+        if window.poll() is None:
+            window.kill()

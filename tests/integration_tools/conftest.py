@@ -5,32 +5,20 @@
   profile had chosen them.
 - `pulse`, `sink`: a private PulseAudio with a null sink (tests/pulse_support.py),
   for the desktop tools that switch the speaker and microphone.
-- Every `toolResponse` frame the simulator received is validated against
-  google-genai's `LiveClientMessage` when each test ends (autouse).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
 import pytest
 from pulse_support import pulse, sink  # noqa: F401 - fixtures
-from schema_check import validate_client_frame
 
 from gemini_live_tui.live.messages import Setup
 from gemini_live_tui.live.models import DEFAULT_MODEL
-from gemini_live_tui.simulator import LiveSimulator
 from gemini_live_tui.tui.app import GeminiLiveApp
-
-
-@pytest.fixture(autouse=True)
-def tool_responses_validate(sim: LiveSimulator) -> Iterator[None]:
-    yield
-    frames = [r.message for r in sim.received if "toolResponse" in r.message]
-    for frame in frames:
-        validate_client_frame(frame)
 
 
 @pytest.fixture

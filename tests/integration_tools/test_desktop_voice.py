@@ -1,7 +1,7 @@
 """Tools beside the real audio devices, through the app, on a PulseAudio null sink.
 
 The simulator calls `desktop_set_speaker` and `desktop_get_state`; the app
-runs them through the same code as /speak (`app.voice`), so the speaker
+runs them through the same code as /speak (`app.feature_set.voice`), so the speaker
 really opens on the sink, the conversation says so, the status bar shows it,
 and the answer the simulator received reports the new state. And a
 push-to-talk turn ends with `activityEnd`, never `audioStreamEnd`.

@@ -6,14 +6,11 @@
   with the profile's `[audio]` choices, and the setup the command line would
   build from them (voice activity detection or push-to-talk).
 - `speech_wav(seconds, seed)`: a speech-like 48 kHz WAV to play into the sink.
-- Every frame the simulator received is validated against google-genai's
-  `LiveClientMessage` when each test ends (autouse), audio and activity
-  signals included.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -27,20 +24,11 @@ from pulse_support import (  # noqa: F401 - fixtures
     speech,
     speech_like,
 )
-from schema_check import validate_client_frame
 
 from gemini_live_tui.config import AudioSettings
 from gemini_live_tui.live.messages import Setup
-from gemini_live_tui.simulator import LiveSimulator
 from gemini_live_tui.tui.app import GeminiLiveApp
 from gemini_live_tui.tui.voice_setup import voice_activity_config
-
-
-@pytest.fixture(autouse=True)
-def frames_validate(sim: LiveSimulator) -> Iterator[None]:
-    yield
-    for received in sim.received:
-        validate_client_frame(received.message)
 
 
 @pytest.fixture

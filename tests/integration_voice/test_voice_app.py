@@ -40,7 +40,7 @@ async def test_speak_plays_what_the_simulator_sent(voice_app, sim, sink, monitor
             await pilot.pause(0.3)
             await type_line(pilot, "hello")
             await played_out(pilot, app)
-        status = (await app.voice.engine()).status()
+        status = (await app.feature_set.voice.engine()).status()
     sent = model_audio(sim)
     got, _ = rec.signal()
     expected = soxr.resample(sent, 24000, rec.rate)
@@ -82,7 +82,7 @@ async def test_mic_streams_to_the_simulator_and_its_transcription_shows(
         heard = await until(pilot, lambda: [t for t in texts(app, "you") if "[heard" in t], 10)
         # the spoken reply: the speaker is off, so its audio is dropped but its transcript shows
         await until(pilot, lambda: any(t.startswith("I heard") for t in texts(app, "model")), 10)
-        assert (await app.voice.engine()).status().discarded_chunks > 0
+        assert (await app.feature_set.voice.engine()).status().discarded_chunks > 0
         await type_line(pilot, "/mic off")
         await voice_line(pilot, app, "microphone off")
         await sim.wait_for(lambda: sim.realtime("audioStreamEnd"), 5)
@@ -102,11 +102,14 @@ async def test_barge_in_silences_the_speaker_within_50ms(voice_app, sim, sink, m
     app = voice_app()
     interrupted_at: list[float] = []
 
+    handle = app.on_live_event
+
     def stamp(event: ev.Event) -> None:
+        handle(event)  # the reducer, then the features (the speaker flushed)
         if isinstance(event, ev.Interrupted):
             interrupted_at.append(time.perf_counter())
 
-    app.event_listeners.append(stamp)
+    app.on_live_event = stamp  # type: ignore[method-assign]
     async with app.run_test(size=(100, 30)) as pilot:
         await connected(pilot)
         await type_line(pilot, "/speak on")
@@ -132,7 +135,7 @@ async def test_barge_in_silences_the_speaker_within_50ms(voice_app, sim, sink, m
     strict=False,
     reason="known defect: through the app the canceller now and then lets the reply's echo "
     "reach the wire and the model interrupts itself (the engine alone never leaks; cause not "
-    "found, see docs/performance-audio.md); it failed twice in a row in a CI-like run",
+    "found, see docs/performance.md, Voice); it failed twice in a row in a CI-like run",
 )
 async def test_echo_is_cancelled_and_the_model_does_not_interrupt_itself(
     voice_app, sim, sink, monitor

@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from dataclasses import replace
 
+import pytest
 from apptest import connected, final_tool_answer, texts, type_line, until
 from voicetest import mic_on, voice_line
 
@@ -47,7 +48,7 @@ async def test_devices_are_listed_picked_saved_and_autostarted(voice_app, sim, s
         await until(
             pilot, lambda: again.status.mic.startswith("on ") and again.status.speaker == "on"
         )
-        state = await again.voice.get_state()
+        state = await again.feature_set.voice.get_state()
         assert state["microphone"]["device"] == "pulse" and state["speaker"]["device"] == "pulse"
         await sim.wait_for(lambda: len(sim.realtime("audio")) > 5, 5)
 
@@ -158,8 +159,14 @@ async def test_the_model_switches_the_microphone_with_the_desktop_tool(voice_app
 
 def test_a_bad_vad_setting_in_the_profile_stops_the_launch_with_the_reason(capsys):
     from gemini_live_tui.cli import main
-    from gemini_live_tui.config import Profile, save_profile
+    from gemini_live_tui.config import ConfigError, Profile, profile_path, save_profile
 
-    save_profile(Profile(audio=AudioSettings(start_sensitivity="medium")))
+    with pytest.raises(ConfigError):  # the app never writes a value it would refuse
+        save_profile(Profile(audio=AudioSettings(start_sensitivity="medium")))
+    path = profile_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text('[audio]\nstart_sensitivity = "medium"\n')  # the user's own edit
     assert main(["--demo"]) == 2
-    assert 'start_sensitivity = \'medium\': use "high" or "low"' in capsys.readouterr().err
+    assert capsys.readouterr().err == (
+        f"gemini-live: {path}: [audio] start_sensitivity = 'medium': use one of high, low\n"
+    )

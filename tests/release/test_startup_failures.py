@@ -8,18 +8,10 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-from ptyrun import APP, PtyProgram, private_env
-
-
-def run_to_exit(argv: list[str], env: dict[str, str], cwd: Path) -> tuple[int, list[str]]:
-    """Run the real command until it exits; its exit code and non-empty output lines."""
-    program = PtyProgram([*APP, *argv], env, cwd=str(cwd))
-    code = program.close(timeout=30)
-    lines = [line.strip() for line in program.text().splitlines() if line.strip()]
-    return code, lines
+from polling import wait_until
+from ptyrun import APP, PtyProgram, private_env, run_to_exit
 
 
 def log_of(home: Path) -> str:
@@ -106,12 +98,12 @@ def test_a_key_with_a_trailing_newline_still_connects(tmp_path):
         stderr=subprocess.STDOUT,
     )
     try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
+
+        def listening() -> bool:
             with socket.socket() as probe:
-                if probe.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            time.sleep(0.1)
+                return probe.connect_ex(("127.0.0.1", port)) == 0
+
+        wait_until(listening, 30, step=0.1, what=f"the simulator on port {port}")
         env = private_env(
             home,
             GEMINI_API_KEY="  sim-key-1234\n",
@@ -149,6 +141,13 @@ def test_profile_values_the_commands_refuse_are_refused_at_launch(tmp_path):
         ),
         "[screen]\njpeg_quality = 500\n": (
             "[screen] jpeg_quality = 500: JPEG quality must be between 1 and 95, not 500."
+        ),
+        'voice = "Pucky"\n': "voice = 'Pucky': did you mean 'Puck'? use one of Zephyr, Puck,",
+        '[audio]\naec_backend = "aec4"\n': (
+            "[audio] aec_backend = 'aec4': did you mean 'aec3'? use one of aec3, webrtc-legacy, none"
+        ),
+        "[audio]\nsilence_duration_ms = -5\n": (
+            "[audio] silence_duration_ms = -5: use a whole number of milliseconds, 0 or more"
         ),
     }
     for text, expected in cases.items():

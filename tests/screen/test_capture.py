@@ -6,7 +6,8 @@ import io
 
 import pytest
 from PIL import Image, ImageChops, ImageStat
-from xvfb_support import desktop_like_image, open_window, wait_until
+from polling import wait_until
+from xvfb_support import desktop_like_image, open_window
 
 from gemini_live_tui.media.errors import MediaError
 from gemini_live_tui.media.screen_capture import (

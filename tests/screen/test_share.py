@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import pytest
 from PIL import Image, ImageStat
+from polling import eventually
 from xvfb_support import desktop_like_image, open_window
 
 from gemini_live_tui.media.screen_errors import (
@@ -54,14 +55,6 @@ def close_to(actual, expected, tolerance=6) -> bool:
     return all(abs(a - e) <= tolerance for a, e in zip(actual, expected, strict=True))
 
 
-async def wait_for(predicate, timeout: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise TimeoutError("condition not met")
-        await asyncio.sleep(0.02)
-
-
 async def find_window(display: str, title: str):
     for _ in range(100):
         targets = await asyncio.to_thread(list_targets, display)
@@ -99,7 +92,7 @@ async def test_stop_stops_frames_and_reports_idle(xvfb, painter):
     recorder = Recorder()
     share = ScreenShare(recorder.send_video, display=xvfb.name, skip_unchanged=False)
     await share.start("m1", 0.2)
-    await wait_for(lambda: len(recorder.frames) >= 3)
+    await eventually(lambda: len(recorder.frames) >= 3)
     await share.stop()
     count = len(recorder.frames)
     await asyncio.sleep(0.8)
@@ -115,9 +108,9 @@ async def test_screen_changes_show_up_in_the_next_frame(xvfb, painter):
     recorder = Recorder()
     share = ScreenShare(recorder.send_video, display=xvfb.name)
     await share.start("m1", 0.2)
-    await wait_for(lambda: len(recorder.frames) >= 1)
+    await eventually(lambda: len(recorder.frames) >= 1)
     painter.solid((255, 255, 0))
-    await wait_for(lambda: close_to(recorder.colours()[-1], (255, 255, 0)), timeout=1.0)
+    await eventually(lambda: close_to(recorder.colours()[-1], (255, 255, 0)), timeout=1.0)
     await share.stop()
 
 
@@ -145,11 +138,11 @@ async def test_switching_target_sends_the_new_one(xvfb, painter, windows):
     recorder = Recorder()
     share = ScreenShare(recorder.send_video, display=xvfb.name, skip_unchanged=False)
     await share.start("m1", 0.2)
-    await wait_for(lambda: len(recorder.frames) >= 2)
+    await eventually(lambda: len(recorder.frames) >= 2)
     await share.switch(window.id, 0.2)
     assert share.target == window
     switched_at = time.monotonic()
-    await wait_for(lambda: sum(t > switched_at for t, _ in recorder.frames) >= 3)
+    await eventually(lambda: sum(t > switched_at for t, _ in recorder.frames) >= 3)
     await share.stop()
     after = [img for t, img in recorder.frames if t > switched_at + 0.1]
     assert after and all(img.size == (400, 300) for img in after)
@@ -167,10 +160,10 @@ async def test_closed_window_stops_sharing_and_says_so(xvfb, painter, windows):
         recorder.send_video, display=xvfb.name, on_stopped=stopped.append, skip_unchanged=False
     )
     await share.start(window, 0.2)
-    await wait_for(lambda: len(recorder.frames) >= 2)
+    await eventually(lambda: len(recorder.frames) >= 2)
     process.terminate()
     process.wait()
-    await wait_for(lambda: bool(stopped), timeout=3)
+    await eventually(lambda: bool(stopped), timeout=3)
     assert isinstance(stopped[0], TargetGoneError) and "closed" in str(stopped[0])
     assert not share.active
     stats = share.stats()
@@ -190,9 +183,9 @@ async def test_display_lost_while_sharing_stops_and_says_so(short_lived_xvfb):
         skip_unchanged=False,
     )
     await share.start("m1", 0.2)
-    await wait_for(lambda: len(recorder.frames) >= 2)
+    await eventually(lambda: len(recorder.frames) >= 2)
     short_lived_xvfb.stop()
-    await wait_for(lambda: bool(stopped), timeout=3)
+    await eventually(lambda: bool(stopped), timeout=3)
     assert isinstance(stopped[0], CaptureError)
     assert "could not be captured" in str(stopped[0])
     assert not share.active
@@ -204,7 +197,7 @@ async def test_stop_returns_even_if_the_x_server_hangs(short_lived_xvfb):
     recorder = Recorder()
     share = ScreenShare(recorder.send_video, display=short_lived_xvfb.name, skip_unchanged=False)
     await share.start("m1", 0.2)
-    await wait_for(lambda: len(recorder.frames) >= 2)
+    await eventually(lambda: len(recorder.frames) >= 2)
     short_lived_xvfb.process.send_signal(signal.SIGSTOP)
     try:
         await asyncio.sleep(0.5)  # a capture is now stuck waiting for the server
@@ -275,7 +268,7 @@ async def test_failed_switch_keeps_the_current_share(xvfb, painter):
         await share.switch("m1", "0")
     assert share.active and share.target.id == "m1"
     count = len(recorder.frames)
-    await wait_for(lambda: len(recorder.frames) >= count + 2)
+    await eventually(lambda: len(recorder.frames) >= count + 2)
     await share.stop()
 
 
@@ -290,7 +283,7 @@ async def test_send_failures_are_counted_and_sharing_goes_on(xvfb, painter):
 
     share = ScreenShare(flaky, display=xvfb.name, skip_unchanged=False)
     await share.start("m1", 0.2)
-    await wait_for(lambda: calls >= 4)
+    await eventually(lambda: calls >= 4)
     stats = share.stats()
     await share.stop()
     assert stats.send_failures == 2 and stats.frames_sent >= 2

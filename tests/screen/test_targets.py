@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from xvfb_support import open_window, wait_until
+from polling import wait_until
+from xvfb_support import open_window
 
 from gemini_live_tui.media.errors import DeviceError, MediaError
 from gemini_live_tui.media.screen_errors import IntervalError, NoDisplayError, UnknownTargetError

@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 import sys
 import time
-from pathlib import Path
 
 import psutil
+from polling import eventually
 
 from gemini_live_tui.tools import ToolCallCancelled, ToolConfirmation
 from gemini_live_tui.tools.command import OUTPUT_CAP
@@ -23,23 +23,9 @@ def gone(pid: int) -> bool:
         return True
 
 
-async def vanish(pid: int, timeout: float = 2) -> bool:
-    """Whether `pid` is gone within `timeout` (SIGKILL is delivered asynchronously)."""
-    deadline = time.monotonic() + timeout
-    while not gone(pid):
-        if time.monotonic() > deadline:
-            return False
-        await asyncio.sleep(0.01)
-    return True
-
-
-async def wait_for_file(path: Path, timeout: float = 10) -> str:
-    deadline = time.monotonic() + timeout
-    while not (path.exists() and path.read_text().strip()):
-        assert time.monotonic() < deadline, f"{path} never appeared"
-        await asyncio.sleep(0.02)
-    await asyncio.sleep(0.05)
-    return path.read_text()
+async def vanish(pid: int, why: str = "", timeout: float = 2) -> None:
+    """`pid` is gone within `timeout` (SIGKILL is delivered asynchronously)."""
+    await eventually(lambda: gone(pid), timeout, step=0.01, what=why or f"process {pid} to go")
 
 
 async def test_happy_path_runs_in_the_workspace_after_confirmation(harness) -> None:
@@ -106,7 +92,7 @@ async def test_timeout_kills_the_process_group(harness) -> None:
     assert "did not finish within 1 s" in message and "started" in message
     assert elapsed < 5
     for pid in map(int, pids.read_text().split()):
-        assert await vanish(pid), f"process {pid} survived the timeout"
+        await vanish(pid, f"process {pid} to go after the timeout")
 
 
 async def test_output_is_capped(harness) -> None:
@@ -131,7 +117,7 @@ async def test_background_children_do_not_outlive_the_call(harness) -> None:
     harness.confirmer.answers = ["once"]
     response = await harness.result("run_command", argv=["sh", "-c", "sleep 30 & echo $!"])
     child = int(response["result"]["stdout"])
-    assert await vanish(child)
+    await vanish(child)
 
 
 async def test_cancelling_a_running_command_kills_it(harness) -> None:
@@ -143,12 +129,14 @@ async def test_cancelling_a_running_command_kills_it(harness) -> None:
         f"open({str(pids)!r},'w').write(f'{{os.getpid()}} {{c.pid}}'); time.sleep(60)"
     )
     call_id = harness.call("run_command", argv=[PY, "-c", script], timeout_seconds=60)
-    running = [int(p) for p in (await wait_for_file(pids)).split()]
+    await eventually(lambda: pids.exists() and pids.read_text().strip(), 10, what="the pid file")
+    await asyncio.sleep(0.05)
+    running = [int(p) for p in pids.read_text().split()]
     assert not any(gone(pid) for pid in running)
     harness.runner.cancel([call_id])
     await harness.reports.wait_for(ToolCallCancelled, call_id, timeout=5)
     assert gone(running[0]), "the program itself must be gone when the cancel is reported"
-    assert await vanish(running[1]), "its child survived the cancellation"
+    await vanish(running[1], "its child to go with the cancellation")
     assert harness.runner.running == ()
     await asyncio.sleep(0.2)
     assert all(r.will_continue for r in harness.wire.for_call(call_id))  # no final answer

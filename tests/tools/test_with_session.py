@@ -2,31 +2,31 @@
 
 The simulator calls declared tools; the runner answers through
 `session.send_tool_response`. Every client frame is validated against
-google-genai's `LiveClientMessage` at teardown.
+google-genai's `LiveClientMessage` at teardown (`start_sim`). The simulator
+plays no persona: the rig declares tools on TEXT setups for any model.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import pytest
 from expect import phase
 from google.genai import types
 from google.genai._live_converters import _FunctionResponse_to_vertex
-from schema_check import validate_client_frame
+from livesim import SIM_KEY, session_on
+from polling import eventually
 
 from gemini_live_tui.live import events as ev
 from gemini_live_tui.live.messages import Setup
 from gemini_live_tui.live.models import lookup
-from gemini_live_tui.live.session import LiveSession, SessionSettings
-from gemini_live_tui.live.transport import AuthKind, Credential, Endpoint
+from gemini_live_tui.live.session import SessionSettings
+from gemini_live_tui.live.transport import AuthKind, Credential
 from gemini_live_tui.simulator import LiveSimulator
 from gemini_live_tui.tools import ToolCallCancelled, ToolCallFinished, ToolRunner, builtin_registry
-
-KEY = "test-key-tools-0123456789"
 
 
 class Rig:
@@ -43,15 +43,17 @@ class Rig:
         self.sim = sim
         self.registry = builtin_registry(workspace)
         enabled = self.registry.default_enabled()
-        endpoint = Endpoint.create(Credential(kind, KEY), base_url=sim.base_url)
         spec = lookup(model)
         setup = Setup(
             model=model,
             response_modalities=("TEXT",),
             tools=tuple(self.registry.declarations(enabled, non_blocking=spec.non_blocking)),
         )
-        self.session = LiveSession(
-            endpoint, setup, SessionSettings(backoff_base=0.01, backoff_cap=0.05)
+        self.session = session_on(
+            sim.base_url,
+            setup,
+            credential=Credential(kind, SIM_KEY),
+            settings=SessionSettings(backoff_base=0.01, backoff_cap=0.05),
         )
         self.reports: list[Any] = []
         self.runner = ToolRunner(
@@ -102,15 +104,20 @@ class Rig:
         ]
 
 
+StartSim = Callable[..., Awaitable[LiveSimulator]]
+
+
 @pytest.fixture
-async def rig(workspace) -> AsyncIterator[Rig]:
-    async with LiveSimulator(api_key=KEY, word_delay=0.0, audio_speed=50.0) as sim:
-        rig = Rig(sim, workspace)
-        await rig.start()
-        yield rig
-        await rig.close()
-    for received in sim.received:
-        validate_client_frame(received.message)
+async def rig_sim(start_sim: StartSim) -> LiveSimulator:
+    return await start_sim(persona=None, audio_speed=50.0)
+
+
+@pytest.fixture
+async def rig(rig_sim: LiveSimulator, workspace) -> AsyncIterator[Rig]:
+    rig = Rig(rig_sim, workspace)
+    await rig.start()
+    yield rig
+    await rig.close()
 
 
 async def test_a_simulated_tool_call_is_answered_through_the_session(rig: Rig) -> None:
@@ -163,9 +170,7 @@ async def test_a_cancellation_from_the_server_stops_the_call(rig: Rig) -> None:
     call_id = await rig.sim.call_tool("set_timer", {"seconds": 30})
     await rig.sim.wait_for(lambda: rig.responses(call_id))
     await rig.sim.cancel_tool(call_id)
-    async with asyncio.timeout(3):
-        while not any(isinstance(r, ToolCallCancelled) for r in rig.reports):
-            await asyncio.sleep(0.01)
+    await eventually(lambda: any(isinstance(r, ToolCallCancelled) for r in rig.reports), 3)
     assert rig.runner.running == ()
     assert [r.get("willContinue") for _, r in rig.responses(call_id)] == [True]
 
@@ -178,22 +183,19 @@ async def test_an_undeclared_tool_gets_an_error_not_silence(rig: Rig) -> None:
 
 
 @pytest.fixture
-async def make_rig(workspace) -> AsyncIterator[Any]:
-    """`await make_rig(model, kind)`: a started rig on its own simulator."""
+async def make_rig(rig_sim: LiveSimulator, workspace) -> AsyncIterator[Any]:
+    """`await make_rig(model, kind)`: a started rig on the simulator."""
     made: list[Rig] = []
-    async with LiveSimulator(api_key=KEY, word_delay=0.0, audio_speed=50.0) as sim:
 
-        async def make(model: str, kind: AuthKind = "api_key") -> Rig:
-            rig = Rig(sim, workspace, model, kind)
-            made.append(rig)
-            await rig.start()
-            return rig
+    async def make(model: str, kind: AuthKind = "api_key") -> Rig:
+        rig = Rig(rig_sim, workspace, model, kind)
+        made.append(rig)
+        await rig.start()
+        return rig
 
-        yield make
-        for rig in made:
-            await rig.close()
-    for received in sim.received:
-        validate_client_frame(received.message)
+    yield make
+    for rig in made:
+        await rig.close()
 
 
 async def test_a_blocking_model_gets_exactly_one_response_per_call(make_rig) -> None:

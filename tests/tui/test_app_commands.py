@@ -12,14 +12,14 @@ from gemini_live_tui.tui import commands as cmd
 
 
 async def test_a_command_that_raises_is_one_error_line_and_the_app_runs(make_app, caplog):
-    async def broken_bridge(ctx, args):  # as a voice, screen or tool bridge might fail
+    async def broken_feature(ctx, args):  # as a voice, screen or tool feature might fail
         raise RuntimeError("the device went away")
 
     def broken_sync(ctx, args):
         raise KeyError("x")
 
     app = make_app(connect=False)
-    app.commands.add(cmd.Command("mic", "/mic", "microphone", broken_bridge))
+    app.commands.add(cmd.Command("mic", "/mic", "microphone", broken_feature))
     app.commands.add(cmd.Command("odd", "/odd", "odd", broken_sync))
     with caplog.at_level(logging.ERROR):
         async with app.run_test(size=(100, 30)) as pilot:

@@ -12,13 +12,12 @@ from typing import Any
 
 import pytest
 from apptest import connected, texts, type_line, until
+from livesim import session_factory
 
 from gemini_live_tui.cli import build_options, build_parser, main
 from gemini_live_tui.config import apply_env, load_profile
-from gemini_live_tui.live.messages import Setup
 from gemini_live_tui.live.models import VOICES
-from gemini_live_tui.live.session import LiveSession, SessionSettings
-from gemini_live_tui.live.transport import Credential, Endpoint
+from gemini_live_tui.live.session import SessionSettings
 from gemini_live_tui.simulator import LiveSimulator
 from gemini_live_tui.tui.app import GeminiLiveApp
 from gemini_live_tui.tui.widgets.header import HeaderBar
@@ -29,14 +28,12 @@ def cli_app(sim: LiveSimulator, argv: list[str], isolated_dirs: dict[str, Any]) 
     args = build_parser().parse_args(argv)
     options = build_options(args, apply_env(load_profile(args.profile)))
 
-    async def factory(setup: Setup) -> LiveSession:
-        endpoint = Endpoint.create(Credential("api_key", "k"), base_url=sim.base_url)
-        return LiveSession(endpoint, setup, SessionSettings(backoff_base=0.01))
-
     return GeminiLiveApp(
         replace(
             options,
-            session_factory=factory,
+            session_factory=session_factory(
+                sim.base_url, settings=SessionSettings(backoff_base=0.01)
+            ),
             cwd=isolated_dirs["cwd"],
             home=isolated_dirs["cwd"].parent,
             persist_history=False,
@@ -58,7 +55,8 @@ async def test_text_replies_are_the_transcript_of_audio_with_the_speaker_off(sim
         assert "thinkingConfig" not in setup["generationConfig"]
         await type_line(pilot, "hello there")
         await until(pilot, lambda: any("hello there" in t for t in texts(app, "model")), 10)
-        assert app.status.speaker == "off" and app.voice._engine is None  # no audio opened
+        assert app.status.speaker == "off"
+        assert app.feature_set.voice._engine is None  # no audio opened
 
 
 async def test_thinking_on_a_model_that_takes_none_is_refused_in_one_line(sim, isolated_dirs):
@@ -123,7 +121,7 @@ async def test_vertex_without_vertex_model_sets_up_a_vertex_model(
         "LIVE_BACKEND": "vertex",
         "VERTEX_PROJECT": "proj",
         "VERTEX_LOCATION": "global",
-        "VERTEX_AI_ACCESS_TOKEN": "k",
+        "VERTEX_AI_ACCESS_TOKEN": sim.api_key,
         "GEMINI_LIVE_BASE_URL": sim.base_url,
     }.items():
         monkeypatch.setenv(name, value)

@@ -10,11 +10,11 @@ import numpy as np
 import pytest
 import soundfile as sf
 from apptest import connected, texts, type_line, until
+from livesim import session_factory
 from PIL import Image
 
 from gemini_live_tui.live.events import Phase
-from gemini_live_tui.live.session import LiveSession, SessionSettings
-from gemini_live_tui.live.transport import Credential, Endpoint
+from gemini_live_tui.live.session import SessionSettings
 
 
 @pytest.fixture
@@ -29,11 +29,8 @@ def long_wav(isolated_dirs):
 def patient_app(make_app, sim):
     """The app with a session that retries for longer than the outages below (~1.5 s)."""
 
-    async def patient(setup):
-        endpoint = Endpoint.create(Credential("api_key", "k"), base_url=sim.base_url)
-        return LiveSession(endpoint, setup, SessionSettings(backoff_base=0.2, backoff_cap=0.5))
-
-    return lambda: make_app(session_factory=patient)
+    settings = SessionSettings(backoff_base=0.2, backoff_cap=0.5)
+    return lambda: make_app(session_factory=session_factory(sim.base_url, settings=settings))
 
 
 def system_lines(app, part: str) -> list[str]:

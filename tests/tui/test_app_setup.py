@@ -128,7 +128,7 @@ async def test_save_writes_markdown_with_transcripts(make_app, sim, isolated_dir
 async def test_feature_commands_are_wired(make_app):
     app = make_app(connect=False)
     async with app.run_test(size=(100, 30)) as pilot:
-        for name in ("mic", "speak"):  # wired by voice_bridge (devices: tests/integration_voice)
+        for name in ("mic", "speak"):  # the voice feature (devices: tests/integration_voice)
             await type_line(pilot, f"/{name} sideways")
             assert any(t.startswith(f"usage: /{name} [on|off") for t in texts(app, "error"))
         await type_line(pilot, "/share-screen")  # bare: stop sharing

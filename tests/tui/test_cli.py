@@ -133,36 +133,26 @@ def test_demo_runs_offline_in_a_real_terminal(tmp_path, isolated_dirs):
     assert marker.exists()
 
 
-def test_log_file_is_private_and_masks_secrets(monkeypatch, isolated_dirs):
+def test_log_file_is_private_and_masks_secrets(monkeypatch, isolated_dirs, kept_logging):
     import logging
     import stat
 
     from gemini_live_tui.logs import setup_file_logging
 
     monkeypatch.setenv("GEMINI_API_KEY", "AIzaSecretValue123")
-    root = logging.getLogger()
-    saved = (list(root.handlers), root.level)
+    path = setup_file_logging()
+    logging.getLogger("test").warning("url was wss://x?key=%s", "AIzaSecretValue123")
     try:
-        path = setup_file_logging()
-        logging.getLogger("test").warning("url was wss://x?key=%s", "AIzaSecretValue123")
-        try:
-            raise RuntimeError("bad key AIzaSecretValue123")
-        except RuntimeError:
-            logging.getLogger("test").exception("failed")
-        for handler in root.handlers:
-            handler.flush()
-        text = path.read_text()
-        assert "AIzaSecretValue123" not in text
-        assert "key=***" in text and "bad key ***" in text
-        assert stat.S_IMODE(path.stat().st_mode) == 0o600
-        assert path.parent == isolated_dirs["state"]
-    finally:
-        for handler in list(root.handlers):
-            root.removeHandler(handler)
-            handler.close()
-        for handler in saved[0]:
-            root.addHandler(handler)
-        root.setLevel(saved[1])
+        raise RuntimeError("bad key AIzaSecretValue123")
+    except RuntimeError:
+        logging.getLogger("test").exception("failed")
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+    text = path.read_text()
+    assert "AIzaSecretValue123" not in text
+    assert "key=***" in text and "bad key ***" in text
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert path.parent == isolated_dirs["state"]
 
 
 @pytest.mark.parametrize(
@@ -227,10 +217,33 @@ def test_an_unknown_model_and_a_thinking_level_it_cannot_take_are_told_at_start(
     monkeypatch.setenv("GEMINI_API_KEY", "secret-key")
     unknown = options(["--model", "gemini-9-live"])
     assert unknown.setup.model == "models/gemini-9-live"  # still used
-    [notice] = unknown.warnings
+    [notice] = unknown.notices
     assert "gemini-9-live is not in the model catalog" in notice
     on_38 = options([], Profile(thinking_level="high"))
     assert on_38.setup.thinking_level is None and on_38.setup.thinking_budget is None
-    assert on_38.warnings == (
+    assert on_38.notices == (
         "gemini-3.8-live takes no thinking level: the profile's 'high' is not sent",
     )
+
+
+async def test_start_lines_keep_their_order_model_notices_then_the_workspace(
+    monkeypatch, isolated_dirs
+):
+    from gemini_live_tui.tools.workspace import HOME_NOTICE
+    from gemini_live_tui.tui.app import READY_TEXT, GeminiLiveApp
+
+    monkeypatch.setenv("HOME", str(isolated_dirs["cwd"]))
+    monkeypatch.chdir(isolated_dirs["cwd"])  # launched in the home folder: no file tools
+    opts = options(["--model", "gemini-9-live"])
+    assert opts.notices[1:] == (HOME_NOTICE,)
+    assert "gemini-9-live is not in the model catalog" in opts.notices[0]
+    app = GeminiLiveApp(replace(opts, persist_history=False))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        shown = [(line.role, line.text) for line in app.transcript]
+    assert shown == [
+        ("error", NO_CREDENTIAL_HELP),
+        ("system", opts.notices[0]),
+        ("system", HOME_NOTICE),
+        ("system", READY_TEXT),
+    ]

@@ -1,4 +1,4 @@
-"""Slash command handlers as pure functions: staging, apply, help, stubs."""
+"""Slash command handlers as pure functions: staging, apply, help."""
 
 from __future__ import annotations
 
@@ -23,7 +23,12 @@ async def run(context, line):
 
 
 async def test_help_lists_every_command_with_one_line():
-    outcome = await run(ctx(), "help")
+    from gemini_live_tui.live.messages import Setup
+    from gemini_live_tui.tui.app import AppOptions, GeminiLiveApp
+
+    # the app's table: the built-in commands and those its features add
+    app = GeminiLiveApp(AppOptions("t", Setup(model="models/m"), persist_history=False))
+    outcome = await app.commands.run(ctx(), "help", ())
     text = [line.text for line in outcome.lines]
     for name in (
         "help",
@@ -98,10 +103,10 @@ async def test_model_and_thinking_are_normalised():
     assert bad.lines[0].role == "error"
 
 
-async def test_voice_features_answer_not_available_yet():
+async def test_voice_and_screen_commands_belong_to_their_features_not_the_builtin_table():
     for name in ("mic", "speak", "share-screen"):
         outcome = await run(ctx(), name)
-        assert "not available yet" in outcome.lines[0].text
+        assert outcome.lines[0].role == "error" and "unknown command" in outcome.lines[0].text
 
 
 async def test_unknown_command():

@@ -12,12 +12,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from apptest import connected, until
+from livesim import SIM_KEY, session_on
 
 from gemini_live_tui.backend import NO_CREDENTIAL_HELP
-from gemini_live_tui.live.events import Phase
 from gemini_live_tui.live.messages import Setup
 from gemini_live_tui.live.session import LiveSession
-from gemini_live_tui.live.transport import Credential, Endpoint
 from gemini_live_tui.simulator import LiveSimulator
 from gemini_live_tui.tools import builtin_registry
 from gemini_live_tui.tui.app import AppOptions, GeminiLiveApp
@@ -29,10 +29,9 @@ def simulated_app(cwd: Path) -> tuple[GeminiLiveApp, list[LiveSimulator]]:
     started: list[LiveSimulator] = []
 
     async def factory(setup: Setup) -> LiveSession:
-        simulator = await LiveSimulator(api_key="k", word_delay=0.0).start()
+        simulator = await LiveSimulator(api_key=SIM_KEY, word_delay=0.0).start()
         started.append(simulator)
-        endpoint = Endpoint.create(Credential("api_key", "k"), base_url=simulator.base_url)
-        return LiveSession(endpoint, setup)
+        return session_on(simulator.base_url, setup)
 
     registry = builtin_registry(cwd)
     options = AppOptions(
@@ -50,14 +49,11 @@ def simulated_app(cwd: Path) -> tuple[GeminiLiveApp, list[LiveSimulator]]:
 
 async def _chat(pilot) -> None:
     app = pilot.app
-    while not (app.chat.phase is Phase.CONNECTED and app.chat.resumable):
-        await pilot.pause(0.02)
+    await connected(pilot)
     app.prompt.value = "hello, what can you do?"
     await pilot.press("enter")
-    while not any(line.role == "model" for line in app.conversation.lines):
-        await pilot.pause(0.02)
-    while not app.chat.total_tokens:
-        await pilot.pause(0.02)
+    await until(pilot, lambda: any(line.role == "model" for line in app.conversation.lines), 10)
+    await until(pilot, lambda: app.chat.total_tokens, 10)
     await pilot.press(*"/to", "tab")
     app.query_one("#status").refresh()
     await pilot.pause(0.1)

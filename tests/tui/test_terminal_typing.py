@@ -17,7 +17,7 @@ from tmuxrun import Tmux
 
 
 def _env(sim, home: Path) -> dict[str, str]:
-    return private_env(home, GEMINI_API_KEY="k", GEMINI_LIVE_BASE_URL=sim.base_url)
+    return private_env(home, GEMINI_API_KEY=sim.api_key, GEMINI_LIVE_BASE_URL=sim.base_url)
 
 
 def _has_row(*wanted: str):

@@ -9,7 +9,6 @@ simulator); anything else is refused before a socket is opened.
 from __future__ import annotations
 
 import ipaddress
-import os
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Literal
@@ -49,10 +48,8 @@ def endpoint_path(kind: AuthKind, api_version: str | None = None) -> str:
 
 
 def default_base_url(kind: AuthKind, vertex_location: str | None = None) -> str:
-    """The service's own base URL, unless GEMINI_LIVE_BASE_URL overrides it."""
-    override = os.environ.get(BASE_URL_ENV)
-    if override:
-        return override.rstrip("/")
+    """The service's own base URL (GEMINI_LIVE_BASE_URL comes in as `Endpoint.create`'s
+    `base_url`, from the environment the command read at start)."""
     if kind == "vertex":
         return vertex_base_url(vertex_location or "us-central1")
     return GEMINI_BASE_URL

@@ -21,7 +21,7 @@ Backends (picked by name, e.g. from the profile):
   ``webrtc-audio-processing`` package (extra ``webrtc-legacy``; built from
   source, uv supplies swig). It does not estimate the echo delay itself:
   without ``set_stream_delay_ms`` it removes only ~14 dB, with the right
-  hint about as much as AEC3 (docs/performance-audio.md). It is here for
+  hint about as much as AEC3 (docs/performance.md, Voice). It is here for
   users who want it.
 - ``"none"``: pass-through, for headphone users and for measurements.
 

@@ -10,7 +10,7 @@ The stream is a raw one (the callback copies the device's bytes into the
 ring through memoryviews; no numpy array is built per callback). Its block
 size is the host's choice by default; ``block_ms`` can ask for longer
 blocks (fewer Python callbacks, but the samples wait in the device buffer
-for the block to fill: docs/performance-audio.md). Each chunk carries two
+for the block to fill: docs/performance.md, Voice). Each chunk carries two
 capture times: its first sample's arrival less the wait for the rest of its
 block (block-size independent), and PortAudio's ``inputBufferAdcTime``
 (when it was at the converter, device and sound-server buffering included).
@@ -64,19 +64,11 @@ class CaptureChunk:
     rms: float  # after echo cancellation, 0..1 full scale
     # perf_counter when its first sample would have reached a callback had blocks been
     # one sample long: the callback's time minus the wait for the rest of its block
-    # (the issue's "callback timestamp", independent of the block size)
+    # (a "callback timestamp" independent of the block size)
     captured_at: float | None = None
     # perf_counter when its first sample was at the converter (PortAudio's
     # inputBufferAdcTime): also counts the device's and sound server's buffering
     adc_at: float | None = None
-
-
-def rms_level(frame: np.ndarray) -> float:
-    """RMS of int16 samples relative to full scale."""
-    if frame.size == 0:
-        return 0.0
-    f = frame.astype(np.float32)
-    return float(math.sqrt(float(np.dot(f, f)) / f.size) / 32768.0)
 
 
 class CapturePipeline:
@@ -93,7 +85,7 @@ class CapturePipeline:
     of the last sound: each 10 ms frame would otherwise cost two calls into
     the library. With ``rest_while_silent`` it also rests while an open
     speaker plays silence, but through the app that made the reply after a
-    pause leak echo now and then (docs/performance-audio.md), so it is off. The
+    pause leak echo now and then (docs/performance.md, Voice), so it is off. The
     microphone is then delayed by exactly the canceller's own processing
     delay, and when sound plays again the canceller is first given the last
     raw frames, so the stream on the wire has no seam either way; the
@@ -125,7 +117,6 @@ class CapturePipeline:
         self._chunk_sq = 0.0
         self._frame = np.zeros(FRAME_SAMPLES, dtype=np.int16)
         self._render: list[np.ndarray] = []
-        self.render_frames = 0
         self.capture_frames = 0  # frames through the canceller (or all frames without one)
         self.bypassed_frames = 0  # frames that skipped the canceller: nothing was playing
         delay = canceller.delay_samples if canceller is not None else None
@@ -236,7 +227,6 @@ class CapturePipeline:
     def _feed_render(self, frame: np.ndarray) -> None:
         assert self.canceller is not None
         self.canceller.render_array(frame)
-        self.render_frames += 1
 
     def _capture(self, frame: np.ndarray, cancel: bool = True) -> CaptureChunk | None:
         work = self._frame

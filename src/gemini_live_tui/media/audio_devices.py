@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Literal
 
+from ..compat import portaudio_library_name, restart_portaudio
 from .errors import DeviceError
 
 Kind = Literal["input", "output"]
@@ -95,7 +96,7 @@ def set_alsa_periods(periods: int) -> bool:
 
     sd = portaudio()
     try:
-        lib = ctypes.CDLL(sd._libname)
+        lib = ctypes.CDLL(portaudio_library_name(sd))
         function = lib.PaAlsa_SetNumPeriods
     except (OSError, AttributeError):
         return False
@@ -111,10 +112,7 @@ def reinitialise() -> None:
     """
     sd = portaudio()
     with _lock:
-        try:
-            sd._terminate()
-        finally:
-            sd._initialize()
+        restart_portaudio(sd)
 
 
 def list_devices(kind: Kind | None = None) -> list[AudioDevice]:

@@ -13,8 +13,8 @@ Typical wiring (the TUI)::
                          send_activity_start=session.send_activity_start,
                          send_activity_end=session.send_activity_end,
                          on_error=lambda err: show(str(err)))
-    await engine.toggle_mic()             # /mic
-    await engine.toggle_speaker()         # /speak
+    await engine.start_mic()              # /mic on
+    await engine.start_speaker()          # /speak on
     engine.play(event.pcm, event.rate)    # ModelAudio
     engine.interrupt()                    # Interrupted
     engine.end_of_turn()                  # GenerationComplete / TurnComplete
@@ -66,12 +66,12 @@ class VoiceSettings:
     push_to_talk: bool = False
     latency: str | float = 0.03  # seconds of device buffer asked of PortAudio
     input_block_ms: int = (
-        0  # microphone callback block in ms; 0: the host's choice (see performance-audio.md)
+        0  # microphone callback block in ms; 0: the host's choice (see docs/performance.md, Voice)
     )
     alsa_periods: int = 0  # periods per ALSA device buffer; 0 leaves PortAudio's default (4)
     # Skip the echo canceller while an open speaker plays silence, not only while no
     # speaker is open: less CPU, but replies after a pause leaked echo through the app
-    # now and then (docs/performance-audio.md), so off.
+    # now and then (docs/performance.md, Voice), so off.
     canceller_rests_while_silent: bool = False
     stall_timeout: float = 2.0  # a running device silent this long is reported
     startup_timeout: float = 4.0  # grace before a new stream's first block
@@ -181,14 +181,6 @@ class VoiceEngine:
     def speaker_on(self) -> bool:
         return self._speaker is not None
 
-    async def toggle_mic(self) -> bool:
-        """`/mic`: turn the microphone on or off; return the new state."""
-        if self._mic is None:
-            await self.start_mic()
-        else:
-            await self.stop_mic()
-        return self._mic is not None
-
     async def start_mic(self) -> AudioDevice:
         """Open the microphone and start streaming; raises DeviceError with a user message."""
         if self._mic is not None:
@@ -293,14 +285,6 @@ class VoiceEngine:
         return self._talking
 
     # -- speaker ---------------------------------------------------------------------
-    async def toggle_speaker(self) -> bool:
-        """`/speak`: turn the speaker on or off; return the new state."""
-        if self._speaker is None:
-            await self.start_speaker()
-        else:
-            await self.stop_speaker()
-        return self._speaker is not None
-
     async def start_speaker(self) -> AudioDevice:
         if self._speaker is not None:
             return self._speaker.device

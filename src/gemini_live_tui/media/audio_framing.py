@@ -21,7 +21,6 @@ class Framer:
         self.frame_samples = frame_samples
         self._buf = np.zeros(frame_samples * 64, dtype=np.int16)
         self._fill = 0
-        self.consumed = 0  # samples handed out as whole frames so far
 
     @property
     def pending(self) -> int:
@@ -46,7 +45,6 @@ class Framer:
         while self._fill - start >= n:
             yield self._buf[start : start + n]
             start += n
-            self.consumed += n
         if start:
             rest = self._fill - start
             self._buf[:rest] = self._buf[start : self._fill]

@@ -36,13 +36,13 @@ class SampleRing:
             raise ValueError("capacity and channels must be positive")
         self.capacity = capacity
         self.channels = channels
-        self._buf = np.zeros((capacity, channels), dtype=dtype)
+        self._buf: np.ndarray = np.zeros((capacity, channels), dtype=dtype)
         self._w = 0  # total frames ever written (producer-owned)
         self._r = 0  # total frames ever read or discarded (consumer-owned)
         self._flush_to = 0  # producer's request: discard everything before this index
         self.dropped = 0  # frames the producer could not store (ring full)
         self.frame_bytes = channels * self._buf.itemsize
-        self._bytes = memoryview(self._buf.reshape(-1)).cast("B")
+        self._bytes = self._buf.reshape(-1).data.cast("B")
 
     # -- both sides -----------------------------------------------------------
     @property

@@ -67,8 +67,3 @@ def pcm16_to_float(pcm: bytes) -> np.ndarray:
     """16-bit little-endian PCM bytes to float32 in [-1, 1)."""
     return np.frombuffer(pcm, dtype="<i2").astype(np.float32) * (1.0 / 32768.0)
 
-
-def float_to_pcm16(samples: np.ndarray) -> bytes:
-    """float32 samples to 16-bit little-endian PCM bytes, clipped."""
-    scaled = np.clip(samples * 32768.0, -32768.0, 32767.0)
-    return scaled.astype("<i2").tobytes()

@@ -1,18 +1,18 @@
-"""A Live API server on loopback, for `--demo` and for every test.
+"""The Live API protocol server on loopback, for `--demo` and for every test.
 
-It speaks the protocol closely enough to exercise the whole client: it checks
-the endpoint path and credential, answers the setup, streams text or
-speech-shaped audio with transcriptions, hears realtime audio (with a simple
-energy voice detector, so the client's microphone path and barge-in can be
-tested), counts video frames, calls declared tools and waits for their
-responses, issues resumption handles and resumes from them.
+It plays Google's service, not a client: it checks the endpoint path and
+credential, validates and answers the setup, hears realtime audio (through
+`hearing.py`'s energy detector, so the client's microphone path and
+barge-in can be tested), counts video frames, frames the model's turns,
+sends function calls and takes their responses, issues resumption handles
+and resumes from them. What the model says is `model.py` (`ScriptedModel`);
+what tests read back is `recorder.py` (`Recorder`, which this server is);
+per-connection and per-session state is `connection.py`.
 
 Faults on demand, through the methods of `LiveSimulator` (tests), the
 `drop_next_setups` / `close_next_setups` / `goaway_next_setups` counters (a
-fault instead of setupComplete), or words in the user's text (the demo): `goaway`, `drop`, `interrupt`, `long`,
-`error 1011`, `tool NAME {json args}`, `poison` (the reply is cut by a drop every
-time), `blocked` (the turn ends with a `turnCompleteReason`). Every client
-message is recorded in `received` for assertions.
+fault instead of setupComplete), or words in the user's text (the demo; see
+`model.py`).
 
 With a `persona` (`personas.py`) it also refuses what Google's service refuses
 for that model and backend, closing with the service's code and reason.
@@ -33,10 +33,6 @@ import itertools
 import json
 import logging
 import re
-import time
-from collections import deque
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from websockets.asyncio.server import Server, ServerConnection, serve
@@ -44,9 +40,11 @@ from websockets.datastructures import Headers
 from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 
-from .personas import Judge, Persona, Refusal
-from .voice import RATE as OUTPUT_RATE
-from .voice import rms_dbfs, synthesize_words
+from .connection import HandleState, SimConnection, SimSession
+from .hearing import Heard
+from .model import ScriptedModel
+from .personas import Persona, Refusal
+from .recorder import Recorder
 
 log = logging.getLogger(__name__)
 
@@ -59,94 +57,9 @@ STALE_HANDLE_REASON = "Session not found: the resumption handle is unknown or ha
 ABORTED_REASON = "The operation was aborted."
 USED_TOKEN_REASON = "The ephemeral token has already been used to start a session, or has expired."
 UNKNOWN_CALL_REASON = "Request contains an invalid argument."
-SPEECH_DBFS = -45.0
-END_OF_SPEECH_S = 0.6
 
 
-@dataclass
-class Received:
-    """One message the simulator received, with the connection it came on."""
-
-    connection: int
-    message: dict[str, Any]
-    at: float
-
-
-@dataclass
-class SimSession:
-    """Server-side conversation state that survives reconnects through handles."""
-
-    id: int
-    history: list[tuple[str, str]] = field(default_factory=list)
-    pending_tools: dict[str, asyncio.Future[dict[str, Any]]] = field(default_factory=dict)
-    handles_issued: int = 0
-    connection: SimConnection | None = None
-    faulted: set[str] = field(default_factory=set)  # texts whose keyword fault already fired
-    issued_calls: set[str] = field(default_factory=set)  # call ids this session's state knows
-
-
-@dataclass(frozen=True)
-class HandleState:
-    """What a resumption handle restores: the session as it was when the handle was issued."""
-
-    session: SimSession
-    history_len: int
-    issued_calls: frozenset[str]
-
-
-class SimConnection:
-    """One client connection: its setup, its audio detector, its reply task."""
-
-    @property
-    def request(self) -> Request:
-        """The opening handshake's request (always there once the client is connected)."""
-        assert self.ws.request is not None
-        return self.ws.request
-
-    def __init__(self, sim: LiveSimulator, ws: ServerConnection, number: int) -> None:
-        self.sim = sim
-        self.ws = ws
-        self.number = number
-        self.setup: dict[str, Any] = {}
-        self.session: SimSession | None = None
-        self.reply_task: asyncio.Task[None] | None = None
-        self.heard = bytearray()
-        self.heard_rate = 16000
-        self.speech_seen = False
-        self.silence_s = 0.0
-        self.video_frames = 0
-        self.last_video: bytes | None = None
-        self.closed = False
-        self.tasks: list[asyncio.Task[None]] = []
-        self.judge: Judge | None = None  # the persona's rules for this connection, if any
-
-    @property
-    def modality(self) -> str:
-        modalities = self.setup.get("generationConfig", {}).get("responseModalities", ["AUDIO"])
-        return "TEXT" if "TEXT" in modalities else "AUDIO"
-
-    @property
-    def declared_tools(self) -> set[str]:
-        names = set()
-        for tool in self.setup.get("tools", []):
-            for declaration in tool.get("functionDeclarations", []):
-                names.add(declaration.get("name"))
-        return names
-
-    @property
-    def vad_enabled(self) -> bool:
-        config = self.setup.get("realtimeInputConfig", {})
-        return not config.get("automaticActivityDetection", {}).get("disabled", False)
-
-    async def send(self, message: dict[str, Any]) -> None:
-        if self.sim.stalled:
-            await self.sim._unstalled.wait()
-        text = json.dumps(message)
-        await self.ws.send(text.encode() if self.sim.binary_frames else text)
-        self.sim.sent.append((self.number, message))
-
-
-class LiveSimulator:
+class LiveSimulator(Recorder):
     """The server. `async with LiveSimulator() as sim:` then connect to `sim.base_url`."""
 
     def __init__(
@@ -161,22 +74,17 @@ class LiveSimulator:
         record: bool = True,
         persona: Persona | None = None,
     ) -> None:
+        # Tests read every message back; the demo runs for hours, so without
+        # `record` realtime media is only counted, and its memory stays flat.
+        super().__init__(record=record)
+        self.model = ScriptedModel(self, word_delay=word_delay, audio_speed=audio_speed)
         self.api_key = api_key
         self.persona = persona
         self.refusals: list[Refusal] = []  # what the persona closed connections for
-        self._silent_calls: set[str] = set()  # answered with scheduling SILENT
+        self.silent_calls: set[str] = set()  # answered with scheduling SILENT
         self.host = host
         self.port = port
-        self.word_delay = word_delay
-        self.audio_speed = audio_speed
         self.binary_frames = binary_frames
-        # Tests read every message back; the demo runs for hours, so without
-        # `record` realtime media is only counted, and its memory stays flat.
-        self.record = record
-        self.received: list[Received] = []
-        self.counts: dict[str, int] = {}
-        self.audio_arrivals: deque[float] = deque(maxlen=100_000)  # CLOCK_MONOTONIC
-        self.sent: list[tuple[int, dict[str, Any]]] = []
         self.connections: list[SimConnection] = []
         self.sessions: dict[str, HandleState] = {}
         self.http_reject_status: int | None = None
@@ -199,8 +107,6 @@ class LiveSimulator:
         self._server: Server | None = None
         self._numbers = itertools.count(1)
         self._session_ids = itertools.count(1)
-        self._tool_ids = itertools.count(1)
-        self._changed = asyncio.Condition()
 
     # ----- lifecycle ---------------------------------------------------
 
@@ -237,35 +143,23 @@ class LiveSimulator:
     def base_url(self) -> str:
         return f"ws://{self.host}:{self.port}"
 
-    # ----- what was received (for assertions) ----------------------------
+    @property
+    def word_delay(self) -> float:
+        """Seconds between the scripted model's text fragments."""
+        return self.model.word_delay
 
-    def realtime(self, key: str) -> list[Any]:
-        """Values of `realtimeInput.KEY` in arrival order."""
-        return [
-            r.message["realtimeInput"][key]
-            for r in self.received
-            if key in r.message.get("realtimeInput", {})
-        ]
+    @word_delay.setter
+    def word_delay(self, seconds: float) -> None:
+        self.model.word_delay = seconds
 
-    def texts(self) -> list[str]:
-        return self.realtime("text")
+    @property
+    def audio_speed(self) -> float:
+        """How much faster than real time the scripted model's audio is sent."""
+        return self.model.audio_speed
 
-    def setups(self) -> list[dict[str, Any]]:
-        return [r.message["setup"] for r in self.received if "setup" in r.message]
-
-    def tool_responses(self) -> list[dict[str, Any]]:
-        return [
-            response
-            for r in self.received
-            for response in r.message.get("toolResponse", {}).get("functionResponses", [])
-        ]
-
-    def audio_pcm(self) -> bytes:
-        """All realtime audio received, concatenated."""
-        return b"".join(base64.b64decode(a["data"]) for a in self.realtime("audio"))
-
-    def video_frames(self) -> list[bytes]:
-        return [base64.b64decode(v["data"]) for v in self.realtime("video")]
+    @audio_speed.setter
+    def audio_speed(self, speed: float) -> None:
+        self.model.audio_speed = speed
 
     @property
     def current(self) -> SimConnection | None:
@@ -275,24 +169,13 @@ class LiveSimulator:
                 return connection
         return None
 
-    async def wait_for(self, predicate: Callable[[], Any], timeout: float = 5.0) -> Any:
-        """Wait until `predicate()` is truthy (checked on every received message)."""
-        async with asyncio.timeout(timeout), self._changed:
-            while not (result := predicate()):
-                await self._changed.wait()
-            return result
-
-    async def _notify(self) -> None:
-        async with self._changed:
-            self._changed.notify_all()
-
     # ----- faults and scripted behaviour ---------------------------------
 
     async def send_goaway(self, seconds: float = 10.0) -> None:
         if connection := self.current:
-            await self._go_away(connection, seconds)
+            await self.go_away(connection, seconds)
 
-    async def _go_away(self, connection: SimConnection, seconds: float) -> None:
+    async def go_away(self, connection: SimConnection, seconds: float) -> None:
         """GoAway, then close the connection if the client is still there at the deadline.
 
         The service ends the connection when `timeLeft` runs out; a client
@@ -317,8 +200,7 @@ class LiveSimulator:
     async def drop(self) -> None:
         """Drop the TCP connection without a close frame."""
         if connection := self.current:
-            connection.closed = True
-            connection.ws.transport.abort()
+            connection.abort()
 
     async def close_with(self, code: int, reason: str) -> None:
         if connection := self.current:
@@ -336,9 +218,9 @@ class LiveSimulator:
         """Start a model turn that calls a tool and waits for its response."""
         connection = self.current
         assert connection is not None, "no client connected"
-        call_id = f"call-{next(self._tool_ids)}"
+        call_id = self.model.new_call_id()
         connection.reply_task = asyncio.create_task(
-            self._tool_turn(connection, call_id, name, args or {})
+            self.model.tool_turn(connection, call_id, name, args or {})
         )
         return call_id
 
@@ -402,26 +284,14 @@ class LiveSimulator:
                 except json.JSONDecodeError:
                     await ws.close(1007, "Invalid JSON payload received.")
                     return
-                self._record(connection, message)
+                self.note_received(connection.number, message)
                 await self._on_message(connection, message)
-                await self._notify()
+                await self.notify()
         except ConnectionClosed:
             pass
         finally:
             connection.closed = True
-            await self._notify()
-
-    def _record(self, connection: SimConnection, message: dict[str, Any]) -> None:
-        key = next(iter(message), "")
-        if key == "realtimeInput":
-            key = next(iter(message[key]), key)
-        self.counts[key] = self.counts.get(key, 0) + 1
-        if key == "audio":
-            self.audio_arrivals.append(time.monotonic())
-        if self.record or key not in ("audio", "video"):
-            self.received.append(Received(connection.number, message, time.monotonic()))
-        if not self.record and len(self.sent) > 400:
-            del self.sent[:200]
+            await self.notify()
 
     async def _on_message(self, connection: SimConnection, message: dict[str, Any]) -> None:
         if "setup" in message:
@@ -464,7 +334,7 @@ class LiveSimulator:
                 if response.get("willContinue") and in_background:
                     continue  # an interim answer: the call is still pending
                 if judge and in_background and response.get("scheduling") == "SILENT":
-                    self._silent_calls.add(response.get("id"))
+                    self.silent_calls.add(response.get("id"))
                 future = session.pending_tools.pop(response.get("id"), None)
                 if future is not None and not future.done():
                     future.set_result(response.get("response", {}))
@@ -473,8 +343,7 @@ class LiveSimulator:
         await self._setups_open.wait()
         if self.drop_next_setups > 0:
             self.drop_next_setups -= 1
-            connection.closed = True
-            connection.ws.transport.abort()
+            connection.abort()
             return
         if self.close_next_setups:
             code, reason = self.close_next_setups.pop(0)
@@ -565,39 +434,24 @@ class LiveSimulator:
         if "text" in body:
             self._start_reply(connection, str(body["text"]))
         if "audio" in body:
-            await self._hear(connection, body["audio"])
+            audio = body["audio"]
+            match = re.search(r"rate=(\d+)", audio.get("mimeType", ""))
+            rate = int(match.group(1)) if match else 16000
+            pcm = base64.b64decode(audio.get("data", ""))
+            heard = connection.hearing.hear(pcm, rate, connection.vad_enabled)
+            if heard is Heard.SPEECH_STARTED:
+                await self._barge_in(connection)
+            elif heard is Heard.SPEECH_ENDED:
+                await self._end_of_speech(connection)
         if "video" in body:
             connection.video_frames += 1
             connection.last_video = base64.b64decode(body["video"].get("data", ""))
         if "activityStart" in body:
-            connection.heard.clear()
-            connection.speech_seen = True
+            connection.hearing.activity_start()
             await self._barge_in(connection)
         ends_turn = "activityEnd" in body or body.get("audioStreamEnd")
-        if ends_turn and connection.heard and (connection.speech_seen or "activityEnd" in body):
+        if ends_turn and connection.hearing.turn_over("activityEnd" in body):
             await self._end_of_speech(connection)
-
-    async def _hear(self, connection: SimConnection, audio: dict[str, Any]) -> None:
-        pcm = base64.b64decode(audio.get("data", ""))
-        match = re.search(r"rate=(\d+)", audio.get("mimeType", ""))
-        connection.heard_rate = int(match.group(1)) if match else 16000
-        connection.heard += pcm
-        if not connection.vad_enabled:
-            return
-        seconds = len(pcm) / 2 / connection.heard_rate
-        if rms_dbfs(pcm) > SPEECH_DBFS:
-            if not connection.speech_seen:
-                connection.speech_seen = True
-                await self._barge_in(connection)
-            connection.silence_s = 0.0
-        elif connection.speech_seen:
-            connection.silence_s += seconds
-            if connection.silence_s >= END_OF_SPEECH_S:
-                await self._end_of_speech(connection)
-        else:
-            # keep only a short pre-roll of silence before speech
-            keep = int(0.5 * connection.heard_rate) * 2
-            del connection.heard[:-keep]
 
     async def _barge_in(self, connection: SimConnection) -> None:
         handling = connection.setup.get("realtimeInputConfig", {}).get("activityHandling")
@@ -607,17 +461,13 @@ class LiveSimulator:
             await connection.send({"serverContent": {"interrupted": True}})
 
     async def _end_of_speech(self, connection: SimConnection) -> None:
-        seconds = len(connection.heard) / 2 / connection.heard_rate
-        heard = f"[heard {seconds:.2f} s of audio at {connection.heard_rate} Hz]"
-        connection.heard.clear()
-        connection.speech_seen = False
-        connection.silence_s = 0.0
+        heard = connection.hearing.finish()
         await connection.send(
             {"serverContent": {"inputTranscription": {"text": heard, "finished": True}}}
         )
         self._start_reply(connection, heard, spoken=True)
 
-    # ----- replies --------------------------------------------------------
+    # ----- turns (the scripted model answers; the service frames them) ----
 
     def _start_reply(self, connection: SimConnection, text: str, spoken: bool = False) -> None:
         # Like the service: a new turn during a reply cuts it, says `interrupted`, then answers.
@@ -625,140 +475,22 @@ class LiveSimulator:
         if (task := connection.reply_task) is not None and not task.done():
             task.cancel()
             cut = True
-        connection.reply_task = asyncio.create_task(self._reply(connection, text, spoken, cut))
+        connection.reply_task = asyncio.create_task(self._answer(connection, text, spoken, cut))
 
-    async def _reply(
-        self, connection: SimConnection, text: str, spoken: bool, cut: bool = False
-    ) -> None:
+    async def _answer(self, connection: SimConnection, text: str, spoken: bool, cut: bool) -> None:
         session = connection.session
         assert session is not None
         if cut:
             with contextlib.suppress(ConnectionClosed):
                 await connection.send({"serverContent": {"interrupted": True}})
         session.history.append(("user", text))
-        # A keyword fault fires once per text: the client replays an unanswered
-        # text after a drop, and the replay must get a normal answer.
-        lowered = "" if text in session.faulted else text.lower()
-        session.faulted.add(text)
-        try:
-            if match := re.search(r"\btool\s+(\w+)\s*(\{.*\})?", text if lowered else ""):
-                args = json.loads(match.group(2)) if match.group(2) else {}
-                await self._tool_turn(
-                    connection, f"call-{next(self._tool_ids)}", match.group(1), args
-                )
-                return
-            if re.search(r"\berror 1011\b", lowered):
-                await connection.ws.close(1011, "Internal error encountered.")
-                return
-            if "blocked" in lowered:  # unverified: the reason a blocked prompt's turn ends with
-                reason = {"turnCompleteReason": "PROHIBITED_INPUT_CONTENT"}
-                await connection.send({"serverContent": {"turnComplete": True, **reason}})
-                return
-            words = self._reply_words(connection, text, spoken)
-            if "long" in lowered or "interrupt" in lowered:
-                words = words + ("and here is a much longer answer " * 12).split()
-            await self._stream(
-                connection,
-                words,
-                # `poison`: cut by a drop every time, replays included
-                drop_after=6 if "drop" in lowered else 3 if "poison" in text.lower() else None,
-                interrupt_after=8 if "interrupt" in lowered else None,
-            )
-            if "goaway" in lowered:
-                await self._go_away(connection, 5)
-        except ConnectionClosed:
-            pass
-        except json.JSONDecodeError:
-            await connection.send(
-                {
-                    "serverContent": {
-                        "modelTurn": {"parts": [{"text": "(tool args were not JSON)"}]},
-                        "turnComplete": True,
-                    }
-                }
-            )
+        with contextlib.suppress(ConnectionClosed):
+            await self.model.reply(connection, text, spoken)
 
-    def _reply_words(self, connection: SimConnection, text: str, spoken: bool) -> list[str]:
+    async def finish_turn(self, connection: SimConnection, said: list[str]) -> None:
+        """End the model's turn: completion, usage, and a fresh resumption handle."""
         session = connection.session
         assert session is not None
-        if spoken:
-            return f"I {text.strip('[]')}.".split()
-        lowered = text.lower()
-        if any(w in lowered for w in ("see", "screen", "image", "picture", "frame")):
-            if connection.last_video:
-                size = _image_size(connection.last_video)
-                return (
-                    f"I have received {connection.video_frames} image frame(s); "
-                    f"the last one is {size}."
-                ).split()
-            return ["I", "have", "not", "received", "any", "image", "yet."]
-        turns = sum(1 for role, _ in session.history if role == "user")
-        system = connection.setup.get("systemInstruction", {}).get("parts", [{}])[0].get("text")
-        reply = f'You said: "{text}". This is the gemini-live simulator (turn {turns}).'
-        if system and "system" in lowered:
-            reply += f" My instruction is: {system}"
-        return reply.split()
-
-    async def _stream(
-        self,
-        connection: SimConnection,
-        words: list[str],
-        *,
-        drop_after: int | None = None,
-        interrupt_after: int | None = None,
-    ) -> None:
-        session = connection.session
-        assert session is not None
-        said = []
-        # Audio is paced against one deadline per turn (t0 + samples sent / rate / speed),
-        # one 200 ms chunk ahead of it, as a server sends ahead; not by sleeping after
-        # each chunk, which adds the synthesis and send time every chunk and drifts
-        # slower than real time (a client at audio_speed=1.0 then underruns).
-        paced_from: float | None = None
-        samples_sent = 0
-        for index, word in enumerate(words):
-            if drop_after is not None and index == drop_after:
-                connection.closed = True
-                connection.ws.transport.abort()
-                return
-            if interrupt_after is not None and index == interrupt_after:
-                await connection.send({"serverContent": {"interrupted": True}})
-                return
-            chunk = word if index == 0 else " " + word
-            said.append(word)
-            if connection.modality == "TEXT":
-                await connection.send(
-                    {"serverContent": {"modelTurn": {"parts": [{"text": chunk}]}}}
-                )
-                await asyncio.sleep(self.word_delay)
-            else:
-                pcm = synthesize_words([word], seed=index)
-                await connection.send({"serverContent": {"outputTranscription": {"text": chunk}}})
-                for start in range(0, len(pcm), 9600):  # 200 ms chunks
-                    piece = pcm[start : start + 9600]
-                    await connection.send(
-                        {
-                            "serverContent": {
-                                "modelTurn": {
-                                    "parts": [
-                                        {
-                                            "inlineData": {
-                                                "mimeType": f"audio/pcm;rate={OUTPUT_RATE}",
-                                                "data": base64.b64encode(piece).decode(),
-                                            }
-                                        }
-                                    ]
-                                }
-                            }
-                        }
-                    )
-                    loop = asyncio.get_running_loop()
-                    if paced_from is None:
-                        paced_from = loop.time()
-                    samples_sent += len(piece) // 2
-                    ahead = samples_sent - 9600 // 2  # one chunk in hand at the client
-                    deadline = paced_from + max(0, ahead) / OUTPUT_RATE / self.audio_speed
-                    await asyncio.sleep(max(0.0, deadline - loop.time()))
         session.history.append(("model", " ".join(said)))
         await connection.send({"serverContent": {"generationComplete": True}})
         judge = connection.judge
@@ -773,14 +505,12 @@ class LiveSimulator:
         await connection.send({"usageMetadata": judge.usage(prompt, len(said)) if judge else usage})
         await self._issue_handle(connection)
 
-    async def _tool_turn(
+    async def issue_call(
         self, connection: SimConnection, call_id: str, name: str, args: dict[str, Any]
-    ) -> None:
+    ) -> dict[str, Any]:
+        """Send a function call and wait for the client's result (on any later connection)."""
         session = connection.session
         assert session is not None
-        if name not in connection.declared_tools and name != "google_search":
-            await self._stream(connection, f"I cannot call {name}: it is not declared.".split())
-            return
         future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
         session.pending_tools[call_id] = future
         session.issued_calls.add(call_id)
@@ -789,23 +519,4 @@ class LiveSimulator:
             {"toolCall": {"functionCalls": [{"id": call_id, "name": name, "args": args}]}}
         )
         await self._issue_handle(connection)  # resumable: false while the call runs
-        result = await future
-        # The answer may arrive on a newer connection after a resume: continue there.
-        target = session.connection or connection
-        if call_id in self._silent_calls:  # SILENT: into the context, no reply
-            session.history.append(("tool", json.dumps(result, sort_keys=True)[:200]))
-            return
-        summary = json.dumps(result, sort_keys=True)[:200]
-        await self._stream(target, f"The tool {name} returned {summary}".split())
-
-
-def _image_size(data: bytes) -> str:
-    try:
-        from io import BytesIO
-
-        from PIL import Image
-
-        with Image.open(BytesIO(data)) as image:
-            return f"{image.width}x{image.height} {image.format}"
-    except Exception:
-        return "not an image I can read"
+        return await future

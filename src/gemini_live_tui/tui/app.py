@@ -7,9 +7,10 @@ are the table in `commands.py`; both return effects that `apply` carries out
 here, in one place. No network, decoding or file I/O happens on the event
 loop: connecting runs in a worker, files decode in threads.
 
-Voice, screen sharing and tools plug in without touching this flow: a command
-replaces its stub in `self.commands`, a speaker sets `self.audio_out`, a
-tool runner sets `self.tool_runner`, and each sets its `StatusFields` field.
+Voice, screen sharing and tool calls are features (features/): the app is
+their `Host` (host.py), builds them in one place (`build_features`), adds
+their commands to the table and routes to each the events and effects it
+declares. They share one `ProfileStore`.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ import asyncio
 import contextlib
 import gc
 import logging
-import os
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -33,26 +33,26 @@ from textual.binding import Binding
 from textual.css.query import NoMatches
 
 from ..backend import NO_CREDENTIAL_HELP
-from ..config import AudioSettings, normalize_model
+from ..config import AudioSettings, Profile, normalize_model
 from ..live import events as ev
 from ..live.messages import FunctionResponse, Setup
 from ..live.models import short_name
 from ..logs import mask
+from ..profile_store import ProfileStore
 from ..tools.registry import supports_non_blocking
 from . import commands as cmd
 from . import state as st
 from .completion import Completion, complete
+from .features import build_features
 from .history import InputHistory
 from .input_parser import InputError, Message, SlashCommand, parse_input_line
 from .lines import Line
-from .screen_bridge import ScreenBridge
 from .sender import MessageSender, cancel
 from .setup_draft import SetupDraft, build_setup, draft_from_setup, with_thinking_for_model
 from .status import StatusFields
-from .tool_bridge import ToolBridge
 from .transcript import SaveRefused, default_transcript_path, save_transcript
 from .typeahead import early_lines, held_typeahead
-from .voice_bridge import VoiceBridge
+from .widgets.confirm import ConfirmCommand
 from .widgets.conversation import Conversation
 from .widgets.header import HeaderBar
 from .widgets.prompt import CompletionPopup, PromptArea, PromptInput
@@ -60,11 +60,11 @@ from .widgets.status_bar import StatusBar
 
 if TYPE_CHECKING:  # websockets loads with the session, after the first frame
     from ..live.session import LiveSession
+    from .host import Repeating
 
 log = logging.getLogger(__name__)
 
 SessionFactory = Callable[[Setup], Awaitable["LiveSession"]]
-FIRST_PAINT_ENV = "GEMINI_LIVE_FIRST_PAINT_FILE"
 READY_TEXT = "ready — type, @file to attach, /mic /speak for voice, /help for commands"
 
 
@@ -95,8 +95,9 @@ class AppOptions:
     home: Path = field(default_factory=Path.home)
     persist_history: bool = True
     audio: AudioSettings = field(default_factory=AudioSettings)  # the profile's [audio]
-    warnings: tuple[str, ...] = ()  # one line each, shown at start (e.g. an unknown model)
-    notices: tuple[str, ...] = ()  # one system line each at start (e.g. file tools off)
+    saved_profile: Profile | None = None  # as loaded (None: read when a feature first needs it)
+    first_paint_file: str | None = None  # GEMINI_LIVE_FIRST_PAINT_FILE: write the time, quit
+    notices: tuple[str, ...] = ()  # system lines at start (unknown keys or model, file tools off)
 
 
 class GeminiLiveApp(App[None]):
@@ -132,14 +133,11 @@ class GeminiLiveApp(App[None]):
         )
         self.sender = MessageSender(self._session_for_sending, self.post_line, self._set_upload)
         self._session_created = asyncio.Event()
-        # plug-in points for voice, screen sharing and tools
-        self.audio_out: Callable[[st.Effect], None] | None = None
-        self.tool_runner: Callable[[st.Effect], None] | None = None
-        self.event_listeners: list[Callable[[ev.Event], None]] = []  # after the reducer
-        self.shutdown_hooks: list[Callable[[], Awaitable[None]]] = []  # awaited on quit
-        self.tool_bridge = ToolBridge.install(self)
-        self.screen_bridge = ScreenBridge.install(self)
-        self.voice = VoiceBridge.install(self, options.audio)
+        self._profile_store = ProfileStore(options.profile, options.saved_profile)
+        self.feature_set = build_features(self, options.audio, options.registry)
+        for feature in self.feature_set.all():
+            for command in feature.commands():
+                self.commands.add(command)
         self._sender_task: asyncio.Task[None] | None = None
         self._conversation: Conversation | None = None
         self._typeahead = ""  # typed before the app had the terminal
@@ -188,19 +186,20 @@ class GeminiLiveApp(App[None]):
         self.set_status(self.status)
         if self.options.notice:
             self.post_line(Line("error", self.options.notice))
-        for warning in self.options.warnings:
-            self.post_line(Line("system", warning))
-        if self.options.session_factory is None and self.options.notice != NO_CREDENTIAL_HELP:
-            self.post_line(Line("system", NO_CREDENTIAL_HELP))
         for notice in self.options.notices:
             self.post_line(Line("system", notice))
+        if self.options.session_factory is None and NO_CREDENTIAL_HELP not in (
+            self.options.notice,
+            *self.options.notices,
+        ):
+            self.post_line(Line("system", NO_CREDENTIAL_HELP))
         self.post_line(Line("system", READY_TEXT))
         self._sender_task = asyncio.create_task(self.sender.run(), name="message-sender")
         self.chat, effects = st.on_start(self.chat)
         for effect in effects:
             self.apply(effect)
         self.set_interval(0.5, self._poll_session_stats)
-        if marker := os.environ.get(FIRST_PAINT_ENV):
+        if marker := self.options.first_paint_file:
             self.call_after_refresh(self._mark_first_paint, marker)
         # Startup objects (Textual, the CSS, imports) live for the whole run: keep them
         # out of the collector so full collections during a stream stay short.
@@ -244,8 +243,9 @@ class GeminiLiveApp(App[None]):
         self.chat, effects = st.on_event(self.chat, event)
         for effect in effects:
             self.apply(effect)
-        for listener in self.event_listeners:
-            listener(event)
+        for feature in self.feature_set.all():
+            if isinstance(event, feature.events):
+                feature.on_event(event)
         if isinstance(event, ev.PhaseChanged | ev.ResumptionUpdate | ev.Usage):
             self._refresh_status()
 
@@ -269,10 +269,12 @@ class GeminiLiveApp(App[None]):
                 send_errors=session.stats.send_errors,
                 dropped_audio=session.stats.media_dropped,
             )
-        self.set_status(self.voice.status_fields(fields))
+        for feature in self.feature_set.all():
+            fields = replace(fields, **feature.status())
+        self.set_status(fields)
 
     def set_status(self, fields: StatusFields) -> None:
-        """Replace the status bar fields (features update theirs through this)."""
+        """Replace the status bar fields."""
         self.status = fields
         with contextlib.suppress(NoMatches):  # shutting down: the widgets are gone
             self.query_one(StatusBar).fields = fields
@@ -285,7 +287,65 @@ class GeminiLiveApp(App[None]):
         return self.session
 
     def _set_upload(self, text: str | None) -> None:
-        self.set_status(replace(self.status, upload=text))
+        self.patch_status(upload=text)
+
+    # ----- the host of the features (host.py) -----------------------------------
+
+    @property
+    def profile_store(self) -> ProfileStore:
+        return self._profile_store
+
+    @property
+    def setup_in_force(self) -> tuple[Setup, SetupDraft]:
+        return self.base_setup, self.applied
+
+    def patch_status(self, **fields: Any) -> None:
+        """Set some status bar fields; the others stay."""
+        patched = replace(self.status, **fields)
+        if patched != self.status:
+            self.set_status(patched)
+
+    def spawn(self, work: Awaitable[None], group: str) -> None:
+        self.run_worker(work, group=group, exit_on_error=False)
+
+    def every(self, seconds: float, callback: Callable[[], None]) -> Repeating:
+        return self.set_interval(seconds, callback)
+
+    async def confirm(
+        self,
+        argv: list[str],
+        *,
+        tool: str = "run_command",
+        title: str | None = None,
+        where: str | None = None,
+    ) -> str | None:
+        """Show the `ConfirmCommand` dialog for `argv` and wait for the user's answer.
+
+        Cancelled meanwhile (the server withdrew the call), the dialog closes
+        itself and the cancellation goes on.
+        """
+        answer: asyncio.Future[str | None] = asyncio.get_running_loop().create_future()
+
+        def decided(decision: str | None) -> None:
+            if not answer.done():
+                answer.set_result(decision)
+
+        modal = ConfirmCommand(
+            argv,
+            str(self.options.cwd),
+            tool=tool,
+            title=title,
+            where=where,
+            forward=self.prompt.post_message,
+        )
+        self.push_screen(modal, callback=decided)
+        try:
+            return await answer
+        except asyncio.CancelledError:
+            if modal.is_current:
+                with contextlib.suppress(Exception):  # the app may be shutting down
+                    modal.dismiss(None)
+            raise
 
     # ----- effects: the one place where things happen -------------------------
 
@@ -312,17 +372,11 @@ class GeminiLiveApp(App[None]):
             case st.SendText(text=text):
                 self.post_line(Line("you", text))
                 self.sender.submit(Message(text, (), text))
-            case st.PlayAudio() | st.FlushPlayback():
-                if self.audio_out is not None:
-                    self.audio_out(effect)
+            case st.PlayAudio() | st.FlushPlayback() | st.CancelTools():
+                self._to_features(effect)
             case st.RunTools(calls=calls):
-                if self.tool_runner is not None:
-                    self.tool_runner(effect)
-                else:
+                if not self._to_features(effect):
                     self._refuse_tools(calls)
-            case st.CancelTools():
-                if self.tool_runner is not None:
-                    self.tool_runner(effect)
             case cmd.Quit():
                 self.exit()
             case cmd.ClearView():
@@ -336,6 +390,15 @@ class GeminiLiveApp(App[None]):
             case cmd.CancelSending():
                 if self.sender.cancel_current() is None:
                     self.post_line(Line("system", "nothing is being sent"))
+
+    def _to_features(self, effect: st.Effect) -> bool:
+        """Hand `effect` to the features that declared it; False when none did."""
+        taken = False
+        for feature in self.feature_set.all():
+            if isinstance(effect, feature.effects):
+                feature.on_effect(effect)
+                taken = True
+        return taken
 
     def _refuse_tools(self, calls: tuple[ev.FunctionCall, ...]) -> None:
         responses = [
@@ -483,8 +546,8 @@ class GeminiLiveApp(App[None]):
         self.conversation.clear()
 
     def action_talk(self) -> None:
-        """Push-to-talk: take or give back the floor (see voice_bridge.py)."""
-        self.run_worker(self.voice.toggle_talking(), group="voice", exit_on_error=False)
+        """Push-to-talk: take or give back the floor (see features/voice.py)."""
+        self.spawn(self.feature_set.voice.toggle_talking(), "voice")
 
     def action_page(self, direction: int) -> None:
         if direction < 0:
@@ -496,11 +559,11 @@ class GeminiLiveApp(App[None]):
         await cancel(self._sender_task)
         if not await asyncio.to_thread(self.history.flush, 3):
             log.warning("the input history was still being written at exit")
-        for hook in self.shutdown_hooks:
+        for feature in reversed(self.feature_set.all()):  # running tool calls first, devices last
             try:
-                await asyncio.wait_for(hook(), 3)
+                await asyncio.wait_for(feature.aclose(), 3)
             except Exception:
-                log.exception("a shutdown hook failed")
+                log.exception("closing %s failed", type(feature).__name__)
         if self.session is not None:
             try:
                 await asyncio.wait_for(self.session.close(), 3)

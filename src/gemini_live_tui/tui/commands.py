@@ -3,14 +3,14 @@
 A handler gets a `CommandContext` (a snapshot of what it may look at) and
 the arguments, and returns an `Outcome`: lines to show, a new staged setup,
 and effects for the app to apply (quit, reconnect, apply the setup, save).
-The built-in handlers are pure functions, tested without a terminal. Audio,
-screen sharing and tool execution plug in by registering their own
-`Command` (their handler may be async and bound to their engine).
+The built-in handlers are pure functions, tested without a terminal. Voice
+and screen sharing declare their own `Command`s (features/; their handler
+may be async and bound to their engine), which the app adds to the table.
 
 Setup changes (/system, /tools, /voice, /model, /thinking) are staged in the
 context's draft and go to the session only with `apply`.
 
-A handler that raises (a bridge's bug, a device that vanished) gives one
+A handler that raises (a feature's bug, a device that vanished) gives one
 error line; its traceback goes to the log file and the app keeps running.
 """
 
@@ -136,7 +136,7 @@ class CommandTable:
             self.add(command)
 
     def add(self, command: Command) -> None:
-        """Add or replace a command (replacing is how a feature takes over a stub)."""
+        """Add a command, or replace the one of the same name."""
         self._commands[command.name] = command
         for alias in command.aliases:
             self._aliases[alias] = command.name
@@ -180,7 +180,7 @@ class CommandTable:
             result = command.handler(ctx, args)
             if not isinstance(result, Outcome):
                 result = await result
-        except Exception as failure:  # a bridge's bug or device error must not end the app
+        except Exception as failure:  # a feature's bug or device error must not end the app
             log.exception("/%s failed", command.name)
             return error(f"/{command.name} failed: {describe(failure)} (details in the log file)")
         return result
@@ -383,13 +383,6 @@ def model_choices(ctx: CommandContext) -> tuple[str, ...]:
     return (*(spec.name for spec in models(backend_of(ctx.applied.model))), "apply")
 
 
-def not_available(feature: str) -> Handler:
-    def handler(ctx: CommandContext, args: tuple[str, ...]) -> Outcome:
-        return Outcome(say(f"{feature} is not available yet"))
-
-    return handler
-
-
 def cmd_save(ctx: CommandContext, args: tuple[str, ...]) -> Outcome:
     force = "--force" in args
     rest = [a for a in args if a != "--force"]
@@ -406,7 +399,7 @@ def cmd_cancel(ctx: CommandContext, args: tuple[str, ...]) -> Outcome:
 
 
 def builtin_commands() -> CommandTable:
-    """The table with every built-in command; /mic, /speak, /share-screen are stubs."""
+    """The table with every built-in command (the features add theirs: features/)."""
     table = CommandTable(
         [
             Command("help", "/help", "list the commands", cmd_help),
@@ -475,14 +468,6 @@ def builtin_commands() -> CommandTable:
                 "/cancel",
                 "stop the file being sent and the rest of its message (Esc)",
                 cmd_cancel,
-            ),
-            Command("mic", "/mic", "microphone on/off", not_available("/mic")),
-            Command("speak", "/speak", "speaker on/off", not_available("/speak")),
-            Command(
-                "share-screen",
-                "/share-screen [list|ID [SECONDS]]",
-                "share a screen or window",
-                not_available("/share-screen"),
             ),
         ]
     )

@@ -30,10 +30,6 @@ class Line:
     live: bool = False
     note: str | None = None
 
-    def settled(self, note: str | None = None) -> Line:
-        """The same line, finished (optionally with a note)."""
-        return Line(self.role, self.text, live=False, note=note or self.note)
-
     @property
     def display_text(self) -> str:
         """The text as shown: with its note, if any."""

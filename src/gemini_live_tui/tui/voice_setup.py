@@ -1,6 +1,6 @@
 """What the profile's `[audio]` table means for the setup and for the voice engine.
 
-Two pure translations, kept apart from the bridge so that `cli.py` can
+Two pure translations, kept apart from the voice feature so that `cli.py` can
 build the setup without loading numpy, soxr or PortAudio:
 
 - `voice_activity_config`: the `realtimeInputConfig` of the setup. With

@@ -15,8 +15,8 @@ the order it was typed. Textual runs a widget's non-priority bindings only
 after the key has bubbled up to the app, by which time the prompt may
 already have taken the next keys: Enter then read `alpha` + `beta` for
 `alpha⏎beta⏎` (and sent it twice), and Backspace deleted a later character.
-Here Enter takes the text at that key and empties the box before the next
-key is looked at. (Reported upstream as Textualize/textual#6605; the fix
+Here (`compat.BindingsBeforeTyping`) Enter takes the text at that key and
+empties the box before the next key is looked at. (Reported upstream as Textualize/textual#6605; the fix
 proposed there runs the widget's bindings inline the same way.)
 """
 
@@ -33,6 +33,7 @@ from textual.widgets import OptionList, TextArea
 from textual.widgets.option_list import Option
 from textual.widgets.text_area import Document
 
+from ...compat import BindingsBeforeTyping
 from ..completion import Completion
 from ..history import InputHistory
 
@@ -77,7 +78,7 @@ class CompletionPopup(OptionList, can_focus=False):
             self.highlighted = ((self.highlighted or 0) + step) % count
 
 
-class PromptInput(TextArea):
+class PromptInput(BindingsBeforeTyping, TextArea):
     """The always-active input box."""
 
     BINDINGS = [
@@ -148,22 +149,19 @@ class PromptInput(TextArea):
         self.load_text(value)
         self.cursor_position = len(value) if cursor is None else cursor
 
-    # ----- keys, in the order they were typed ---------------------------------
+    # ----- keys run in the order they were typed (BindingsBeforeTyping) -------
 
-    async def _on_key(self, event: events.Key) -> None:
-        for binding in self._bindings.key_to_bindings.get(event.key, ()):
-            if not binding.priority and await self.app.run_action(binding.action, self):
-                event.stop()
-                event.prevent_default()
-                return
-        await super()._on_key(event)
-
-    async def _on_paste(self, event: events.Paste) -> None:
+    def on_paste(self, event: events.Paste) -> None:
         text = event.text.replace("\r\n", "\n").replace("\r", "\n")
         event.stop()
-        event.prevent_default()
+        event.prevent_default()  # TextArea's own paste would insert it again
         if text:
-            self._replace_via_keyboard(text, *self.selection)
+            self._type(text)
+
+    def _type(self, text: str) -> None:
+        """Put `text` in place of the selection, as typing does (one undo step)."""
+        if not self.read_only:
+            self.replace(text, *self.selection, maintain_selection_offset=False)
 
     def action_submit(self) -> None:
         self.popup.hide()
@@ -172,7 +170,7 @@ class PromptInput(TextArea):
         self.post_message(self.Submitted(self, value))
 
     def action_newline(self) -> None:
-        self._replace_via_keyboard("\n", *self.selection)
+        self._type("\n")
 
     def action_complete(self) -> None:
         if self.popup.is_open:

@@ -1,10 +1,10 @@
 """Tool execution in the app: the model's calls run through a `ToolRunner`.
 
 The reducer turns `ToolCall` / `ToolCallCancellation` events into `RunTools`
-/ `CancelTools` effects; this bridge is the app's `tool_runner` and hands
-them to the runner, which answers every call through the session. It also
-shows the runner's reports as conversation lines, asks the user about
-`run_command` with the `ConfirmCommand` modal, tells the runner when a
+/ `CancelTools` effects; this feature carries them out and hands them to the
+runner, which answers every call through the session. It also shows the
+runner's reports as conversation lines, asks the user about `run_command`
+through the host's confirmation dialog, tells the runner when a
 connection is set up (it resends the answers it kept), and keeps the
 runner's enabled set and response shape (blocking or NON_BLOCKING, whether
 `willContinue` is allowed: the model catalog's entry for the active model
@@ -12,21 +12,20 @@ and backend) equal to the setup that is active, so `/tools apply` and
 `/model apply` are followed without a restart.
 
 The desktop tools execute against `AppDesktop`, i.e. the same code paths as
-/share-screen (and /mic, /speak once the voice controller is set).
+/share-screen, /mic and /speak.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-from typing import TYPE_CHECKING, TypedDict
+from typing import TypedDict
 
-from ..live import events as ev
-from ..live.errors import SessionClosed
-from ..live.messages import FunctionResponse
-from ..live.models import lookup
-from ..tools import (
+from ...live import events as ev
+from ...live.errors import SessionClosed
+from ...live.messages import FunctionResponse
+from ...live.models import lookup
+from ...tools import (
     ToolCallStarted,
     ToolRegistry,
     ToolReport,
@@ -34,15 +33,12 @@ from ..tools import (
     ToolRunner,
     describe,
 )
-from ..tools.desktop import desktop_specs
-from ..tools.reports import Decision
-from . import state as st
-from .desktop_bridge import AppDesktop
-from .lines import Line
-from .widgets.confirm import ConfirmCommand
-
-if TYPE_CHECKING:
-    from .app import GeminiLiveApp
+from ...tools.desktop import desktop_specs
+from ...tools.reports import Decision
+from .. import state as st
+from ..host import Feature, Host
+from ..lines import Line
+from .desktop import AppDesktop
 
 log = logging.getLogger(__name__)
 
@@ -75,36 +71,25 @@ def _confirm_texts(argv: list[str]) -> _ConfirmTexts:
     return {}
 
 
-class ToolBridge:
-    """The app's `tool_runner`: runs calls, shows reports, asks for confirmations."""
+class ToolCalls(Feature):
+    """Runs the model's tool calls, shows their reports, asks for confirmations."""
 
-    def __init__(self, app: GeminiLiveApp, registry: ToolRegistry) -> None:
-        self.app = app
-        self.desktop = AppDesktop(app)
+    effects = (st.RunTools, st.CancelTools)
+
+    def __init__(self, host: Host, registry: ToolRegistry, desktop: AppDesktop) -> None:
+        self.host = host
+        self.desktop = desktop
         self.runner = ToolRunner(
-            execution_registry(registry, self.desktop),
+            execution_registry(registry, desktop),
             self._send,
             self.confirm,
             self._report,
-            enabled=app.applied.tools,
+            enabled=host.setup_in_force[1].tools,
         )
         self._follow_setup()
         self._confirming = asyncio.Lock()  # one modal at a time, in call order
 
-    @classmethod
-    def install(cls, app: GeminiLiveApp) -> ToolBridge | None:
-        """Wire a bridge into `app`; None when the app has no tool registry."""
-        registry = app.options.registry
-        if not isinstance(registry, ToolRegistry):
-            return None  # the app answers each call with an error itself
-        bridge = cls(app, registry)
-        app.tool_runner = bridge
-        app.shutdown_hooks.append(bridge.aclose)
-        return bridge
-
-    # ----- what the app calls ------------------------------------------------
-
-    def __call__(self, effect: st.Effect) -> None:
+    def on_effect(self, effect: st.Effect) -> None:
         """Apply a `RunTools` or `CancelTools` effect (returns at once)."""
         self._follow_setup()
         match effect:
@@ -121,13 +106,14 @@ class ToolBridge:
 
     def _follow_setup(self) -> None:
         """Accept calls for the tools of the setup in force, in its model's mode."""
-        self.runner.set_enabled(self.app.applied.tools)
-        spec = lookup(self.app.base_setup.model)
+        setup, applied = self.host.setup_in_force
+        self.runner.set_enabled(applied.tools)
+        spec = lookup(setup.model)
         self.runner.non_blocking = spec.non_blocking
         self.runner.will_continue = spec.will_continue
 
     async def _send(self, responses: list[FunctionResponse]) -> None:
-        session = self.app.session
+        session = self.host.session
         if session is None:
             raise SessionClosed("there is no session yet")
         await session.send_tool_response(responses)
@@ -136,34 +122,14 @@ class ToolBridge:
         if isinstance(report, ToolCallStarted):
             return  # the reducer already showed the call when it arrived
         role = "system" if isinstance(report, ToolResponseNotSent) else "tool"
-        self.app.post_line(Line(role, describe(report)))
+        self.host.post_line(Line(role, describe(report)))
 
     async def confirm(self, argv: list[str]) -> Decision:
-        """Show the modal for `argv` and wait for the user's decision.
+        """Ask the user about `argv` (one dialog at a time, in call order) and wait.
 
-        If the call is cancelled meanwhile (the server withdrew it), the modal
-        closes itself and the cancellation goes on.
+        If the call is cancelled meanwhile (the server withdrew it), the
+        dialog closes itself and the cancellation goes on.
         """
         async with self._confirming:
-            loop = asyncio.get_running_loop()
-            answer: asyncio.Future[str] = loop.create_future()
-
-            def decided(decision: str | None) -> None:
-                if not answer.done():
-                    answer.set_result(decision or "deny")
-
-            modal = ConfirmCommand(
-                argv,
-                str(self.app.options.cwd),
-                forward=self.app.prompt.post_message,
-                **_confirm_texts(argv),
-            )
-            self.app.push_screen(modal, callback=decided)
-            try:
-                decision = await answer
-            except asyncio.CancelledError:
-                if modal.is_current:
-                    with contextlib.suppress(Exception):  # the app may be shutting down
-                        modal.dismiss(None)
-                raise
-            return "once" if decision == "once" else "always" if decision == "always" else "deny"
+            decision = await self.host.confirm(argv, **_confirm_texts(argv))
+        return "once" if decision == "once" else "always" if decision == "always" else "deny"

@@ -1,14 +1,16 @@
 """/share-screen in the app: the command, the status field, the profile, autostart.
 
-`media.screen_share.ScreenShare` does the capturing; this bridge connects it
-to the app. Every operation runs in a worker, one at a time and in the order
+`media.screen_share.ScreenShare` does the capturing; this feature connects
+it to the app through the `Host`. Every operation runs in a worker, one at a time and in the order
 typed, so a slow X server never holds up the input line; results and errors
 come back as conversation lines and the app keeps running. The desktop
 tools call the same `start` / `stop` / `list_targets` as the command.
 
 - The status bar's `screen` field shows the target, the effective frame
   rate and the frames sent, refreshed every second while sharing.
-- A successful start saves the target id and interval in the profile; with
+- A successful start saves the target id and interval in the profile (the
+  host's `ProfileStore`, under the sharing lock, so the profile names the
+  target shared last); with
   `[screen] autostart = true` (or `/share-screen autostart on`) sharing
   restarts on the first connection after launch. A saved target that no
   longer exists is reported, never swapped for another one.
@@ -20,22 +22,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable
-from dataclasses import replace
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
-from ..config import ConfigError, ScreenSettings, edit_profile, load_profile
-from ..live import events as ev
-from ..media.errors import MediaError
-from .commands import Command, CommandContext, Outcome, error
-from .lines import Line
+from ...config import ConfigError, ScreenSettings
+from ...live import events as ev
+from ...media.errors import MediaError
+from ..commands import Command, CommandContext, Outcome, error
+from ..host import Feature, Host, Repeating
+from ..lines import Line
 
 if TYPE_CHECKING:
-    from textual.timer import Timer
-
-    from ..media.screen_share import ScreenShare
-    from ..media.screen_targets import ScreenTarget
-    from .app import GeminiLiveApp
+    from ...media.screen_share import ScreenShare
+    from ...media.screen_targets import ScreenTarget
 
 log = logging.getLogger(__name__)
 
@@ -44,39 +43,34 @@ HELP = "share a screen or window (bare /share-screen stops)"
 DEFAULT_TARGET = "m1"
 
 
-class ScreenBridge:
-    """Screen sharing for one app; `install(app)` registers it."""
+class ScreenSharing(Feature):
+    """Screen sharing for one app: /share-screen and the desktop tools' screen calls."""
 
-    def __init__(self, app: GeminiLiveApp) -> None:
-        self.app = app
+    events = (ev.SetupComplete,)
+
+    def __init__(self, host: Host) -> None:
+        self.host = host
         self.display: str | None = None
         """X display to capture (None: `$DISPLAY` at the time of each start)."""
         self.skip_unchanged = True
         """Skip frames identical to the last one (a keepalive still goes out every 5 s)."""
         self._share: ScreenShare | None = None
         self._lock = asyncio.Lock()
-        self._settings: ScreenSettings | None = None
         self._known_ids: tuple[str, ...] = ()
-        self._timer: Timer | None = None
+        self._timer: Repeating | None = None
         self._autostart_checked = False
 
-    @classmethod
-    def install(cls, app: GeminiLiveApp) -> ScreenBridge:
-        """Register /share-screen, the autostart check and the shutdown of `app`."""
-        bridge = cls(app)
-        app.commands.add(
+    def commands(self) -> tuple[Command, ...]:
+        return (
             Command(
                 "share-screen",
                 USAGE,
                 HELP,
-                bridge.command,
+                self.command,
                 subcommands=("list", "stop", "autostart"),
-                choices=lambda ctx: bridge.known_ids,
-            )
+                choices=lambda ctx: self.known_ids,
+            ),
         )
-        app.event_listeners.append(bridge.on_event)
-        app.shutdown_hooks.append(bridge.aclose)
-        return bridge
 
     # ----- the command -------------------------------------------------------
 
@@ -105,13 +99,13 @@ class ScreenBridge:
         return Outcome()
 
     def _spawn(self, work: Awaitable[None]) -> None:
-        self.app.run_worker(work, group="share-screen", exit_on_error=False)
+        self.host.spawn(work, "share-screen")
 
     def _say(self, text: str, role: str = "system") -> None:
-        self.app.post_line(Line(role, text))
+        self.host.post_line(Line(role, text))
 
     async def _list_command(self) -> None:
-        from ..media.screen_targets import window_support_note
+        from ...media.screen_targets import window_support_note
 
         try:
             targets = await self.list_targets()
@@ -139,9 +133,9 @@ class ScreenBridge:
         def update(settings: ScreenSettings) -> None:
             settings.autostart = on
 
-        if not await self._save(update):
+        settings = await self._save(update)
+        if settings is None:
             return
-        settings = await self._load_settings()
         if not on:
             self._say("screen sharing will not restart at launch")
         elif settings.target:
@@ -156,7 +150,7 @@ class ScreenBridge:
 
     async def list_targets(self) -> list[ScreenTarget]:
         """Every monitor and window that can be shared now (raises `MediaError`)."""
-        from ..media.screen_targets import list_targets
+        from ...media.screen_targets import list_targets
 
         targets = await asyncio.to_thread(list_targets, self.display)
         self._known_ids = tuple(t.id for t in targets)
@@ -172,7 +166,7 @@ class ScreenBridge:
         `MediaError` (unknown id, no display, bad interval) and leaves the
         current sharing as it was.
         """
-        from ..media.screen_share import DEFAULT_INTERVAL, parse_interval
+        from ...media.screen_share import DEFAULT_INTERVAL, parse_interval
 
         seconds = parse_interval(interval) if interval is not None else None
         async with self._lock:
@@ -183,19 +177,19 @@ class ScreenBridge:
             if seconds is None:
                 seconds = share.stats().interval if current else DEFAULT_INTERVAL
             shared = await share.start(target or DEFAULT_TARGET, seconds)
-        if shared.id not in self._known_ids:
-            self._known_ids += (shared.id,)
-        verb = "switched to" if current and current.id != shared.id else "sharing"
-        self._say(
-            f"{verb} {shared.id} ({shared.kind} {shared.name}, {shared.width}×{shared.height}) "
-            f"every {seconds:g} s"
-        )
-        self._watch_status(True)
+            if shared.id not in self._known_ids:
+                self._known_ids += (shared.id,)
+            verb = "switched to" if current and current.id != shared.id else "sharing"
+            self._say(
+                f"{verb} {shared.id} ({shared.kind} {shared.name}, {shared.width}×{shared.height}) "
+                f"every {seconds:g} s"
+            )
+            self._watch_status(True)
 
-        def remember(settings: ScreenSettings) -> None:
-            settings.target, settings.interval = shared.id, seconds
+            def remember(settings: ScreenSettings) -> None:
+                settings.target, settings.interval = shared.id, seconds
 
-        await self._save(remember)
+            await self._save(remember)  # under the lock: the profile names the last share
         return shared
 
     async def stop(self) -> bool:
@@ -238,7 +232,7 @@ class ScreenBridge:
         target = stats.target.id if stats.target else "?"
         return f"{target} {stats.fps:.1f} fps {stats.frames_sent} sent"
 
-    # ----- app hooks --------------------------------------------------------
+    # ----- what the app routes here -------------------------------------------
 
     def on_event(self, event: ev.Event) -> None:
         """On the first connection, restart the profile's sharing if asked to."""
@@ -266,7 +260,7 @@ class ScreenBridge:
 
     async def _engine(self) -> ScreenShare:
         if self._share is None:
-            from ..media.screen_share import ScreenShare
+            from ...media.screen_share import ScreenShare
 
             settings = await self._load_settings()
             self._share = ScreenShare(
@@ -279,7 +273,7 @@ class ScreenBridge:
         return self._share
 
     async def _send_video(self, data: bytes, mime_type: str) -> None:
-        session = self.app.session
+        session = self.host.session
         if session is None:
             raise MediaError("not connected: the frame was not sent")
         await session.send_video(data, mime_type)
@@ -291,38 +285,29 @@ class ScreenBridge:
 
     def _watch_status(self, on: bool) -> None:
         if on and self._timer is None:
-            self._timer = self.app.set_interval(1.0, self._refresh_status)
+            self._timer = self.host.every(1.0, self._refresh_status)
         elif not on and self._timer is not None:
             self._timer.stop()
             self._timer = None
         self._refresh_status()
 
     def _refresh_status(self) -> None:
-        text = self.status_text()
-        if self.app.status.screen != text:
-            self.app.set_status(replace(self.app.status, screen=text))
+        self.host.patch_status(screen=self.status_text())
 
     async def _load_settings(self) -> ScreenSettings:
-        if self._settings is None:
-            try:
-                profile = await asyncio.to_thread(load_profile, self.app.options.profile)
-                self._settings = profile.screen
-            except ConfigError as exc:
-                log.warning("screen settings not read: %s", exc)
-                self._settings = ScreenSettings()
-        return self._settings
-
-    async def _save(self, change: Any) -> bool:
-        """Apply `change(settings)` to the profile on disk; an error line if it fails."""
-        name = self.app.options.profile
-
-        def write() -> ScreenSettings:
-            profile, _ = edit_profile(lambda profile: change(profile.screen), name)
-            return profile.screen
-
         try:
-            self._settings = await asyncio.to_thread(write)
+            profile = await asyncio.to_thread(self.host.profile_store.read)
+        except ConfigError as exc:
+            log.warning("screen settings not read: %s", exc)
+            return ScreenSettings()
+        return profile.screen
+
+    async def _save(self, change: Callable[[ScreenSettings], None]) -> ScreenSettings | None:
+        """Apply `change(settings)` to the profile; None and an error line if it fails."""
+        store = self.host.profile_store
+        try:
+            profile = await asyncio.to_thread(store.change, lambda profile: change(profile.screen))
         except (ConfigError, OSError) as exc:
             self._say(f"could not save the screen settings in the profile: {exc}", "error")
-            return False
-        return True
+            return None
+        return profile.screen

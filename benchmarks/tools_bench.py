@@ -1,7 +1,6 @@
 """Benchmark of the tools layer: answer latency, background notice timing, loop lag, kill time.
 
-Run: cd /work/main && uv run python tests/tools/bench_tools.py   (about 15 s)
-Not collected by pytest (no test_ prefix).
+Run:  uv run python benchmarks/tools_bench.py  (about 15 s)
 """
 
 from __future__ import annotations

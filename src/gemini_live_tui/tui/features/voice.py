@@ -1,8 +1,8 @@
 """/mic and /speak in the app: commands, model audio, barge-in, push-to-talk, status, profile.
 
-`media.audio_engine.VoiceEngine` does the audio; this bridge connects it to
-the app and is the `app.voice` the desktop tools call (`VoiceControl` in
-desktop_bridge.py). What it wires:
+`media.audio_engine.VoiceEngine` does the audio; this feature connects it to
+the app through the `Host` and is what the desktop tools call for the
+microphone and speaker (`AppDesktop` in desktop.py). What it does:
 
 - `/mic` and `/speak` (`on`, `off`, `devices`, `use ID|NAME`, `autostart
   on|off`; `/mic mute|unmute`). Device operations run in workers, one at a
@@ -15,10 +15,11 @@ desktop_bridge.py). What it wires:
 - Push-to-talk (Ctrl-T, the app's priority binding) toggles holding the
   floor: `activityStart` / `activityEnd`; the setup disables the server's
   detection (`voice_setup.voice_activity_config`).
-- The status bar: `status_fields` is called on the app's status interval
-  and reads one `engine.status()` snapshot.
+- The status bar: `status` is called on the app's status interval and
+  reads one `engine.status()` snapshot.
 - The profile: devices picked with `use` and the autostart flags are saved
-  in `[audio]`; autostart turns the devices on at the first connection.
+  in `[audio]` through the host's `ProfileStore`; autostart turns the
+  devices on at the first connection.
 
 The audio modules (numpy, soxr, livekit) are imported on first use, in a
 thread, so they cost nothing at start-up; PortAudio loads only when a
@@ -34,21 +35,21 @@ import logging
 import math
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
+from functools import partial
 from typing import TYPE_CHECKING, Any, Literal
 
-from ..config import AudioSettings, ConfigError, edit_profile
-from ..live import events as ev
-from ..media.errors import DeviceError, MediaError
-from . import state as st
-from .commands import Command, CommandContext, Outcome, error
-from .lines import Line
-from .status import StatusFields
-from .voice_setup import engine_options
+from ...config import AudioSettings, ConfigError
+from ...live import events as ev
+from ...media.errors import DeviceError, MediaError
+from .. import state as st
+from ..commands import Command, CommandContext, Outcome, error
+from ..host import Feature, Host
+from ..lines import Line
+from ..voice_setup import engine_options
 
 if TYPE_CHECKING:
-    from ..media.audio_devices import AudioDevice
-    from ..media.audio_engine import VoiceEngine, VoiceStatus
-    from .app import GeminiLiveApp
+    from ...media.audio_devices import AudioDevice
+    from ...media.audio_engine import VoiceEngine, VoiceStatus
 
 log = logging.getLogger(__name__)
 
@@ -79,22 +80,23 @@ def mic_text(status: VoiceStatus) -> str:
     return f"on {level_meter(status.input_level)}"
 
 
-class VoiceBridge:
-    """Voice for one app; `install(app, settings)` registers it as `app.voice`."""
+class Voice(Feature):
+    """Voice for one app: the microphone and speaker behind /mic, /speak and the desktop tools."""
 
-    def __init__(self, app: GeminiLiveApp, settings: AudioSettings) -> None:
-        self.app = app
-        self.settings = settings
+    events = (ev.GenerationComplete, ev.TurnComplete, ev.SetupComplete)
+    effects = (st.PlayAudio, st.FlushPlayback)
+
+    def __init__(self, host: Host, settings: AudioSettings | None = None) -> None:
+        self.host = host
+        self.settings = settings or AudioSettings()
         self._engine: VoiceEngine | None = None
         self._lock = asyncio.Lock()
         self._known: dict[Part, tuple[str, ...]] = {"mic": (), "speak": ()}
         self._autostart_checked = False
 
-    @classmethod
-    def install(cls, app: GeminiLiveApp, settings: AudioSettings | None = None) -> VoiceBridge:
-        """Register /mic, /speak, the audio effects, the autostart check and the shutdown."""
-        bridge = cls(app, settings or AudioSettings())
-        for part, usage, help_text, subs in (
+    def commands(self) -> tuple[Command, ...]:
+        """/mic and /speak, with their sub-commands and the devices seen for completion."""
+        parts: tuple[tuple[Part, str, str, tuple[str, ...]], ...] = (
             (
                 "mic",
                 MIC_USAGE,
@@ -107,22 +109,23 @@ class VoiceBridge:
                 "speaker on/off, devices",
                 ("on", "off", "devices", "use", "autostart"),
             ),
-        ):
-            app.commands.add(
-                Command(
-                    part,
-                    usage,
-                    help_text,
-                    bridge._command_handler(part),
-                    subcommands=subs,
-                    choices=lambda ctx, part=part: bridge._known[part],
-                    choice_after=("use",),
-                )
+        )
+        return tuple(
+            Command(
+                part,
+                usage,
+                help_text,
+                self._command_handler(part),
+                subcommands=subs,
+                choices=self._device_choices(part),
+                choice_after=("use",),
             )
-        app.audio_out = bridge.on_effect
-        app.event_listeners.append(bridge.on_event)
-        app.shutdown_hooks.append(bridge.aclose)
-        return bridge
+            for part, usage, help_text, subs in parts
+        )
+
+    def _device_choices(self, part: Part) -> Callable[[CommandContext], tuple[str, ...]]:
+        """Completion after `/mic use` or `/speak use`: the devices seen so far."""
+        return lambda ctx: self._known[part]
 
     # ----- the commands --------------------------------------------------------
 
@@ -162,7 +165,7 @@ class VoiceBridge:
         return Outcome()
 
     def _spawn(self, work: Awaitable[None]) -> None:
-        self.app.run_worker(work, group="voice", exit_on_error=False)
+        self.host.spawn(work, "voice")
 
     async def _reporting(self, operation: Callable[[], Awaitable[Any]], what: str) -> None:
         """Run one operation after those typed before it; a failure becomes an error line.
@@ -186,7 +189,7 @@ class VoiceBridge:
             self.refresh_status()
 
     def _say(self, text: str, role: str = "system") -> None:
-        self.app.post_line(Line(role, text))
+        self.host.post_line(Line(role, text))
 
     async def _switch(self, part: Part, on: bool | None) -> None:
         engine = await self.engine()
@@ -202,7 +205,7 @@ class VoiceBridge:
         devices = await engine.devices(_KIND[part])  # type: ignore[arg-type]
         self._known[part] = tuple(d.name for d in devices)
         if not devices:
-            from ..media.audio_devices import no_device_message
+            from ...media.audio_devices import no_device_message
 
             self._say(no_device_message(_KIND[part]), "error")  # type: ignore[arg-type]
             return
@@ -232,7 +235,6 @@ class VoiceBridge:
     async def _autostart_command(self, part: Part, on: bool) -> None:
         key = "mic_autostart" if part == "mic" else "speaker_autostart"
         await self._save(lambda audio: setattr(audio, key, on))
-        self.settings = replace(self.settings, **{key: on})
         verb = "will turn on" if on else "will not turn on"
         self._say(f"the {_NOUN[part]} {verb} at launch")
 
@@ -286,7 +288,6 @@ class VoiceBridge:
             device = await engine.use_speaker(spec)
         key = "mic_device" if part == "mic" else "speaker_device"
         await self._save(lambda audio: setattr(audio, key, device.name))
-        self.settings = replace(self.settings, **{key: device.name})
         if device.name not in self._known[part]:
             self._known[part] += (device.name,)
         return device
@@ -351,7 +352,7 @@ class VoiceBridge:
         self.refresh_status()
         log.info("push-to-talk: %s", "holding the floor" if talking else "released")
 
-    # ----- app hooks -------------------------------------------------------------
+    # ----- what the app routes here ----------------------------------------------
 
     def on_effect(self, effect: st.Effect) -> None:
         """`PlayAudio` and `FlushPlayback` from the reducer (runs on the event loop)."""
@@ -377,29 +378,24 @@ class VoiceBridge:
                 parts.append("mic")
             for part in parts:
                 self._spawn(
-                    self._reporting(
-                        lambda part=part: self._switch(part, True), f"/{part} autostart"
-                    )
+                    self._reporting(partial(self._switch, part, True), f"/{part} autostart")
                 )
 
-    def status_fields(self, fields: StatusFields) -> StatusFields:
+    def status(self) -> dict[str, Any]:
         """The bar's mic, speaker and audio counters from one engine snapshot."""
         engine = self._engine
         if engine is None:
-            return fields
+            return {}
         status = engine.status()
-        return replace(
-            fields,
-            mic=mic_text(status),
-            speaker="on" if status.speaker_on else "off",
-            underruns=status.underruns,
-            mic_dropped=status.chunks_dropped + status.capture_overruns,
-        )
+        return {
+            "mic": mic_text(status),
+            "speaker": "on" if status.speaker_on else "off",
+            "underruns": status.underruns,
+            "mic_dropped": status.chunks_dropped + status.capture_overruns,
+        }
 
     def refresh_status(self) -> None:
-        fields = self.status_fields(self.app.status)
-        if fields != self.app.status:
-            self.app.set_status(fields)
+        self.host.patch_status(**self.status())
 
     async def aclose(self) -> None:
         if self._engine is not None:
@@ -413,30 +409,35 @@ class VoiceBridge:
         self.refresh_status()
 
     async def _send_audio(self, pcm: bytes, rate: int = 16000) -> None:
-        session = self.app.session
+        session = self.host.session
         if session is not None:
             await session.send_audio(pcm, rate)
 
     async def _send_audio_stream_end(self) -> None:
-        if self.app.session is not None:
-            await self.app.session.send_audio_stream_end()
+        session = self.host.session
+        if session is not None:
+            await session.send_audio_stream_end()
 
     async def _send_activity_start(self) -> None:
-        if self.app.session is not None:
-            await self.app.session.send_activity_start()
+        session = self.host.session
+        if session is not None:
+            await session.send_activity_start()
 
     async def _send_activity_end(self) -> None:
-        if self.app.session is not None:
-            await self.app.session.send_activity_end()
+        session = self.host.session
+        if session is not None:
+            await session.send_activity_end()
 
     async def _save(self, change: Callable[[AudioSettings], None]) -> None:
-        """Apply `change` to the profile's `[audio]` on disk; raises `MediaError` if it fails."""
-        name = self.app.options.profile
+        """Apply `change` to the profile's `[audio]`, then to the settings in use.
 
-        def write() -> None:
-            edit_profile(lambda profile: change(profile.audio), name)
-
+        Raises `MediaError` if the profile cannot be written (the settings then stay).
+        """
+        store = self.host.profile_store
         try:
-            await asyncio.to_thread(write)
+            await asyncio.to_thread(store.change, lambda profile: change(profile.audio))
         except (ConfigError, OSError) as exc:
             raise MediaError(f"could not save the audio settings in the profile: {exc}") from exc
+        settings = replace(self.settings)
+        change(settings)
+        self.settings = settings
