@@ -9,6 +9,7 @@ dropped alone.
 from __future__ import annotations
 
 import asyncio
+import base64
 
 import pytest
 from expect import collect_until, next_of, start_connected
@@ -115,3 +116,25 @@ async def test_send_nowait_keeps_one_waiting_video_frame_and_drops_stale_audio(
     await asyncio.sleep(0.1)
     assert arrivals(sim) == ["video", "what do you see?"]
     assert session.stats.media_dropped == 2
+
+
+async def test_audio_queued_past_its_limit_drops_the_oldest_and_keeps_the_signals(
+    sim: LiveSimulator, make_session
+) -> None:
+    from gemini_live_tui.live.messages import ActivityEnd, ActivityStart
+    from gemini_live_tui.live.session import SessionSettings
+
+    session = make_session(settings=SessionSettings(max_queued_audio=2))
+    session.send_nowait(ActivityStart())
+    for n in range(5):  # the network is not there yet: audio piles up
+        session.send_audio_nowait(bytes([n, 0]) * 640)
+    session.send_nowait(ActivityEnd())
+    session.send_nowait(RealtimeText("and?"))
+    await session.start()
+    await sim.wait_for(lambda: "and?" in arrivals(sim))
+    sent = [r.message["realtimeInput"] for r in sim.received if "realtimeInput" in r.message]
+    kinds = [next(iter(m)) for m in sent]
+    assert kinds == ["activityStart", "audio", "audio", "activityEnd", "text"]
+    kept = [base64.b64decode(m["audio"]["data"])[0] for m in sent if "audio" in m]
+    assert kept == [3, 4], "the newest chunks are kept"
+    assert session.stats.media_dropped == 3
