@@ -3,7 +3,7 @@
 import numpy as np
 
 from gemini_live_tui.media.audio_playback import PlaybackFeeder
-from gemini_live_tui.media.audio_ring import SampleRing
+from gemini_live_tui.media.audio_reference import PlayedReference
 
 RATE = 24000
 BLOCK = 240  # 10 ms callbacks
@@ -57,7 +57,7 @@ def test_interrupt_silences_at_the_next_callback() -> None:
 
 
 def test_the_reference_is_exactly_what_was_played_including_silence() -> None:
-    reference = SampleRing(RATE)
+    reference = PlayedReference(RATE)
     feeder = PlaybackFeeder(RATE, prebuffer_ms=60, reference=reference)
     x = np.sin(np.arange(4800) / 7).astype(np.float32)
     feeder.push(x)
@@ -81,7 +81,7 @@ def test_raw_fill_plays_and_references_exactly_what_the_array_fill_does() -> Non
     voice = (0.3 * np.sin(np.arange(1, 4801) / 7)).astype(np.float32)
     results = []
     for raw in (False, True):
-        reference = SampleRing(RATE, 1)
+        reference = PlayedReference(RATE)
         feeder = PlaybackFeeder(RATE, prebuffer_ms=60, reference=reference)
         played = []
         feeder.push(voice[:960])
