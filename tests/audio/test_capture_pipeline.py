@@ -187,7 +187,7 @@ def test_the_microphone_waits_for_a_late_reference_so_no_echo_comes_before_its_s
 ) -> None:
     """The speaker's callback runs 120 ms late: the microphone goes on, the reference stops.
 
-    The canceller must never get more than 20 ms of microphone ahead of its reference
+    The canceller must never get more than 30 ms of microphone ahead of its reference
     (it would meet echo whose sound it has not had yet); the held frames go out as
     soon as the reference comes, and a speaker that stays silent does not hold the
     microphone for more than 250 ms.
@@ -222,7 +222,7 @@ def test_the_microphone_waits_for_a_late_reference_so_no_echo_comes_before_its_s
             ref = np.concatenate([*late, far24[step * 960 : (step + 1) * 960]])
             late.clear()
         chunks += pipeline.process(mic, ref)
-    assert min(lead) >= -2, (
+    assert min(lead) >= -3, (
         f"the canceller got {-min(lead)} microphone frames ahead of its reference"
     )
     assert len(chunks) == 100  # every chunk went out once the reference came

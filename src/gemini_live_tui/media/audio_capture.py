@@ -54,9 +54,9 @@ ECHO_TAIL_MS = 1000
 # reply than when that reply is the first thing it hears, so it is never skipped
 # before it has processed this much.
 WARM_UP_MS = 5000
-# The reference may trail the microphone by this many 10 ms frames (the phase of the
+# The reference may trail the microphone by this many 10 ms frames beyond the usual (the phase of the
 # speaker's and the microphone's blocks); further behind, the microphone waits for it.
-MAX_LAG_FRAMES = 2
+MAX_LAG_FRAMES = 3
 # A late speaker callback delays the microphone by at most this much (250 ms); a speaker
 # stalled for longer is given up on, and the canceller finds the echo again when it plays.
 MAX_WAIT_FRAMES = 25
@@ -134,6 +134,7 @@ class CapturePipeline:
         self._render: list[np.ndarray] = []
         self._held: list[np.ndarray] = []  # microphone frames waiting for their reference
         self._lead = 0  # reference frames fed minus microphone frames cancelled
+        self._settled = False  # the lead is measured from a step that had the reference
         self.render_frames = 0
         self.capture_frames = 0  # frames through the canceller (or all frames without one)
         self.bypassed_frames = 0  # frames that skipped the canceller: nothing was playing
@@ -169,7 +170,7 @@ class CapturePipeline:
         render.clear()
         sounding = False
         if reference is None:
-            self._lead = 0
+            self._settled = False
         if reference is not None and reference.size and self._reference_framer is not None:
             if self._reference_resampler is not None:
                 reference = self._reference_resampler.process(reference)
@@ -201,7 +202,9 @@ class CapturePipeline:
         self._held = []
         # While the speaker is open, a microphone frame waits (at most MAX_WAIT_FRAMES)
         # for the reference of its time: the canceller must get the sound before its echo.
-        waits = cancel and reference is not None and len(frames) <= MAX_WAIT_FRAMES
+        waits = (
+            cancel and self._settled and reference is not None and len(frames) <= MAX_WAIT_FRAMES
+        )
         chunks: list[CaptureChunk] = []
         fed = 0
         for i, frame in enumerate(frames):
@@ -221,8 +224,15 @@ class CapturePipeline:
                 self._feed_render(render[fed])
                 fed += 1
         if not waits:
-            self._lead = 0  # the speaker stalled for good, or none is open: start afresh
+            # The first step with this reference (what the microphone holds from before
+            # it came sets the usual lead), a speaker stalled for good, or none open.
+            self._lead = 0
+            self._settled = reference is not None
         return chunks
+
+    def new_reference(self) -> None:
+        """The reference comes from a new speaker: measure the usual lead afresh."""
+        self._settled = False
 
     def _prime(self) -> None:
         """Give the canceller the last raw frames (with a silent reference) before it resumes.
@@ -491,6 +501,7 @@ class MicStream:
             if reference is not self._seen_reference:
                 reference.discard()  # stale audio from before this microphone listened
                 self._seen_reference = reference
+                self.pipeline.new_reference()
             self.pipeline.set_reference_rate(rate)
             m = reference.read_into(self._ref_scratch)
             ref = self._ref_scratch[:m]
