@@ -272,6 +272,49 @@ async def test_echo_stays_cancelled_when_the_speaker_callback_runs_late(
     assert reduction >= 12, f"echo reduced by only {reduction:.1f} dB across the under-runs"
 
 
+async def test_a_late_speaker_callback_skips_none_of_the_reply(sink, monitor, wire, speech) -> None:
+    """The reply is queued ahead; twice a busy app holds the GIL for 200 ms.
+
+    After each under-run PortAudio refills the device in a burst it never plays:
+    reading the reply into it skipped 0.2-0.4 s of speech.
+    """
+    engine = _engine(wire)
+    await engine.start_speaker()
+    voice = speech(6.0, 24000, seed=14)
+    switch = sys.getswitchinterval()
+
+    async def hold_the_gil() -> None:
+        await asyncio.sleep(1.5)
+        for _ in range(2):
+            sys.setswitchinterval(1.0)
+            started = time.perf_counter()
+            while time.perf_counter() - started < 0.2:
+                pass
+            sys.setswitchinterval(switch)
+            await asyncio.sleep(1.5)
+
+    with monitor() as rec:
+        await asyncio.sleep(0.3)
+        busy = asyncio.create_task(hold_the_gil())
+        engine.play(_pcm16(voice), 24000)  # the server sent the whole reply ahead
+        engine.end_of_turn()
+        await busy
+        await _drain(engine)
+    await engine.close()
+    heard, _ = rec.signal()
+    sent_s = _speech_seconds(voice, 24000)
+    heard_s = _speech_seconds(heard, rec.rate)
+    print(f"late speaker callbacks: {heard_s:.2f} s of speech heard of {sent_s:.2f} s sent")
+    assert heard_s >= sent_s - 0.08, f"{sent_s - heard_s:.2f} s of the reply never played"
+
+
+def _speech_seconds(x: np.ndarray, rate: int) -> float:
+    """How long the signal sounds, in 10 ms blocks above -40 dBFS."""
+    hop = rate // 100
+    env = np.sqrt(np.mean(x[: len(x) // hop * hop].reshape(-1, hop) ** 2, axis=1))
+    return float((env > 0.01).sum() * hop / rate)
+
+
 async def test_push_to_talk_sends_audio_only_while_holding_the_floor(
     sink, wire, speech, tmp_path
 ) -> None:

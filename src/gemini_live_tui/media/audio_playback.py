@@ -118,25 +118,44 @@ class PlaybackFeeder:
         if self.reference is not None:
             self.reference.write(out, dac_time, now)
 
-    def fill_bytes(self, out: object, frames: int, dac_time: float = 0.0, now: float = 0.0) -> None:
+    def fill_bytes(
+        self,
+        out: object,
+        frames: int,
+        dac_time: float = 0.0,
+        now: float = 0.0,
+        refilling: bool = False,
+    ) -> None:
         """Write ``frames`` mono float32 samples into the raw writable buffer ``out``.
 
         The callback path of a raw output stream: memoryview copies only, no
         numpy call (the level meter is computed later, by ``level``).
+        ``refilling``: the device is recovering from an under-run and will not
+        play this block (PortAudio calls back in a burst to refill it): it gets
+        silence, and the reply stays in the ring for the blocks that play.
         """
         ring = self.ring
+        if refilling:
+            self._silence_bytes(out, 0, frames)
+            self.last_callback = time.perf_counter()
+            if self.reference is not None:
+                self.reference.write_bytes(out, dac_time, now)
+            return
         ring.apply_flush()
         start = ring.read_position
         got = ring.read_into_bytes(out, frames) if self._should_play(frames) else 0
         self._settle(frames, got, start)
         if got < frames:
-            fb = ring.frame_bytes
-            silence = self._silence
-            if len(silence) < frames * fb:
-                silence = self._silence = bytes(frames * fb)
-            memoryview(out).cast("B")[got * fb : frames * fb] = silence[: (frames - got) * fb]  # type: ignore[arg-type]
+            self._silence_bytes(out, got, frames)
         if self.reference is not None:
             self.reference.write_bytes(out, dac_time, now)
+
+    def _silence_bytes(self, out: object, start: int, end: int) -> None:
+        fb = self.ring.frame_bytes
+        silence = self._silence
+        if len(silence) < end * fb:
+            silence = self._silence = bytes(end * fb)
+        memoryview(out).cast("B")[start * fb : end * fb] = silence[: (end - start) * fb]  # type: ignore[arg-type]
 
     def _should_play(self, n: int) -> bool:
         """The prebuffer state machine before a block of ``n``: may this block read the ring?"""
@@ -239,13 +258,22 @@ class SpeakerStream:
 
     def _callback(self, outdata, frames, time_info, status) -> None:  # noqa: ANN001
         dac, now = time_info.outputBufferDacTime, time_info.currentTime
+        # After an under-run PortAudio refills the device in a burst, giving the
+        # current time as the blocks' converter time: they are never played.
+        refilling = 0.0 < dac <= now and status.output_underflow
         if self.channels == 1:  # the usual case: raw copies straight into the device buffer
-            self.feeder.fill_bytes(outdata, frames, dac, now)
+            self.feeder.fill_bytes(outdata, frames, dac, now, refilling)
             return
         mono = (
             self._mono[:frames] if frames <= self._mono.shape[0] else np.zeros(frames, np.float32)
         )
-        self.feeder.fill(mono, dac, now)
+        if refilling:
+            mono[:] = 0.0
+            self.feeder.last_callback = time.perf_counter()
+            if self.feeder.reference is not None:
+                self.feeder.reference.write(mono, dac, now)
+        else:
+            self.feeder.fill(mono, dac, now)
         out = np.frombuffer(outdata, dtype=np.float32).reshape(frames, self.channels)
         out[:] = mono[:, None]
 
