@@ -39,7 +39,7 @@ from audio_room import speech  # noqa: E402
 from gemini_live_tui.media.aec import EchoCanceller  # noqa: E402
 from gemini_live_tui.media.audio_capture import CapturePipeline  # noqa: E402
 from gemini_live_tui.media.audio_playback import PlaybackFeeder  # noqa: E402
-from gemini_live_tui.media.audio_ring import SampleRing  # noqa: E402
+from gemini_live_tui.media.audio_reference import PlayedReference  # noqa: E402
 
 
 def offline(seconds: float = 20.0) -> None:
@@ -48,7 +48,7 @@ def offline(seconds: float = 20.0) -> None:
     for label, rate, channels in (("16 kHz mono mic", 16000, 1), ("48 kHz stereo mic", 48000, 2)):
         mic = speech(seconds, rate)[0] if rate != 48000 else voice48
         mic = np.repeat(mic[:, None], channels, axis=1).astype(np.float32)
-        reference = SampleRing(24000)
+        reference = PlayedReference(24000)
         feeder = PlaybackFeeder(24000, reference=reference)
         feeder.push(voice24)
         pipe = CapturePipeline(rate, canceller=EchoCanceller(16000, render_rate=24000))

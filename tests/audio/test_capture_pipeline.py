@@ -180,3 +180,51 @@ def test_without_a_speaker_the_canceller_rests_after_its_warm_up(speech) -> None
         chunks += pipeline.process(mic16[pos : pos + 640, None], None)
     assert calls[0] == 500 and pipeline.bypassed_frames == len(mic16) // 160 - 500
     assert len(chunks) == len(mic16) // 640  # nothing lost
+
+
+def test_the_microphone_waits_for_a_late_reference_so_no_echo_comes_before_its_sound(
+    speech, room
+) -> None:
+    """The speaker's callback runs 120 ms late: the microphone goes on, the reference stops.
+
+    The canceller must never get more than 30 ms of microphone ahead of its reference
+    (it would meet echo whose sound it has not had yet); the held frames go out as
+    soon as the reference comes, and a speaker that stays silent does not hold the
+    microphone for more than 250 ms.
+    """
+    far24 = speech(4.0, 24000, seed=21)
+    mic16 = room(soxr.resample(far24, 24000, 16000), 16000, delay_ms=60)
+    canceller = EchoCanceller(16000, render_rate=24000)
+    pipeline = CapturePipeline(16000, canceller=canceller)
+    lead = []
+    render = canceller.render_array
+    capture = canceller.capture_array
+    fed = [0, 0]
+
+    def count_render(frame: np.ndarray) -> None:
+        fed[0] += 1
+        render(frame)
+
+    def count_capture(frame: np.ndarray) -> None:
+        fed[1] += 1
+        lead.append(fed[0] - fed[1])
+        capture(frame)
+
+    canceller.render_array = count_render  # type: ignore[method-assign]
+    canceller.capture_array = count_capture  # type: ignore[method-assign]
+    chunks, late = [], []
+    for step in range(100):  # 40 ms steps
+        mic = mic16[step * 640 : (step + 1) * 640, None]
+        if 40 <= step < 43:  # the speaker's callback is late: its blocks come later
+            late.append(far24[step * 960 : (step + 1) * 960])
+            ref = far24[:0]
+        else:
+            ref = np.concatenate([*late, far24[step * 960 : (step + 1) * 960]])
+            late.clear()
+        chunks += pipeline.process(mic, ref)
+    assert min(lead) >= -3, (
+        f"the canceller got {-min(lead)} microphone frames ahead of its reference"
+    )
+    assert len(chunks) == 100  # every chunk went out once the reference came
+    stalled = [pipeline.process(mic16[k * 640 : (k + 1) * 640, None], far24[:0]) for k in range(10)]
+    assert sum(len(c) for c in stalled) >= 3  # a speaker stalled for good holds it ≤ 250 ms

@@ -3,7 +3,7 @@
 import numpy as np
 
 from gemini_live_tui.media.audio_playback import PlaybackFeeder
-from gemini_live_tui.media.audio_ring import SampleRing
+from gemini_live_tui.media.audio_reference import PlayedReference
 
 RATE = 24000
 BLOCK = 240  # 10 ms callbacks
@@ -57,7 +57,7 @@ def test_interrupt_silences_at_the_next_callback() -> None:
 
 
 def test_the_reference_is_exactly_what_was_played_including_silence() -> None:
-    reference = SampleRing(RATE)
+    reference = PlayedReference(RATE)
     feeder = PlaybackFeeder(RATE, prebuffer_ms=60, reference=reference)
     x = np.sin(np.arange(4800) / 7).astype(np.float32)
     feeder.push(x)
@@ -81,7 +81,7 @@ def test_raw_fill_plays_and_references_exactly_what_the_array_fill_does() -> Non
     voice = (0.3 * np.sin(np.arange(1, 4801) / 7)).astype(np.float32)
     results = []
     for raw in (False, True):
-        reference = SampleRing(RATE, 1)
+        reference = PlayedReference(RATE)
         feeder = PlaybackFeeder(RATE, prebuffer_ms=60, reference=reference)
         played = []
         feeder.push(voice[:960])
@@ -104,3 +104,28 @@ def test_raw_fill_plays_and_references_exactly_what_the_array_fill_does() -> Non
     assert np.array_equal(a[np.flatnonzero(a)[0] :][:4800], voice)
     assert under_a == under_b == 1  # the turn stayed open and ran dry at the end
     assert level_a == level_b == 0.0  # the last callback played silence
+
+
+def test_blocks_refilled_after_an_under_run_get_silence_and_the_reply_plays_on() -> None:
+    """PortAudio's refill burst is never played: reading the reply into it lost up to 2 s."""
+    reference = PlayedReference(RATE)
+    feeder = PlaybackFeeder(RATE, prebuffer_ms=0, reference=reference)
+    voice = (0.3 * np.sin(np.arange(1, 9601) / 7)).astype(np.float32)
+    feeder.push(voice)
+    heard = []
+    for i in range(12):
+        buf = bytearray(BLOCK * 4)
+        refilling = 3 <= i < 8
+        now = 1.0 + i * 0.01
+        feeder.fill_bytes(buf, BLOCK, now if refilling else now + 0.03, now, refilling)
+        block = np.frombuffer(buf, np.float32)
+        if refilling:
+            assert not block.any()
+        else:
+            heard.append(block.copy())
+    played = np.concatenate(heard)
+    assert np.array_equal(played, voice[: played.shape[0]])  # nothing of the reply skipped
+    assert feeder.underruns == 0
+    ref = np.zeros(RATE, np.float32)
+    reference.read_into(ref)
+    assert reference.left_out == 5 * BLOCK  # the canceller is not given the silent refill

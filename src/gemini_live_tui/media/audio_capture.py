@@ -37,6 +37,7 @@ from .audio_devices import (
     stream_failure,
 )
 from .audio_framing import Chunker, Framer
+from .audio_reference import PlayedReference
 from .audio_ring import SampleRing
 from .errors import DeviceError
 from .resample import StreamResampler
@@ -53,6 +54,12 @@ ECHO_TAIL_MS = 1000
 # reply than when that reply is the first thing it hears, so it is never skipped
 # before it has processed this much.
 WARM_UP_MS = 5000
+# The reference may trail the microphone by this many 10 ms frames beyond the usual (the phase of the
+# speaker's and the microphone's blocks); further behind, the microphone waits for it.
+MAX_LAG_FRAMES = 3
+# A late speaker callback delays the microphone by at most this much (250 ms); a speaker
+# stalled for longer is given up on, and the canceller finds the echo again when it plays.
+MAX_WAIT_FRAMES = 25
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +124,9 @@ class CapturePipeline:
         self._chunk_sq = 0.0
         self._frame = np.zeros(FRAME_SAMPLES, dtype=np.int16)
         self._render: list[np.ndarray] = []
+        self._held: list[np.ndarray] = []  # microphone frames waiting for their reference
+        self._lead = 0  # reference frames fed minus microphone frames cancelled
+        self._settled = False  # the lead is measured from a step that had the reference
         self.capture_frames = 0  # frames through the canceller (or all frames without one)
         self.bypassed_frames = 0  # frames that skipped the canceller: nothing was playing
         delay = canceller.delay_samples if canceller is not None else None
@@ -150,6 +160,8 @@ class CapturePipeline:
         render = self._render
         render.clear()
         sounding = False
+        if reference is None:
+            self._settled = False
         if reference is not None and reference.size and self._reference_framer is not None:
             if self._reference_resampler is not None:
                 reference = self._reference_resampler.process(reference)
@@ -159,6 +171,7 @@ class CapturePipeline:
         mic = _to_int16(self._resampler.process(captured)) if captured.size else None
         framer = self._capture_framer
         count = (framer.pending + mic.shape[0]) // framer.frame_samples if mic is not None else 0
+        count += len(self._held)
         speaker_on = reference is not None and not self._rest_while_silent
         cancel = self.canceller is not None and (
             not self._bypass
@@ -174,24 +187,43 @@ class CapturePipeline:
         if cancel and not self._cancelling and self._bypass:
             self._prime()
         self._cancelling = cancel
+        frames = self._held
+        if mic is not None:
+            frames.extend(f.copy() for f in framer.frames(mic))
+        self._held = []
+        # While the speaker is open, a microphone frame waits (at most MAX_WAIT_FRAMES)
+        # for the reference of its time: the canceller must get the sound before its echo.
+        waits = (
+            cancel and self._settled and reference is not None and len(frames) <= MAX_WAIT_FRAMES
+        )
         chunks: list[CaptureChunk] = []
         fed = 0
-        if mic is not None:
-            # Frames are views into the framer's buffer: use each before the next.
-            for i, frame in enumerate(framer.frames(mic)):
-                if cancel:
-                    upto = -(-(i + 1) * len(render) // count)  # ceil: render leads capture
-                    while fed < upto:
-                        self._feed_render(render[fed])
-                        fed += 1
-                chunk = self._capture(frame, cancel)
-                if chunk is not None:
-                    chunks.append(chunk)
+        for i, frame in enumerate(frames):
+            if cancel:
+                upto = -(-(i + 1) * len(render) // count)  # ceil: render leads capture
+                while fed < len(render) and (fed < upto or self._lead <= -MAX_LAG_FRAMES):
+                    self._feed_render(render[fed])
+                    fed += 1
+                if waits and self._lead <= -MAX_LAG_FRAMES:
+                    self._held = frames[i:]
+                    break
+            chunk = self._capture(frame, cancel)
+            if chunk is not None:
+                chunks.append(chunk)
         if cancel:
             while fed < len(render):
                 self._feed_render(render[fed])
                 fed += 1
+        if not waits:
+            # The first step with this reference (what the microphone holds from before
+            # it came sets the usual lead), a speaker stalled for good, or none open.
+            self._lead = 0
+            self._settled = reference is not None
         return chunks
+
+    def new_reference(self) -> None:
+        """The reference comes from a new speaker: measure the usual lead afresh."""
+        self._settled = False
 
     def _prime(self) -> None:
         """Give the canceller the last raw frames (with a silent reference) before it resumes.
@@ -210,7 +242,9 @@ class CapturePipeline:
     @property
     def samples_to_next_chunk(self) -> int:
         """16 kHz samples still needed before the next chunk completes."""
-        pending = self._chunker.pending + self._capture_framer.pending
+        pending = (
+            self._chunker.pending + self._capture_framer.pending + len(self._held) * FRAME_SAMPLES
+        )
         return max(1, self._chunker.chunk_samples - pending)
 
     def flush(self) -> CaptureChunk | None:
@@ -227,6 +261,7 @@ class CapturePipeline:
     def _feed_render(self, frame: np.ndarray) -> None:
         assert self.canceller is not None
         self.canceller.render_array(frame)
+        self._lead += 1
 
     def _capture(self, frame: np.ndarray, cancel: bool = True) -> CaptureChunk | None:
         work = self._frame
@@ -240,6 +275,7 @@ class CapturePipeline:
             work[:] = frame
             self.canceller.capture_array(work)  # type: ignore[union-attr]
             self.capture_frames += 1
+            self._lead -= 1
         elif self._bypass:
             start = self._recent.shape[0] - self._delay
             work[:] = self._joined[start : start + FRAME_SAMPLES]
@@ -320,7 +356,7 @@ class MicStream:
         on_chunk: Callable[[CaptureChunk], None],
         *,
         canceller_factory: Callable[[int], EchoCanceller | None],
-        reference: SampleRing | None = None,
+        reference: PlayedReference | None = None,
         reference_rate: int = 24000,
         chunk_ms: int = 40,
         latency: str | float = 0.03,
@@ -350,7 +386,7 @@ class MicStream:
         self.overruns = 0
         self.error: str | None = None
         self.started_at = 0.0
-        self._seen_reference: SampleRing | None = None
+        self._seen_reference: PlayedReference | None = None
         self._ref_scratch = np.zeros(48000, dtype=np.float32)
         self._cap_scratch = np.zeros((self.rate * 2, self.channels), dtype=np.float32)
         try:
@@ -394,7 +430,7 @@ class MicStream:
         start_stream(self._stream, "input", self.device)
         self._worker.start()
 
-    def set_reference(self, ring: SampleRing | None, rate: int) -> None:
+    def set_reference(self, ring: PlayedReference | None, rate: int) -> None:
         """Use ``ring`` (mono float32 at ``rate``) as the echo reference from now on."""
         self._reference = (ring, rate)
 
@@ -455,6 +491,7 @@ class MicStream:
             if reference is not self._seen_reference:
                 reference.discard()  # stale audio from before this microphone listened
                 self._seen_reference = reference
+                self.pipeline.new_reference()
             self.pipeline.set_reference_rate(rate)
             m = reference.read_into(self._ref_scratch)
             ref = self._ref_scratch[:m]

@@ -36,6 +36,7 @@ from .audio_devices import (
     start_stream,
     stream_failure,
 )
+from .audio_reference import PlayedReference
 from .audio_ring import SampleRing
 from .errors import DeviceError
 from .resample import StreamResampler, pcm16_to_float
@@ -58,7 +59,7 @@ class PlaybackFeeder:
         *,
         prebuffer_ms: int = 60,
         buffer_seconds: float = 60.0,
-        reference: SampleRing | None = None,
+        reference: PlayedReference | None = None,
     ) -> None:
         self.rate = rate
         self.ring = SampleRing(int(rate * buffer_seconds), 1)
@@ -101,8 +102,12 @@ class PlaybackFeeder:
         return self.ring.available
 
     # -- consumer (PortAudio thread) --------------------------------------------
-    def fill(self, out: np.ndarray) -> None:
-        """Write ``len(out)`` mono float32 samples into the array ``out``."""
+    def fill(self, out: np.ndarray, dac_time: float = 0.0, now: float = 0.0) -> None:
+        """Write ``len(out)`` mono float32 samples into the array ``out``.
+
+        ``dac_time`` and ``now``: PortAudio's times for the block (0: unknown),
+        for the echo reference.
+        """
         n = out.shape[0]
         self.ring.apply_flush()
         start = self.ring.read_position
@@ -111,27 +116,46 @@ class PlaybackFeeder:
         if got < n:
             out[got:] = 0.0
         if self.reference is not None:
-            self.reference.write(out)
+            self.reference.write(out, dac_time, now)
 
-    def fill_bytes(self, out: object, frames: int) -> None:
+    def fill_bytes(
+        self,
+        out: object,
+        frames: int,
+        dac_time: float = 0.0,
+        now: float = 0.0,
+        refilling: bool = False,
+    ) -> None:
         """Write ``frames`` mono float32 samples into the raw writable buffer ``out``.
 
         The callback path of a raw output stream: memoryview copies only, no
         numpy call (the level meter is computed later, by ``level``).
+        ``refilling``: the device is recovering from an under-run and will not
+        play this block (PortAudio calls back in a burst to refill it): it gets
+        silence, and the reply stays in the ring for the blocks that play.
         """
         ring = self.ring
+        if refilling:
+            self._silence_bytes(out, 0, frames)
+            self.last_callback = time.perf_counter()
+            if self.reference is not None:
+                self.reference.write_bytes(out, dac_time, now)
+            return
         ring.apply_flush()
         start = ring.read_position
         got = ring.read_into_bytes(out, frames) if self._should_play(frames) else 0
         self._settle(frames, got, start)
         if got < frames:
-            fb = ring.frame_bytes
-            silence = self._silence
-            if len(silence) < frames * fb:
-                silence = self._silence = bytes(frames * fb)
-            memoryview(out).cast("B")[got * fb : frames * fb] = silence[: (frames - got) * fb]  # type: ignore[arg-type]
+            self._silence_bytes(out, got, frames)
         if self.reference is not None:
-            self.reference.write_bytes(out)
+            self.reference.write_bytes(out, dac_time, now)
+
+    def _silence_bytes(self, out: object, start: int, end: int) -> None:
+        fb = self.ring.frame_bytes
+        silence = self._silence
+        if len(silence) < end * fb:
+            silence = self._silence = bytes(end * fb)
+        memoryview(out).cast("B")[start * fb : end * fb] = silence[: (end - start) * fb]  # type: ignore[arg-type]
 
     def _should_play(self, n: int) -> bool:
         """The prebuffer state machine before a block of ``n``: may this block read the ring?"""
@@ -205,7 +229,7 @@ class SpeakerStream:
         sd = portaudio()
         self.rate, self.channels = _pick_playback_format(sd, device, preferred_rate)
         # What was really played, for the echo canceller (1 s of slack).
-        self.reference = SampleRing(self.rate, 1)
+        self.reference = PlayedReference(self.rate)
         self.feeder = PlaybackFeeder(
             self.rate,
             prebuffer_ms=prebuffer_ms,
@@ -233,13 +257,23 @@ class SpeakerStream:
             raise device_error(exc, "output", device) from exc
 
     def _callback(self, outdata, frames, time_info, status) -> None:  # noqa: ANN001
+        dac, now = time_info.outputBufferDacTime, time_info.currentTime
+        # After an under-run PortAudio refills the device in a burst, giving the
+        # current time as the blocks' converter time: they are never played.
+        refilling = 0.0 < dac <= now and status.output_underflow
         if self.channels == 1:  # the usual case: raw copies straight into the device buffer
-            self.feeder.fill_bytes(outdata, frames)
+            self.feeder.fill_bytes(outdata, frames, dac, now, refilling)
             return
         mono = (
             self._mono[:frames] if frames <= self._mono.shape[0] else np.zeros(frames, np.float32)
         )
-        self.feeder.fill(mono)
+        if refilling:
+            mono[:] = 0.0
+            self.feeder.last_callback = time.perf_counter()
+            if self.feeder.reference is not None:
+                self.feeder.reference.write(mono, dac, now)
+        else:
+            self.feeder.fill(mono, dac, now)
         out = np.frombuffer(outdata, dtype=np.float32).reshape(frames, self.channels)
         out[:] = mono[:, None]
 
