@@ -247,6 +247,14 @@ class LiveSession:
         """`send_audio` for a callback on the event loop that cannot await."""
         self.send_nowait(RealtimeAudio(pcm, rate))
 
+    def send_video_nowait(self, data: bytes, mime_type: str = "image/jpeg") -> bool:
+        """Queue a video frame for the writer (event loop's thread only). At
+        most one frame waits: True when this one took the place of a waiting
+        frame that had not gone out (counted in `stats.video_replaced`)."""
+        replaced_before = self._policy.stats.video_replaced
+        self.send_nowait(RealtimeVideo(data, mime_type))
+        return self._policy.stats.video_replaced > replaced_before
+
     async def send(self, message: ClientMessage) -> None:
         """Send a message in order once the session is ready.
 

@@ -132,6 +132,8 @@ class SessionStats:
 
     messages_sent: int = 0
     media_dropped: int = 0
+    video_replaced: int = 0
+    """Video frames a newer frame took the place of while they waited (also in `media_dropped`)."""
     send_errors: int = 0
     protocol_errors: int = 0
     reconnects: int = 0
@@ -514,6 +516,7 @@ class SessionPolicy:
                 queued.message = item.message
                 queued.queued_at = item.queued_at
                 self.stats.media_dropped += 1
+                self.stats.video_replaced += 1
                 return True
         return False
 
