@@ -129,10 +129,10 @@ async def live(seconds: float, **settings) -> None:  # noqa: ANN003
 
     reinitialise()
 
-    async def send_audio(pcm: bytes, rate: int = 16000) -> None:
+    def send_audio(pcm: bytes, rate: int = 16000) -> None:
         return None
 
-    async def send_end() -> None:
+    def send_end() -> None:
         return None
 
     errors: list = []

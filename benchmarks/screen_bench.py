@@ -100,7 +100,7 @@ async def sharing_lag(display: str, painter: Painter, interval: float, seconds: 
     images = [desktop_like_image(seed=s) for s in (1, 2)]
     sizes: list[int] = []
 
-    async def send_video(data: bytes, mime_type: str) -> None:
+    def send_video(data: bytes, mime_type: str) -> None:
         sizes.append(len(data))
 
     share = ScreenShare(send_video, display=display, skip_unchanged=False)

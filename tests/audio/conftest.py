@@ -26,21 +26,21 @@ from pulse_support import (  # noqa: F401 - fixtures
 
 @dataclass
 class Wire:
-    """Real coroutines standing in for the session's send methods; records what was sent."""
+    """Stands in for the session's non-waiting send methods; records what was handed over."""
 
     audio: list[tuple[float, bytes, int]] = field(default_factory=list)
     signals: list[tuple[float, str]] = field(default_factory=list)
 
-    async def send_audio(self, pcm: bytes, rate: int = 16000) -> None:
+    def send_audio(self, pcm: bytes, rate: int = 16000) -> None:
         self.audio.append((time.perf_counter(), pcm, rate))
 
-    async def send_audio_stream_end(self) -> None:
+    def send_audio_stream_end(self) -> None:
         self.signals.append((time.perf_counter(), "audioStreamEnd"))
 
-    async def send_activity_start(self) -> None:
+    def send_activity_start(self) -> None:
         self.signals.append((time.perf_counter(), "activityStart"))
 
-    async def send_activity_end(self) -> None:
+    def send_activity_end(self) -> None:
         self.signals.append((time.perf_counter(), "activityEnd"))
 
     def pcm(self) -> np.ndarray:

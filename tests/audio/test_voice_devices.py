@@ -13,9 +13,12 @@ import numpy as np
 import pytest
 import soundfile as sf
 import soxr
+from expect import start_connected
 from voicetest import window_match
 
+from gemini_live_tui.live.session import SessionSettings
 from gemini_live_tui.media.audio_engine import VoiceEngine, VoiceSettings
+from gemini_live_tui.simulator import LiveSimulator
 
 
 def _engine(wire, **settings) -> VoiceEngine:
@@ -341,33 +344,48 @@ async def test_push_to_talk_sends_audio_only_while_holding_the_floor(
     assert all(start <= ts <= end for ts, _, _ in wire.audio)
 
 
-async def test_stalled_link_drops_old_audio_but_keeps_signals_in_order(sink) -> None:
-    """The network stalls while the user mutes and unmutes: ``audioStreamEnd`` keeps its place."""
-    sent: list[str] = []
-    blocked, release = asyncio.Event(), asyncio.Event()
+def _voice_arrivals(sim: LiveSimulator) -> list[str]:
+    """Audio and audioStreamEnd as the simulator received them, in order."""
+    labels = []
+    for received in sim.received:
+        realtime = received.message.get("realtimeInput", {})
+        labels += [key for key in ("audio", "audioStreamEnd") if key in realtime]
+    return labels
 
-    async def send_audio(pcm: bytes, rate: int = 16000) -> None:
-        blocked.set()
-        await release.wait()  # the link is stalled until the test releases it
-        sent.append("audio")
 
-    async def send_end() -> None:
-        sent.append("audioStreamEnd")
-
+async def test_stalled_link_drops_old_audio_but_keeps_signals_in_order(
+    sink, sim: LiveSimulator, make_session
+) -> None:
+    """The socket stalls while the user mutes and unmutes: the session's queue drops
+    the oldest audio, and ``audioStreamEnd`` keeps its place."""
+    session = make_session(settings=SessionSettings(max_queued_audio=5, media_max_age=10.0))
+    await start_connected(session)
     engine = VoiceEngine(
-        send_audio, send_end, settings=VoiceSettings(aec_backend="none", max_queued_chunks=5)
+        session.send_audio_nowait,
+        session.send_audio_stream_end_nowait,
+        dropped_audio=lambda: session.stats.audio_dropped,
+        settings=VoiceSettings(aec_backend="none"),
     )
     await engine.start_mic()
-    await asyncio.wait_for(blocked.wait(), 5)
-    await asyncio.sleep(0.5)  # ~12 chunks captured behind the stalled one: the oldest go
+    await sim.wait_for(lambda: len(_voice_arrivals(sim)) >= 2)
+    session._ws.pause_writing()  # as the transport does when its buffer passes the high-water mark
+    await asyncio.sleep(0.1)
+    at_stall = len(_voice_arrivals(sim))
+    await asyncio.sleep(0.4)  # ~10 chunks captured behind the stalled one: the oldest go
     engine.set_muted(True)  # audioStreamEnd queued behind the audio captured so far
     await asyncio.sleep(0.1)
     engine.set_muted(False)
     await asyncio.sleep(0.6)  # ~15 more chunks: every pre-mute chunk is dropped, not the signal
-    release.set()
     await engine.stop_mic()
+    session._ws.resume_writing()
+    await sim.wait_for(
+        lambda: (
+            _voice_arrivals(sim)[-1:] == ["audioStreamEnd"]
+            and len(_voice_arrivals(sim)) > at_stall + 2
+        )
+    )
     await engine.close()
-    assert sent[:2] == ["audio", "audioStreamEnd"], sent[:8]
-    after = sent[2 : sent.index("audioStreamEnd", 2)]
-    assert after == ["audio"] * len(after) and 5 <= len(after) <= 6, sent
+    after = _voice_arrivals(sim)[at_stall:]
+    assert after == ["audioStreamEnd"] + ["audio"] * 5 + ["audioStreamEnd"], after
     assert engine.chunks_dropped >= 15
+    assert engine.status().chunks_dropped == session.stats.audio_dropped

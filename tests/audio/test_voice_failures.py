@@ -31,7 +31,7 @@ MIC_IN_A_FRESH_PYTHON = textwrap.dedent(
     import gemini_live_tui.media.audio_engine as engine_module
     assert "sounddevice" not in sys.modules, "sounddevice imported eagerly"
     from gemini_live_tui.media.errors import DeviceError
-    async def send(*a): pass
+    def send(*a): pass
     async def main():
         engine = engine_module.VoiceEngine(send, send)
         try:

@@ -418,6 +418,7 @@ def test_a_waiting_video_frame_is_replaced_by_a_newer_one_in_its_place() -> None
     out = drain(policy, 10)
     assert [type(m) for m in out] == [RealtimeVideo, RealtimeText]
     assert out[0].data == b"new" and policy.stats.media_dropped == 1
+    assert policy.stats.video_replaced == 1
 
 
 def test_audio_is_dropped_by_age_and_by_count_but_signals_never() -> None:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import io
 import signal
 import time
 from dataclasses import dataclass, field
 
 import pytest
+from expect import start_connected
 from PIL import Image, ImageStat
 from polling import eventually
 from xvfb_support import desktop_like_image, open_window
@@ -22,30 +24,21 @@ from gemini_live_tui.media.screen_errors import (
 )
 from gemini_live_tui.media.screen_share import ScreenShare
 from gemini_live_tui.media.screen_targets import list_targets
+from gemini_live_tui.simulator import LiveSimulator
 
 
 @dataclass
 class Recorder:
-    """Stands in for session.send_video: keeps what it got and when."""
+    """Stands in for the session's video queue on a fast link: keeps what it got and when."""
 
-    delay: float = 0.0
     frames: list[tuple[float, Image.Image]] = field(default_factory=list)
-    in_flight: int = 0
-    max_in_flight: int = 0
 
-    async def send_video(self, data: bytes, mime_type: str = "image/jpeg") -> None:
+    def send_video(self, data: bytes, mime_type: str = "image/jpeg") -> None:
         assert mime_type == "image/jpeg"
-        self.in_flight += 1
-        self.max_in_flight = max(self.max_in_flight, self.in_flight)
-        try:
-            received = time.monotonic()
-            if self.delay:
-                await asyncio.sleep(self.delay)
-            image = Image.open(io.BytesIO(data))
-            assert image.format == "JPEG"
-            self.frames.append((received, image.convert("RGB")))
-        finally:
-            self.in_flight -= 1
+        received = time.monotonic()
+        image = Image.open(io.BytesIO(data))
+        assert image.format == "JPEG"
+        self.frames.append((received, image.convert("RGB")))
 
     def colours(self) -> list[tuple[int, ...]]:
         return [tuple(round(c) for c in ImageStat.Stat(img).mean) for _, img in self.frames]
@@ -209,36 +202,49 @@ async def test_stop_returns_even_if_the_x_server_hangs(short_lived_xvfb):
         short_lived_xvfb.process.send_signal(signal.SIGCONT)
 
 
-async def test_slow_link_gets_fresh_frames_not_a_backlog(xvfb, painter):
-    """send_video takes 1 s while the screen changes every 0.2 s."""
-    palette = [(i * 8, 255 - i * 8, 128) for i in range(32)]
-    painted_at: list[float] = []
+def video_frames(sim: LiveSimulator) -> list[Image.Image]:
+    """The frames the simulator received, in arrival order."""
+    frames = []
+    for received in sim.received:
+        video = received.message.get("realtimeInput", {}).get("video")
+        if video:
+            frames.append(Image.open(io.BytesIO(base64.b64decode(video["data"]))).convert("RGB"))
+    return frames
 
-    async def paint_changes() -> None:
-        for colour in palette:
-            painter.solid(colour)
-            painted_at.append(time.monotonic())
-            await asyncio.sleep(0.2)
 
-    recorder = Recorder(delay=1.0)
-    share = ScreenShare(recorder.send_video, display=xvfb.name, skip_unchanged=False)
+async def test_slow_link_gets_the_newest_frame_not_a_backlog(
+    xvfb, painter, sim: LiveSimulator, make_session
+):
+    """The socket pushes back for 3 s while the screen changes every 0.2 s:
+    the session's queue keeps only the newest frame, which goes out when the
+    link drains."""
+    session = make_session()
+    await start_connected(session)
+    palette = [(i * 12, 255 - i * 12, 128) for i in range(20)]
+    share = ScreenShare(session.send_video_nowait, display=xvfb.name, skip_unchanged=False)
     painter.solid(palette[0])
     await share.start("m1", 0.2)
-    await paint_changes()
-    stats = share.stats()
+    await sim.wait_for(lambda: len(video_frames(sim)) >= 2)
+    before = share.stats()
+    session._ws.pause_writing()  # as the transport does when its buffer passes the high-water mark
+    for colour in palette[1:]:
+        painter.solid(colour)
+        await asyncio.sleep(0.2)
     await share.stop()
+    stats = share.stats()
+    arrived_while_slow = len(video_frames(sim))
+    session._ws.resume_writing()
+    await sim.wait_for(lambda: len(video_frames(sim)) > arrived_while_slow)
+    await asyncio.sleep(0.2)
+    frames = video_frames(sim)
 
-    assert recorder.max_in_flight == 1
-    # ~6.4 s of sharing at 5 fps over a 1-frame-per-second link.
-    assert 5 <= stats.frames_sent <= 8, stats
-    assert stats.frames_dropped >= 20, stats
-    for received, image in recorder.frames[1:]:
-        index = round(ImageStat.Stat(image).mean[0] / 8)
-        shown_since = painted_at[index]
-        # The frame that starts sending at `received` was captured at most
-        # ~one capture interval earlier: it is fresh, not from a queue.
-        latest = max(i for i, t in enumerate(painted_at) if t <= received)
-        assert latest - index <= 2, (latest, index, received - shown_since)
+    # One frame was on the wire when the link stalled and one waited: no backlog.
+    assert len(frames) <= arrived_while_slow + 1, (len(frames), arrived_while_slow)
+    assert stats.frames_sent - before.frames_sent <= 2, stats
+    assert stats.frames_dropped >= 12, stats
+    assert session.stats.video_replaced == stats.frames_dropped
+    # What arrives last is the screen as it was when sharing stopped.
+    assert close_to(tuple(ImageStat.Stat(frames[-1]).mean), palette[-1], tolerance=10)
 
 
 async def test_event_loop_stays_responsive_while_sharing(xvfb, painter):
@@ -275,7 +281,7 @@ async def test_failed_switch_keeps_the_current_share(xvfb, painter):
 async def test_send_failures_are_counted_and_sharing_goes_on(xvfb, painter):
     calls = 0
 
-    async def flaky(data: bytes, mime_type: str) -> None:
+    def flaky(data: bytes, mime_type: str) -> None:
         nonlocal calls
         calls += 1
         if calls <= 2:

@@ -224,12 +224,20 @@ class LiveSession:
         await self.send(RealtimeAudio(pcm, rate))
 
     async def send_audio_stream_end(self) -> None:
+        if self._takes_audio_stream_end:
+            await self.send(AudioStreamEnd())
+
+    def send_audio_stream_end_nowait(self) -> None:
+        """`send_audio_stream_end` for code on the event loop that cannot await."""
+        if self._takes_audio_stream_end:
+            self.send_nowait(AudioStreamEnd())
+
+    @property
+    def _takes_audio_stream_end(self) -> bool:
         # Vertex AI refuses the field (google-genai's _live_converters.py: "audio_stream_end
         # parameter is only supported in Gemini Developer API"): there the mic simply stops,
         # and automatic activity detection ends the turn on the silence.
-        if self._endpoint.credential.kind == "vertex":
-            return
-        await self.send(AudioStreamEnd())
+        return self._endpoint.credential.kind != "vertex"
 
     async def send_video(self, data: bytes, mime_type: str = "image/jpeg") -> None:
         await self.send(RealtimeVideo(data, mime_type))
@@ -246,6 +254,14 @@ class LiveSession:
     def send_audio_nowait(self, pcm: bytes, rate: int = 16000) -> None:
         """`send_audio` for a callback on the event loop that cannot await."""
         self.send_nowait(RealtimeAudio(pcm, rate))
+
+    def send_video_nowait(self, data: bytes, mime_type: str = "image/jpeg") -> bool:
+        """Queue a video frame for the writer (event loop's thread only). At
+        most one frame waits: True when this one took the place of a waiting
+        frame that had not gone out (counted in `stats.video_replaced`)."""
+        replaced_before = self._policy.stats.video_replaced
+        self.send_nowait(RealtimeVideo(data, mime_type))
+        return self._policy.stats.video_replaced > replaced_before
 
     async def send(self, message: ClientMessage) -> None:
         """Send a message in order once the session is ready.

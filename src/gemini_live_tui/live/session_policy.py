@@ -132,6 +132,10 @@ class SessionStats:
 
     messages_sent: int = 0
     media_dropped: int = 0
+    audio_dropped: int = 0
+    """Audio chunks dropped for age or for count (also in `media_dropped`)."""
+    video_replaced: int = 0
+    """Video frames a newer frame took the place of while they waited (also in `media_dropped`)."""
     send_errors: int = 0
     protocol_errors: int = 0
     reconnects: int = 0
@@ -514,6 +518,7 @@ class SessionPolicy:
                 queued.message = item.message
                 queued.queued_at = item.queued_at
                 self.stats.media_dropped += 1
+                self.stats.video_replaced += 1
                 return True
         return False
 
@@ -522,6 +527,7 @@ class SessionPolicy:
         for item in waiting[: max(0, len(waiting) - self.settings.max_queued_audio)]:
             self.outbox.remove(item)
             self.stats.media_dropped += 1
+            self.stats.audio_dropped += 1
 
     def _jump_waiting_turns(self, item: Outgoing) -> bool:
         """Put a tool response ahead of replayed turns that wait for an answer:
@@ -538,11 +544,18 @@ class SessionPolicy:
         limit = self.settings.media_max_age * 1000
         if not any(item.is_media for item in self.outbox):
             return
-        kept = deque(
-            item for item in self.outbox if not item.is_media or now - item.queued_at <= limit
-        )
-        self.stats.media_dropped += len(self.outbox) - len(kept)
+        kept: deque[Outgoing] = deque()
+        for item in self.outbox:
+            if not item.is_media or now - item.queued_at <= limit:
+                kept.append(item)
+            else:
+                self._count_dropped(item)
         self.outbox = kept
+
+    def _count_dropped(self, item: Outgoing) -> None:
+        self.stats.media_dropped += 1
+        if isinstance(item.message, RealtimeAudio):
+            self.stats.audio_dropped += 1
 
     def next_to_send(self, now: float) -> tuple[Outgoing | None, float | None]:
         """The next item for the writer, taken from the outbox; or nothing and
@@ -557,7 +570,7 @@ class SessionPolicy:
                 self._answer_done = True
             self.outbox.popleft()
             if item.is_media and now - item.queued_at > self.settings.media_max_age * 1000:
-                self.stats.media_dropped += 1
+                self._count_dropped(item)
                 continue
             self._in_flight.append(item)
             return item, None

@@ -2,16 +2,20 @@
 
 It joins the capture path (microphone → 16 kHz → echo canceller → 40 ms
 chunks → ``send_audio``) and the playback path (model audio → playback ring
-→ speaker, whose output is the canceller's reference), keeps their order on
-the wire through one sender task, watches the devices, and publishes a
-``VoiceStatus`` snapshot for the status bar. It knows nothing of Textual or
-of the session object: it takes the session's coroutines as callables.
+→ speaker, whose output is the canceller's reference), watches the devices,
+and publishes a ``VoiceStatus`` snapshot for the status bar. It knows nothing
+of Textual or of the session object: it takes the session's non-waiting send
+methods as plain callables, called on the event loop in the order things
+happened (chunks and signals alike). Queueing and dropping belong to the
+session's one outbound queue: audio that waits too long or piles up behind a
+slow link is dropped there (oldest first), signals never are.
 
 Typical wiring (the TUI)::
 
-    engine = VoiceEngine(session.send_audio, session.send_audio_stream_end,
-                         send_activity_start=session.send_activity_start,
-                         send_activity_end=session.send_activity_end,
+    engine = VoiceEngine(session.send_audio_nowait, session.send_audio_stream_end_nowait,
+                         send_activity_start=lambda: session.send_nowait(ActivityStart()),
+                         send_activity_end=lambda: session.send_nowait(ActivityEnd()),
+                         dropped_audio=lambda: session.stats.audio_dropped,
                          on_error=lambda err: show(str(err)))
     await engine.start_mic()              # /mic on
     await engine.start_speaker()          # /speak on
@@ -28,7 +32,7 @@ import contextlib
 import logging
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .aec import EchoCanceller
@@ -41,14 +45,14 @@ from .audio_devices import (
     resolve_device,
     set_alsa_periods,
 )
-from .audio_outbox import VoiceOutbox
 from .audio_playback import MODEL_RATE, SpeakerStream
 from .errors import DeviceError
 
 log = logging.getLogger(__name__)
 
-SendAudio = Callable[..., Awaitable[object]]
-SendSignal = Callable[[], Awaitable[object]]
+SendAudio = Callable[..., object]
+"""Hands one chunk (pcm, rate) to the session's queue without waiting."""
+SendSignal = Callable[[], object]
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +79,6 @@ class VoiceSettings:
     canceller_rests_while_silent: bool = False
     stall_timeout: float = 2.0  # a running device silent this long is reported
     startup_timeout: float = 4.0  # grace before a new stream's first block
-    max_queued_chunks: int = 50  # 2 s of 40 ms chunks waiting for the network (signals extra)
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +117,7 @@ class VoiceEngine:
         *,
         send_activity_start: SendSignal | None = None,
         send_activity_end: SendSignal | None = None,
+        dropped_audio: Callable[[], int] | None = None,
         loop: asyncio.AbstractEventLoop | None = None,
         settings: VoiceSettings | None = None,
         on_error: Callable[[DeviceError], None] | None = None,
@@ -124,6 +128,7 @@ class VoiceEngine:
         self._send_end = send_audio_stream_end
         self._send_activity_start = send_activity_start
         self._send_activity_end = send_activity_end
+        self._dropped_audio = dropped_audio
         self._loop = loop
         self.settings = settings or VoiceSettings()
         self._on_error = on_error
@@ -131,8 +136,7 @@ class VoiceEngine:
         self.speaker_spec = speaker_device
         self._mic: MicStream | None = None
         self._speaker: SpeakerStream | None = None
-        self._outbox: VoiceOutbox | None = None
-        self._sender: asyncio.Task | None = None
+        self._open = False  # chunks are taken between the first start and close
         self._watcher: asyncio.Task | None = None
         self._muted = False
         self._talking = False
@@ -140,11 +144,10 @@ class VoiceEngine:
         self._last_captured = 0.0
         self._streaming = False  # audio sent since the last audioStreamEnd
         self.chunks_sent = 0
-        self._dropped_before = 0  # chunks dropped by earlier outboxes
         self.discarded_chunks = 0
         self.last_error: str | None = None
-        self.mic_latencies: deque[float] = deque(maxlen=20000)  # arrival → send_audio
-        self.mic_adc_latencies: deque[float] = deque(maxlen=20000)  # converter → send_audio
+        self.mic_latencies: deque[float] = deque(maxlen=20000)  # arrival → session queue
+        self.mic_adc_latencies: deque[float] = deque(maxlen=20000)  # converter → session queue
         self._last_underruns = 0
         self._last_overflow = 0
         self._last_overruns = 0
@@ -257,8 +260,7 @@ class VoiceEngine:
         self._ensure_tasks()
         self._talking = True
         self._talk_window = (time.perf_counter(), None)
-        assert self._outbox is not None
-        self._outbox.put_signal("activity_start")
+        self._hand_over("activity_start")
 
     async def end_talking(self) -> None:
         """Push-to-talk released: ``activityEnd`` after the audio already captured."""
@@ -274,8 +276,7 @@ class VoiceEngine:
             self._mic is not None and self._last_captured < ended and time.perf_counter() < deadline
         ):
             await asyncio.sleep(0.01)
-        assert self._outbox is not None
-        self._outbox.put_signal("activity_end")
+        self._hand_over("activity_end")
 
     async def toggle_talking(self) -> bool:
         if self._talking:
@@ -375,35 +376,31 @@ class VoiceEngine:
 
     # -- lifecycle ------------------------------------------------------------------------
     async def close(self) -> None:
-        """Stop both devices, send what is queued, stop the tasks."""
+        """Stop both devices (the last chunk and the stream end go to the session), stop watching."""
         await self.stop_mic()
         await self.stop_speaker()
-        if self._outbox is not None and self._sender is not None:
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(self._outbox.join(), 2.0)
-        for task in (self._sender, self._watcher):
-            if task is not None:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
-        self._sender = self._watcher = None
-        if self._outbox is not None:
-            self._dropped_before += self._outbox.dropped
-        self._outbox = None
+        self._open = False
+        task, self._watcher = self._watcher, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
     @property
     def chunks_dropped(self) -> int:
-        """Audio chunks dropped because the network fell behind (control signals never are)."""
-        return self._dropped_before + (self._outbox.dropped if self._outbox is not None else 0)
+        """Audio chunks the session dropped because the network fell behind (signals never are)."""
+        if self._dropped_audio is None:
+            return 0
+        try:
+            return self._dropped_audio()
+        except Exception:  # no session yet
+            return 0
 
     # -- internals ---------------------------------------------------------------------------
     def _ensure_tasks(self) -> None:
         if self._loop is None:
             self._loop = asyncio.get_running_loop()
-        if self._outbox is None:
-            self._outbox = VoiceOutbox(self.settings.max_queued_chunks)
-        if self._sender is None or self._sender.done():
-            self._sender = self._loop.create_task(self._send_loop(), name="voice-sender")
+        self._open = True
         if self._watcher is None or self._watcher.done():
             self._watcher = self._loop.create_task(self._watch_loop(), name="voice-watch")
 
@@ -415,13 +412,13 @@ class VoiceEngine:
             loop.call_soon_threadsafe(self._enqueue_chunk, chunk)
 
     def _enqueue_chunk(self, chunk: CaptureChunk) -> None:
-        if self._outbox is None or self._muted:
+        if not self._open or self._muted:
             return
         captured = chunk.captured_at if chunk.captured_at is not None else time.perf_counter()
         self._last_captured = max(self._last_captured, captured)
         if self.settings.push_to_talk and not self._in_talk_window(captured):
             return
-        self._outbox.put_audio(chunk)  # drops the oldest audio, never a signal
+        self._hand_over("audio", chunk)
 
     def _in_talk_window(self, captured: float) -> bool:
         """Push-to-talk: was this chunk captured while the user held the floor?"""
@@ -429,41 +426,32 @@ class VoiceEngine:
         return start is not None and captured >= start and (end is None or captured <= end)
 
     def _enqueue_end(self) -> None:
-        if self._outbox is not None:
-            self._outbox.put_signal("end")
+        if self._open:
+            self._hand_over("end")
 
-    async def _send_loop(self) -> None:
-        assert self._outbox is not None
-        queue = self._outbox
-        while True:
-            item = await queue.get()
-            try:
-                kind = item[0]
-                if kind == "audio":
-                    chunk: CaptureChunk = item[1]
-                    now = time.perf_counter()
-                    if chunk.captured_at is not None:
-                        self.mic_latencies.append(now - chunk.captured_at)
-                    if chunk.adc_at is not None:
-                        self.mic_adc_latencies.append(now - chunk.adc_at)
-                    await self._send_audio(chunk.pcm, WIRE_RATE)
-                    self.chunks_sent += 1
-                    self._streaming = True
-                elif kind == "end":
-                    if self._streaming:
-                        self._streaming = False
-                        if not self.settings.push_to_talk:  # PTT ends a turn with activityEnd
-                            await self._send_end()
-                elif kind == "activity_start" and self._send_activity_start is not None:
-                    await self._send_activity_start()
-                elif kind == "activity_end" and self._send_activity_end is not None:
-                    await self._send_activity_end()
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # the session reports its own failures
-                log.warning("voice: sending %s failed: %s", item[0], exc)
-            finally:
-                queue.task_done()
+    def _hand_over(self, kind: str, chunk: CaptureChunk | None = None) -> None:
+        """Give a chunk or a signal to the session's queue, in the order it happened."""
+        try:
+            if chunk is not None:
+                now = time.perf_counter()
+                if chunk.captured_at is not None:
+                    self.mic_latencies.append(now - chunk.captured_at)
+                if chunk.adc_at is not None:
+                    self.mic_adc_latencies.append(now - chunk.adc_at)
+                self._send_audio(chunk.pcm, WIRE_RATE)
+                self.chunks_sent += 1
+                self._streaming = True
+            elif kind == "end":
+                if self._streaming:
+                    self._streaming = False
+                    if not self.settings.push_to_talk:  # PTT ends a turn with activityEnd
+                        self._send_end()
+            elif kind == "activity_start" and self._send_activity_start is not None:
+                self._send_activity_start()
+            elif kind == "activity_end" and self._send_activity_end is not None:
+                self._send_activity_end()
+        except Exception as exc:  # the session reports its own failures
+            log.warning("voice: sending %s failed: %s", kind, exc)
 
     async def _watch_loop(self) -> None:
         while True:

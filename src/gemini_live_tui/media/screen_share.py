@@ -1,19 +1,22 @@
 """Screen sharing: capture a target every N seconds and hand JPEGs to the session.
 
 ``ScreenShare`` is the UI-agnostic engine behind ``/share-screen``. It takes
-the session's ``send_video(data, mime_type)`` coroutine, so it runs the same
-against the real session, the simulator or a test recorder, and it keeps
-calling it across reconnects (the session decides what to do with realtime
-media while it is reconnecting).
+a plain ``send_frame(data, mime_type)`` callable that hands a frame to the
+session's outbound queue without waiting (``LiveSession.send_nowait`` with a
+``RealtimeVideo``), so it runs the same against the real session, the
+simulator or a test recorder, and it keeps handing frames over across
+reconnects (the session decides what to do with realtime media while it is
+reconnecting).
 
 Guarantees:
 
 - Capture and JPEG encoding run on one dedicated worker thread, never on
   the event loop; captures never overlap, and a capture slower than the
   interval delays the next tick instead of queueing ticks.
-- At most one frame waits to be sent. When ``send_video`` is slow, a newer
-  frame replaces the waiting one (counted as dropped): the link gets fresh
-  frames, never a backlog.
+- Capture never waits for the network. The session keeps at most one
+  frame waiting: a newer frame takes the place of the waiting one. When
+  ``send_frame`` answers True it replaced a frame that had not gone out yet,
+  which is counted as dropped: the link gets fresh frames, never a backlog.
 - A frame identical to the last one is skipped (counted), but one still
   goes out at least every ``keepalive`` seconds so the model keeps seeing
   the screen.
@@ -28,7 +31,7 @@ import collections
 import inspect
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
@@ -48,7 +51,6 @@ from gemini_live_tui.media.screen_limits import (  # parse_interval: /share-scre
     check_quality,
     parse_interval,
 )
-from gemini_live_tui.media.screen_slot import FrameSlot
 from gemini_live_tui.media.screen_targets import ScreenTarget, find_target
 
 log = logging.getLogger(__name__)
@@ -57,7 +59,8 @@ KEEPALIVE_SECONDS = 5.0
 FPS_WINDOW_SECONDS = 10.0
 CLOSE_TIMEOUT_SECONDS = 2.0
 
-SendVideo = Callable[[bytes, str], Awaitable[Any]]
+SendFrame = Callable[[bytes, str], bool | None]
+"""Hands one frame to the session; True when it replaced a frame still waiting."""
 OnStopped = Callable[[MediaError], Any]
 T = TypeVar("T")
 
@@ -72,13 +75,15 @@ class ShareStats:
     fps: float
     """Frames sent per second over the last ten seconds."""
     frames_sent: int
+    """Frames handed to the session and not replaced by a newer one while waiting."""
     frames_unchanged: int
     """Captures skipped because the screen had not changed."""
     frames_dropped: int
-    """Frames replaced by a newer one while waiting for a slow link."""
+    """Frames the session replaced by a newer one while they waited for a slow link."""
     frames_hidden: int
     """Ticks skipped because the window was minimised or off screen."""
     send_failures: int
+    """Frames the session refused (not connected, closed)."""
     last_error: str | None
 
 
@@ -92,7 +97,6 @@ class _Run:
     target: ScreenTarget
     interval: float
     grabber: FrameGrabber
-    slot: FrameSlot[EncodedFrame] = field(default_factory=FrameSlot)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     queued_at: float = 0.0
     sent: int = 0
@@ -130,11 +134,11 @@ class _Run:
 
 
 class ScreenShare:
-    """Shares one target at a time through ``send_video``; see the module doc."""
+    """Shares one target at a time through ``send_frame``; see the module doc."""
 
     def __init__(
         self,
-        send_video: SendVideo,
+        send_frame: SendFrame,
         *,
         display: str | None = None,
         quality: int = DEFAULT_QUALITY,
@@ -143,7 +147,7 @@ class ScreenShare:
         keepalive: float = KEEPALIVE_SECONDS,
         on_stopped: OnStopped | None = None,
     ) -> None:
-        self._send_video = send_video
+        self._send_frame = send_frame
         self._display = display
         self._quality = check_quality(quality)
         self._max_side = max_side
@@ -201,11 +205,8 @@ class ScreenShare:
             run = _Run(target, seconds, grabber)
             self._run = run
             if isinstance(first, EncodedFrame):
-                self._queue(run, first)
-            run.tasks = [
-                asyncio.create_task(self._capture_loop(run), name="screen-capture"),
-                asyncio.create_task(self._send_loop(run), name="screen-send"),
-            ]
+                self._hand_over(run, first)
+            run.tasks = [asyncio.create_task(self._capture_loop(run), name="screen-capture")]
             log.info("sharing %s every %.2f s", target.id, seconds)
             return target
 
@@ -244,10 +245,24 @@ class ScreenShare:
             self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="screen-capture")
         return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
 
-    def _queue(self, run: _Run, frame: EncodedFrame) -> None:
-        run.queued_at = time.monotonic()
-        if run.slot.put(frame):
+    def _hand_over(self, run: _Run, frame: EncodedFrame) -> None:
+        """Give ``frame`` to the session: it counts as sent, or as taking the
+        place of a frame that was still waiting (which counts as dropped)."""
+        run.queued_at = now = time.monotonic()
+        try:
+            replaced = self._send_frame(frame.jpeg, frame.mime_type)
+        except Exception as exc:  # the session says why; keep sharing
+            run.send_failures += 1
+            run.last_error = str(exc) or type(exc).__name__
+            log.warning("sending a screen frame failed: %s", run.last_error)
+            return
+        if replaced and run.sent:
             run.dropped += 1
+            if run.sent_times:
+                run.sent_times[-1] = now
+        else:
+            run.sent += 1
+            run.sent_times.append(now)
 
     async def _capture_loop(self, run: _Run) -> None:
         loop = asyncio.get_running_loop()
@@ -266,7 +281,7 @@ class ScreenShare:
                 force = not self._skip_unchanged or since + run.interval > self._keepalive
                 result = await self._in_thread(partial(run.grabber.capture, force=force))
                 if isinstance(result, EncodedFrame):
-                    self._queue(run, result)
+                    self._hand_over(run, result)
                 elif result is Skip.UNCHANGED:
                     run.unchanged += 1
                 else:
@@ -293,18 +308,3 @@ class ScreenShare:
                     await result
             except Exception:
                 log.exception("on_stopped callback failed")
-
-    async def _send_loop(self, run: _Run) -> None:
-        while True:
-            frame = await run.slot.take()
-            try:
-                await self._send_video(frame.jpeg, frame.mime_type)
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # the session says why; keep sharing
-                run.send_failures += 1
-                run.last_error = str(exc) or type(exc).__name__
-                log.warning("sending a screen frame failed: %s", run.last_error)
-                continue
-            run.sent += 1
-            run.sent_times.append(time.monotonic())

@@ -264,7 +264,7 @@ class ScreenSharing(Feature):
 
             settings = await self._load_settings()
             self._share = ScreenShare(
-                self._send_video,
+                self._send_frame,
                 display=self.display,
                 quality=settings.jpeg_quality,
                 skip_unchanged=self.skip_unchanged,
@@ -272,11 +272,13 @@ class ScreenSharing(Feature):
             )
         return self._share
 
-    async def _send_video(self, data: bytes, mime_type: str) -> None:
+    def _send_frame(self, data: bytes, mime_type: str) -> bool:
+        """Queue a frame on the session's video policy (the newest waiting frame
+        wins); True when it took the place of a frame that had not gone out."""
         session = self.host.session
         if session is None:
             raise MediaError("not connected: the frame was not sent")
-        await session.send_video(data, mime_type)
+        return session.send_video_nowait(data, mime_type)
 
     def _stopped(self, exc: MediaError) -> None:
         """Sharing ended by itself (window closed, display lost)."""

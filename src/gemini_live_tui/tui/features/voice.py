@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from ...config import AudioSettings, ConfigError
 from ...live import events as ev
+from ...live.messages import ActivityEnd, ActivityStart
 from ...media.errors import DeviceError, MediaError
 from .. import state as st
 from ..commands import Command, CommandContext, Outcome, error
@@ -252,6 +253,7 @@ class Voice(Feature):
                     self._send_audio_stream_end,
                     send_activity_start=self._send_activity_start,
                     send_activity_end=self._send_activity_end,
+                    dropped_audio=self._audio_dropped,
                     settings=module.VoiceSettings(**engine_options(self.settings)),
                     on_error=self._device_failed,
                     mic_device=self.settings.mic_device or None,
@@ -408,25 +410,26 @@ class Voice(Feature):
         self._say(str(exc), "error")
         self.refresh_status()
 
-    async def _send_audio(self, pcm: bytes, rate: int = 16000) -> None:
-        session = self.host.session
-        if session is not None:
-            await session.send_audio(pcm, rate)
+    def _send_audio(self, pcm: bytes, rate: int = 16000) -> None:
+        if (session := self.host.session) is not None:
+            session.send_audio_nowait(pcm, rate)
 
-    async def _send_audio_stream_end(self) -> None:
-        session = self.host.session
-        if session is not None:
-            await session.send_audio_stream_end()
+    def _send_audio_stream_end(self) -> None:
+        if (session := self.host.session) is not None:
+            session.send_audio_stream_end_nowait()
 
-    async def _send_activity_start(self) -> None:
-        session = self.host.session
-        if session is not None:
-            await session.send_activity_start()
+    def _send_activity_start(self) -> None:
+        if (session := self.host.session) is not None:
+            session.send_nowait(ActivityStart())
 
-    async def _send_activity_end(self) -> None:
+    def _send_activity_end(self) -> None:
+        if (session := self.host.session) is not None:
+            session.send_nowait(ActivityEnd())
+
+    def _audio_dropped(self) -> int:
+        """Microphone chunks the session dropped because the network fell behind."""
         session = self.host.session
-        if session is not None:
-            await session.send_activity_end()
+        return session.stats.audio_dropped if session is not None else 0
 
     async def _save(self, change: Callable[[AudioSettings], None]) -> None:
         """Apply `change` to the profile's `[audio]`, then to the settings in use.
