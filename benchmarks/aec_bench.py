@@ -31,7 +31,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).parent))
 from audio_room import SIGNALS, room, speech  # noqa: E402
 
-from gemini_live_tui.media.aec import EchoCanceller  # noqa: E402
+from gemini_live_tui.media.audio.aec import EchoCanceller  # noqa: E402
 from gemini_live_tui.media.errors import MediaError  # noqa: E402
 
 RATE = 16000

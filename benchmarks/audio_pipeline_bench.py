@@ -36,10 +36,10 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).parent))
 from audio_room import speech  # noqa: E402
 
-from gemini_live_tui.media.aec import EchoCanceller  # noqa: E402
-from gemini_live_tui.media.audio_capture import CapturePipeline  # noqa: E402
-from gemini_live_tui.media.audio_playback import PlaybackFeeder  # noqa: E402
-from gemini_live_tui.media.audio_reference import PlayedReference  # noqa: E402
+from gemini_live_tui.media.audio.aec import EchoCanceller  # noqa: E402
+from gemini_live_tui.media.audio.capture import CapturePipeline  # noqa: E402
+from gemini_live_tui.media.audio.playback import PlaybackFeeder  # noqa: E402
+from gemini_live_tui.media.audio.reference import PlayedReference  # noqa: E402
 
 
 def offline(seconds: float = 20.0) -> None:
@@ -124,8 +124,8 @@ def private_pulse() -> Iterator[None]:
 
 
 async def live(seconds: float, **settings) -> None:  # noqa: ANN003
-    from gemini_live_tui.media.audio_devices import reinitialise
-    from gemini_live_tui.media.audio_engine import VoiceEngine, VoiceSettings
+    from gemini_live_tui.media.audio.devices import reinitialise
+    from gemini_live_tui.media.audio.engine import VoiceEngine, VoiceSettings
 
     reinitialise()
 

@@ -29,10 +29,10 @@ import numpy as np
 import soundfile as sf
 from PIL import Image, ImageFilter
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from gemini_live_tui.media.attachments import load_attachment  # noqa: E402
-from gemini_live_tui.media.pacing import stream_pcm  # noqa: E402
+from gemini_live_tui.media.files.attachments import load_attachment  # noqa: E402
+from gemini_live_tui.media.files.pacing import stream_pcm  # noqa: E402
 
 RUNS = 5
 

@@ -6,7 +6,7 @@ process (so its CPU and GIL are not the client's); both sides stamp with
 CLOCK_MONOTONIC, which is system-wide on Linux.
 
 Chunks reach the session the way the app delivers microphone audio
-(`media/audio_engine.py`): a capture thread wakes every 40 ms (here
+(`media/audio/engine.py`): a capture thread wakes every 40 ms (here
 `time.sleep` on an absolute schedule stands in for PortAudio and the
 capture worker), hands the chunk to the event loop with
 `call_soon_threadsafe`, the loop puts it on an `asyncio.Queue`, and a sender

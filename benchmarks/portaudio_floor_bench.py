@@ -104,7 +104,7 @@ def run_case(  # noqa: ANN001
 
 
 def set_alsa_periods(periods: int) -> None:
-    from gemini_live_tui.media.audio_devices import set_alsa_periods as apply
+    from gemini_live_tui.media.audio.devices import set_alsa_periods as apply
 
     if not apply(periods):
         raise SystemExit("PaAlsa_SetNumPeriods is not exported by this PortAudio")
@@ -117,7 +117,7 @@ def main() -> None:
     args = parser.parse_args()
     print(f"# PortAudio floor, {time.strftime('%Y-%m-%d %H:%M')}, load {os.getloadavg()[0]:.2f}")
     with private_pulse():
-        from gemini_live_tui.media.audio_devices import portaudio, reinitialise
+        from gemini_live_tui.media.audio.devices import portaudio, reinitialise
 
         reinitialise()
         sd = portaudio()

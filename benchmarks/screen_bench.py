@@ -26,9 +26,9 @@ from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from gemini_live_tui.media.screen_capture import FrameGrabber, fit_within  # noqa: E402
-from gemini_live_tui.media.screen_share import ScreenShare  # noqa: E402
-from gemini_live_tui.media.screen_targets import find_target, open_mss  # noqa: E402
+from gemini_live_tui.media.screen.capture import FrameGrabber, fit_within  # noqa: E402
+from gemini_live_tui.media.screen.share import ScreenShare  # noqa: E402
+from gemini_live_tui.media.screen.targets import find_target, open_mss  # noqa: E402
 from tests.xvfb_support import Painter, XvfbServer, desktop_like_image  # noqa: E402
 
 FRAMES = 40

@@ -51,7 +51,7 @@ async def run(seconds: float, talk_seconds: float, audio_speed: float) -> None:
     from gemini_live_tui.live.messages import Setup
     from gemini_live_tui.live.session import LiveSession
     from gemini_live_tui.live.transport import Credential, Endpoint
-    from gemini_live_tui.media.audio_devices import reinitialise
+    from gemini_live_tui.media.audio.devices import reinitialise
     from gemini_live_tui.simulator import LiveSimulator
     from gemini_live_tui.tui.app import AppOptions, GeminiLiveApp
 

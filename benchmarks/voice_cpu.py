@@ -2,7 +2,7 @@
 
 Run:  flock /tmp/bench.lock uv run python benchmarks/voice_cpu.py                 (about 3 min)
       flock /tmp/bench.lock uv run python benchmarks/voice_cpu.py --runs 3 --seconds 10
-      ... --src /tmp/old-checkout/src --src src     (A/B: two code trees, runs interleaved)
+      ... --src /tmp/old-checkout --src .     (A/B: two code trees, runs interleaved)
       ... --threads                                  (per-thread CPU and wake-ups per second)
       ... --runs 1 --profile /tmp/voice.perf         (perf record -g of each row)
       uv run --with py-spy ... --profile /tmp/voice  (py-spy --native: Python stacks)
@@ -310,7 +310,7 @@ def main() -> None:
         "--src",
         action="append",
         type=Path,
-        help="a code tree's src/ (repeat for an interleaved A/B); default: this checkout",
+        help="a directory holding the gemini_live_tui package (repeat for an interleaved A/B); default: this checkout",
     )
     parser.add_argument("--threads", action="store_true", help="per-thread CPU and wake-ups")
     parser.add_argument(
@@ -322,7 +322,7 @@ def main() -> None:
         "collapsed stacks)",
     )
     args = parser.parse_args()
-    srcs = [p.resolve() for p in (args.src or [Path(__file__).parent.parent / "src"])]
+    srcs = [p.resolve() for p in (args.src or [Path(__file__).parent.parent])]
     results: dict[Path, list[list[float]]] = {src: [] for src in srcs}
     loads = []
     print(f"# voice CPU, {time.strftime('%Y-%m-%d %H:%M')}, load {os.getloadavg()[0]:.2f}")

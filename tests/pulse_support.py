@@ -220,7 +220,7 @@ def _acquire(tmp_path_factory: pytest.TempPathFactory) -> PulseServer:
         _shared.saved_env = {k: os.environ.get(k) for k in _ENV_KEYS}
         for k in _ENV_KEYS:
             os.environ[k] = server.env[k]
-        from gemini_live_tui.media.audio_devices import reinitialise
+        from gemini_live_tui.media.audio.devices import reinitialise
 
         reinitialise()  # PortAudio read the environment when it loaded: reload it
         _shared.server = server
@@ -239,7 +239,7 @@ def _release() -> None:
             os.environ.pop(k, None)
         else:
             os.environ[k] = v
-    from gemini_live_tui.media.audio_devices import reinitialise
+    from gemini_live_tui.media.audio.devices import reinitialise
 
     reinitialise()
 
@@ -271,7 +271,7 @@ class MonitorRecorder:
     """Records the sink's monitor with its own PortAudio stream, timestamping each block."""
 
     def __init__(self, rate: int = 48000) -> None:
-        from gemini_live_tui.media.audio_devices import portaudio
+        from gemini_live_tui.media.audio.devices import portaudio
 
         sd = portaudio()
         self.rate = rate

@@ -32,7 +32,7 @@ def missing_package(reason: str) -> NoReturn:
 
 def require_portaudio():  # noqa: ANN201 - the sounddevice module
     """The loaded ``sounddevice`` module, or skip: PortAudio (libportaudio2) is missing."""
-    from gemini_live_tui.media.audio_devices import portaudio
+    from gemini_live_tui.media.audio.devices import portaudio
     from gemini_live_tui.media.errors import DeviceError
 
     try:

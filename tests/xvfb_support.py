@@ -26,7 +26,7 @@ from PIL import Image, ImageDraw, ImageFont
 from Xlib import X
 from Xlib import display as xdisplay
 
-from gemini_live_tui.media import screen_share
+from gemini_live_tui.media.screen import share as screen_share
 
 RGB = tuple[int, int, int]
 

@@ -11,7 +11,7 @@ import pytest
 import soundfile as sf
 import soxr
 
-from gemini_live_tui.media.aec import EchoCanceller, HighPassEqualiser, measure_high_pass
+from gemini_live_tui.media.audio.aec import EchoCanceller, HighPassEqualiser, measure_high_pass
 from gemini_live_tui.media.errors import MediaError
 
 RATE = 16000

@@ -3,8 +3,8 @@
 import numpy as np
 import soxr
 
-from gemini_live_tui.media.aec import EchoCanceller
-from gemini_live_tui.media.audio_capture import CapturePipeline
+from gemini_live_tui.media.audio.aec import EchoCanceller
+from gemini_live_tui.media.audio.capture import CapturePipeline
 
 
 def _feed(

@@ -4,7 +4,7 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gemini_live_tui.media.audio_framing import Chunker, Framer
+from gemini_live_tui.media.audio.framing import Chunker, Framer
 
 
 @given(st.lists(st.integers(min_value=0, max_value=2000), max_size=30))

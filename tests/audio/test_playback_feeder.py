@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from gemini_live_tui.media.audio_playback import PlaybackFeeder
-from gemini_live_tui.media.audio_reference import PlayedReference
+from gemini_live_tui.media.audio.playback import PlaybackFeeder
+from gemini_live_tui.media.audio.reference import PlayedReference
 
 RATE = 24000
 BLOCK = 240  # 10 ms callbacks

@@ -7,7 +7,7 @@ with the microphone, not what the callback handed over.
 
 import numpy as np
 
-from gemini_live_tui.media.audio_reference import PlayedReference
+from gemini_live_tui.media.audio.reference import PlayedReference
 
 RATE = 24000
 BLOCK = 180  # 7.5 ms

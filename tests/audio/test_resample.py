@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from gemini_live_tui.media.resample import StreamResampler, pcm16_to_float
+from gemini_live_tui.media.audio.resample import StreamResampler, pcm16_to_float
 
 
 def _tone(freq: float, rate: int, seconds: float, channels: int = 1) -> np.ndarray:

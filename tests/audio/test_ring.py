@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gemini_live_tui.media.audio_ring import SampleRing
+from gemini_live_tui.media.audio.ring import SampleRing
 
 
 @given(st.lists(st.integers(min_value=0, max_value=300), min_size=1, max_size=40))

@@ -17,7 +17,7 @@ from expect import start_connected
 from voicetest import window_match
 
 from gemini_live_tui.live.session import SessionSettings
-from gemini_live_tui.media.audio_engine import VoiceEngine, VoiceSettings
+from gemini_live_tui.media.audio.engine import VoiceEngine, VoiceSettings
 from gemini_live_tui.simulator import LiveSimulator
 
 

@@ -9,8 +9,8 @@ import pytest
 from polling import eventually
 from system_packages import require_portaudio, require_portaudio_library
 
-from gemini_live_tui.media.audio_devices import device_error
-from gemini_live_tui.media.audio_engine import VoiceEngine, VoiceSettings
+from gemini_live_tui.media.audio.devices import device_error
+from gemini_live_tui.media.audio.engine import VoiceEngine, VoiceSettings
 from gemini_live_tui.media.errors import DeviceError
 
 
@@ -28,7 +28,7 @@ def _engine(wire, **settings) -> tuple[VoiceEngine, list[DeviceError]]:
 MIC_IN_A_FRESH_PYTHON = textwrap.dedent(
     """
     import asyncio, sys
-    import gemini_live_tui.media.audio_engine as engine_module
+    import gemini_live_tui.media.audio.engine as engine_module
     assert "sounddevice" not in sys.modules, "sounddevice imported eagerly"
     from gemini_live_tui.media.errors import DeviceError
     def send(*a): pass

@@ -14,7 +14,7 @@ PACKAGE = Path(gemini_live_tui.__file__).parent
 #: module -> why it may read the process environment itself
 PLUMBING = {
     "environment.py": "the one read, at start",
-    "media/screen_targets.py": "DISPLAY / WAYLAND_DISPLAY: the X display mss and Xlib open",
+    "media/screen/targets.py": "DISPLAY / WAYLAND_DISPLAY: the X display mss and Xlib open",
     "tools/command.py": "the environment a tool's command inherits, secrets removed",
     "selfupdate.py": "the environment `uv tool install` inherits",
 }

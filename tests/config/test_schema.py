@@ -11,7 +11,7 @@ import pytest
 from gemini_live_tui import config
 from gemini_live_tui.config import ConfigError, load_profile, profile_path
 from gemini_live_tui.live.models import VOICES
-from gemini_live_tui.media import aec
+from gemini_live_tui.media.audio import aec
 
 
 def write_profile(text: str, name: str = "default") -> Path:

@@ -8,14 +8,14 @@ import pytest
 from nobody import as_nobody
 from PIL import Image
 
-from gemini_live_tui.media.attachments import (
+from gemini_live_tui.media.errors import MediaError
+from gemini_live_tui.media.files.attachments import (
     format_duration,
     format_rate,
     format_size,
     load_attachment,
     send_attachment,
 )
-from gemini_live_tui.media.errors import MediaError
 
 
 def test_info_line_for_a_photo_sent_as_is(make_image) -> None:

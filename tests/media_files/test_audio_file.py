@@ -5,9 +5,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from gemini_live_tui.media.attachments import load_attachment
-from gemini_live_tui.media.audio_file import load_audio, load_raw_pcm
 from gemini_live_tui.media.errors import MediaError
+from gemini_live_tui.media.files.attachments import load_attachment
+from gemini_live_tui.media.files.audio_file import load_audio, load_raw_pcm
 
 
 def samples(pcm: bytes) -> np.ndarray:

@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 from gemini_live_tui.media.errors import MediaError
-from gemini_live_tui.media.image_file import MAX_SIDE, load_image
+from gemini_live_tui.media.files.image_file import MAX_SIDE, load_image
 
 
 def decoded(data: bytes) -> Image.Image:

@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from gemini_live_tui.media.pacing import stream_pcm
+from gemini_live_tui.media.files.pacing import stream_pcm
 
 
 class Wire:

@@ -172,7 +172,7 @@ def test_the_version_is_pyprojects_one():
 
     project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["version"]
     assert gemini_live_tui.__version__ == version(PACKAGE) == project
-    assert f'"{project}"' not in (REPO / "src/gemini_live_tui/__init__.py").read_text()
+    assert f'"{project}"' not in (REPO / "gemini_live_tui/__init__.py").read_text()
 
 
 def path_without_uv(folder: Path) -> str:

@@ -10,15 +10,15 @@ from polling import wait_until
 from xvfb_support import desktop_like_image, open_window
 
 from gemini_live_tui.media.errors import MediaError
-from gemini_live_tui.media.screen_capture import (
+from gemini_live_tui.media.screen.capture import (
     EncodedFrame,
     FrameGrabber,
     Skip,
     encode_frame,
     fit_within,
 )
-from gemini_live_tui.media.screen_errors import TargetGoneError
-from gemini_live_tui.media.screen_targets import find_target, list_targets
+from gemini_live_tui.media.screen.errors import TargetGoneError
+from gemini_live_tui.media.screen.targets import find_target, list_targets
 
 
 def decode(frame: EncodedFrame) -> Image.Image:

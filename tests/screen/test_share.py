@@ -15,15 +15,15 @@ from PIL import Image, ImageStat
 from polling import eventually
 from xvfb_support import desktop_like_image, open_window
 
-from gemini_live_tui.media.screen_errors import (
+from gemini_live_tui.media.screen.errors import (
     CaptureError,
     IntervalError,
     NoDisplayError,
     TargetGoneError,
     UnknownTargetError,
 )
-from gemini_live_tui.media.screen_share import ScreenShare
-from gemini_live_tui.media.screen_targets import list_targets
+from gemini_live_tui.media.screen.share import ScreenShare
+from gemini_live_tui.media.screen.targets import list_targets
 from gemini_live_tui.simulator import LiveSimulator
 
 

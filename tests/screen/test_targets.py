@@ -7,9 +7,9 @@ from polling import wait_until
 from xvfb_support import open_window
 
 from gemini_live_tui.media.errors import DeviceError, MediaError
-from gemini_live_tui.media.screen_errors import IntervalError, NoDisplayError, UnknownTargetError
-from gemini_live_tui.media.screen_share import parse_interval
-from gemini_live_tui.media.screen_targets import (
+from gemini_live_tui.media.screen.errors import IntervalError, NoDisplayError, UnknownTargetError
+from gemini_live_tui.media.screen.share import parse_interval
+from gemini_live_tui.media.screen.targets import (
     find_target,
     list_targets,
     monitor_targets,

@@ -13,8 +13,8 @@ from apptest import connected, texts, type_line, until
 from nobody import as_nobody
 from PIL import Image
 
-from gemini_live_tui.media.attachments import load_attachment
 from gemini_live_tui.media.errors import MediaError
+from gemini_live_tui.media.files.attachments import load_attachment
 
 
 def keys_in_order(sim) -> list[str]:

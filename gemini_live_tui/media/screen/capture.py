@@ -22,9 +22,9 @@ from dataclasses import dataclass
 from PIL import Image
 
 from gemini_live_tui.media.errors import MediaError
-from gemini_live_tui.media.screen_errors import CaptureError
-from gemini_live_tui.media.screen_limits import DEFAULT_QUALITY, check_quality
-from gemini_live_tui.media.screen_targets import ScreenTarget, open_mss, resolve_display
+from gemini_live_tui.media.screen.errors import CaptureError
+from gemini_live_tui.media.screen.limits import DEFAULT_QUALITY, check_quality
+from gemini_live_tui.media.screen.targets import ScreenTarget, open_mss, resolve_display
 
 DEFAULT_MAX_SIDE = 1280
 JPEG_MIME = "image/jpeg"
@@ -92,7 +92,7 @@ class FrameGrabber:
         self._mss = open_mss(display)
         self._windows = None
         if target.kind == "window":
-            from gemini_live_tui.media.screen_x11 import X11Windows
+            from gemini_live_tui.media.screen.x11 import X11Windows
 
             try:
                 self._windows = X11Windows(resolve_display(display) or "")

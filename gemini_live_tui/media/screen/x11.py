@@ -18,7 +18,7 @@ from Xlib import X, Xatom
 from Xlib import display as xdisplay
 from Xlib import error as xerror
 
-from gemini_live_tui.media.screen_errors import NoDisplayError, TargetGoneError
+from gemini_live_tui.media.screen.errors import NoDisplayError, TargetGoneError
 
 
 @dataclass(frozen=True, slots=True)

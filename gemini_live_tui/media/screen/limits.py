@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 
 from gemini_live_tui.media.errors import MediaError
-from gemini_live_tui.media.screen_errors import IntervalError
+from gemini_live_tui.media.screen.errors import IntervalError
 
 DEFAULT_INTERVAL = 1.0
 MIN_INTERVAL = 0.2

@@ -27,7 +27,8 @@ from collections import deque
 
 import numpy as np
 
-from .audio_devices import (
+from ..errors import DeviceError
+from .devices import (
     AudioDevice,
     close_stream,
     device_error,
@@ -36,10 +37,9 @@ from .audio_devices import (
     start_stream,
     stream_failure,
 )
-from .audio_reference import PlayedReference
-from .audio_ring import SampleRing
-from .errors import DeviceError
+from .reference import PlayedReference
 from .resample import StreamResampler, pcm16_to_float
+from .ring import SampleRing
 
 MODEL_RATE = 24000
 

@@ -6,7 +6,7 @@ saying which public behaviour it stands for, and tests/core/test_compat.py
 fails when a pinned release renames one. Textual and Rich are imported
 inside the functions, so `live/` can use this module without loading the TUI
 stack; sounddevice is passed in by the caller, which loads it lazily
-(media/audio_devices.py), so the app starts without PortAudio.
+(media/audio/devices.py), so the app starts without PortAudio.
 
 Private hooks that are overridden rather than called live here as mixins,
 each put before the framework class it changes: `CrashHooks`

@@ -26,8 +26,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..errors import DeviceError
 from .aec import EchoCanceller
-from .audio_devices import (
+from .devices import (
     AudioDevice,
     close_stream,
     device_error,
@@ -36,11 +37,10 @@ from .audio_devices import (
     start_stream,
     stream_failure,
 )
-from .audio_framing import Chunker, Framer
-from .audio_reference import PlayedReference
-from .audio_ring import SampleRing
-from .errors import DeviceError
+from .framing import Chunker, Framer
+from .reference import PlayedReference
 from .resample import StreamResampler
+from .ring import SampleRing
 
 WIRE_RATE = 16000
 FRAME_SAMPLES = WIRE_RATE // 100

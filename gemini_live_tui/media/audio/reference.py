@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .audio_ring import SampleRing
+from .ring import SampleRing
 
 # After an under-run, a shift smaller than this is taken for jitter in the
 # reported times (±1 ms between callbacks through PulseAudio); real ones were 20 ms and more.

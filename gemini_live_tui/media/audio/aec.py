@@ -38,7 +38,7 @@ from typing import Protocol
 
 import numpy as np
 
-from .errors import MediaError
+from ..errors import MediaError
 from .resample import StreamResampler
 
 BACKENDS = ("aec3", "webrtc-legacy", "none")

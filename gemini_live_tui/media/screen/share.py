@@ -38,20 +38,20 @@ from functools import partial
 from typing import Any, TypeVar
 
 from gemini_live_tui.media.errors import MediaError
-from gemini_live_tui.media.screen_capture import (
+from gemini_live_tui.media.screen.capture import (
     DEFAULT_MAX_SIDE,
     EncodedFrame,
     FrameGrabber,
     Skip,
 )
-from gemini_live_tui.media.screen_errors import CaptureError
-from gemini_live_tui.media.screen_limits import (  # parse_interval: /share-screen's own
+from gemini_live_tui.media.screen.errors import CaptureError
+from gemini_live_tui.media.screen.limits import (  # parse_interval: /share-screen's own
     DEFAULT_INTERVAL,
     DEFAULT_QUALITY,
     check_quality,
     parse_interval,
 )
-from gemini_live_tui.media.screen_targets import ScreenTarget, find_target
+from gemini_live_tui.media.screen.targets import ScreenTarget, find_target
 
 log = logging.getLogger(__name__)
 

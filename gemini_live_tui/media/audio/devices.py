@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Literal
 
-from ..compat import portaudio_library_name, restart_portaudio
-from .errors import DeviceError
+from ...compat import portaudio_library_name, restart_portaudio
+from ..errors import DeviceError
 
 Kind = Literal["input", "output"]
 

@@ -51,12 +51,12 @@ from .environment import STATE_DIR_ENV as STATE_DIR_ENV
 from .environment import VOICE_ENV, Environment, current_environment
 from .live.models import ALL_THINKING_LEVELS, VOICES
 from .media.errors import MediaError
-from .media.screen_limits import check_quality, parse_interval
+from .media.screen.limits import check_quality, parse_interval
 
 APP_NAME = "gemini-live"
 DEFAULT_MODEL = "models/gemini-3.8-live"  # live.models.DEFAULT_MODEL (a test keeps them equal)
 DEFAULT_PROFILE = "default"
-AEC_BACKENDS = ("aec3", "webrtc-legacy", "none")  # media.aec.BACKENDS (a test keeps them equal)
+AEC_BACKENDS = ("aec3", "webrtc-legacy", "none")  # media.audio.aec.BACKENDS (a test keeps them equal)
 
 
 class ConfigError(Exception):

@@ -36,7 +36,7 @@ from .input_parser import Message
 from .lines import Line
 
 if TYPE_CHECKING:
-    from ..media.attachments import Attachment
+    from ..media.files.attachments import Attachment
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +71,7 @@ class MessageSender:
         self._sink = sink
         self._report = report
         self._progress = progress
-        self.load = load  # None: `media.attachments.load_attachment`
+        self.load = load  # None: `media.files.attachments.load_attachment`
         self._queue: asyncio.Queue[Message] = asyncio.Queue()
         self.busy = False
         self._current: asyncio.Task[None] | None = None  # sending the message in progress
@@ -143,7 +143,7 @@ class MessageSender:
         """Attachments in order (bad ones reported and skipped), then the text."""
         if message.attachments:
             # numpy, Pillow, soundfile and soxr load on first use, not at start-up
-            from ..media.attachments import load_attachment, send_attachment
+            from ..media.files.attachments import load_attachment, send_attachment
         loaded = []
         for ref in message.attachments:
             self._doing = ref.path.name

@@ -21,10 +21,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from gemini_live_tui.media.audio_file import RAW_SUFFIXES, AudioPayload, load_audio, load_raw_pcm
 from gemini_live_tui.media.errors import MediaError
-from gemini_live_tui.media.image_file import ImagePayload, load_image
-from gemini_live_tui.media.pacing import ProgressCallback, stream_pcm
+from gemini_live_tui.media.files.audio_file import (
+    RAW_SUFFIXES,
+    AudioPayload,
+    load_audio,
+    load_raw_pcm,
+)
+from gemini_live_tui.media.files.image_file import ImagePayload, load_image
+from gemini_live_tui.media.files.pacing import ProgressCallback, stream_pcm
 
 __all__ = [
     "Attachment",

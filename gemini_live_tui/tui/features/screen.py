@@ -1,6 +1,6 @@
 """/share-screen in the app: the command, the status field, the profile, autostart.
 
-`media.screen_share.ScreenShare` does the capturing; this feature connects
+`media.screen.share.ScreenShare` does the capturing; this feature connects
 it to the app through the `Host`. Every operation runs in a worker, one at a time and in the order
 typed, so a slow X server never holds up the input line; results and errors
 come back as conversation lines and the app keeps running. The desktop
@@ -33,8 +33,8 @@ from ..host import Feature, Host, Repeating
 from ..lines import Line
 
 if TYPE_CHECKING:
-    from ...media.screen_share import ScreenShare
-    from ...media.screen_targets import ScreenTarget
+    from ...media.screen.share import ScreenShare
+    from ...media.screen.targets import ScreenTarget
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +105,7 @@ class ScreenSharing(Feature):
         self.host.post_line(Line(role, text))
 
     async def _list_command(self) -> None:
-        from ...media.screen_targets import window_support_note
+        from ...media.screen.targets import window_support_note
 
         try:
             targets = await self.list_targets()
@@ -150,7 +150,7 @@ class ScreenSharing(Feature):
 
     async def list_targets(self) -> list[ScreenTarget]:
         """Every monitor and window that can be shared now (raises `MediaError`)."""
-        from ...media.screen_targets import list_targets
+        from ...media.screen.targets import list_targets
 
         targets = await asyncio.to_thread(list_targets, self.display)
         self._known_ids = tuple(t.id for t in targets)
@@ -166,7 +166,7 @@ class ScreenSharing(Feature):
         `MediaError` (unknown id, no display, bad interval) and leaves the
         current sharing as it was.
         """
-        from ...media.screen_share import DEFAULT_INTERVAL, parse_interval
+        from ...media.screen.share import DEFAULT_INTERVAL, parse_interval
 
         seconds = parse_interval(interval) if interval is not None else None
         async with self._lock:
@@ -260,7 +260,7 @@ class ScreenSharing(Feature):
 
     async def _engine(self) -> ScreenShare:
         if self._share is None:
-            from ...media.screen_share import ScreenShare
+            from ...media.screen.share import ScreenShare
 
             settings = await self._load_settings()
             self._share = ScreenShare(

@@ -7,7 +7,7 @@ build the setup without loading numpy, soxr or PortAudio:
   push-to-talk the server's automatic activity detection is disabled (the
   client sends `activityStart` / `activityEnd`); otherwise the profile's
   sensitivities, prefix padding and silence duration tune it.
-- `engine_options`: the keyword arguments of `media.audio_engine.VoiceSettings`.
+- `engine_options`: the keyword arguments of `media.audio.engine.VoiceSettings`.
 """
 
 from __future__ import annotations

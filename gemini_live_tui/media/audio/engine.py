@@ -35,9 +35,10 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ..errors import DeviceError
 from .aec import EchoCanceller
-from .audio_capture import WIRE_RATE, CaptureChunk, MicStream
-from .audio_devices import (
+from .capture import WIRE_RATE, CaptureChunk, MicStream
+from .devices import (
     AudioDevice,
     Kind,
     list_devices,
@@ -45,8 +46,7 @@ from .audio_devices import (
     resolve_device,
     set_alsa_periods,
 )
-from .audio_playback import MODEL_RATE, SpeakerStream
-from .errors import DeviceError
+from .playback import MODEL_RATE, SpeakerStream
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 import mss
 
-from gemini_live_tui.media.screen_errors import NoDisplayError, UnknownTargetError
+from gemini_live_tui.media.screen.errors import NoDisplayError, UnknownTargetError
 
 TargetKind = Literal["monitor", "window"]
 
@@ -124,7 +124,7 @@ def list_targets(display: str | None = None) -> list[ScreenTarget]:
     with open_mss(display) as grabber:
         targets = monitor_targets(grabber.monitors)
     if uses_x11():
-        from gemini_live_tui.media.screen_x11 import X11Windows
+        from gemini_live_tui.media.screen.x11 import X11Windows
 
         with X11Windows(resolve_display(display) or "") as windows:
             targets += [

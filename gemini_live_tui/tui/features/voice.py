@@ -1,6 +1,6 @@
 """/mic and /speak in the app: commands, model audio, barge-in, push-to-talk, status, profile.
 
-`media.audio_engine.VoiceEngine` does the audio; this feature connects it to
+`media.audio.engine.VoiceEngine` does the audio; this feature connects it to
 the app through the `Host` and is what the desktop tools call for the
 microphone and speaker (`AppDesktop` in desktop.py). What it does:
 
@@ -49,8 +49,8 @@ from ..lines import Line
 from ..voice_setup import engine_options
 
 if TYPE_CHECKING:
-    from ...media.audio_devices import AudioDevice
-    from ...media.audio_engine import VoiceEngine, VoiceStatus
+    from ...media.audio.devices import AudioDevice
+    from ...media.audio.engine import VoiceEngine, VoiceStatus
 
 log = logging.getLogger(__name__)
 
@@ -206,7 +206,7 @@ class Voice(Feature):
         devices = await engine.devices(_KIND[part])  # type: ignore[arg-type]
         self._known[part] = tuple(d.name for d in devices)
         if not devices:
-            from ...media.audio_devices import no_device_message
+            from ...media.audio.devices import no_device_message
 
             self._say(no_device_message(_KIND[part]), "error")  # type: ignore[arg-type]
             return
@@ -245,7 +245,7 @@ class Voice(Feature):
         """The voice engine, created (and the audio modules imported) on first use."""
         if self._engine is None:
             module = await asyncio.to_thread(
-                importlib.import_module, "gemini_live_tui.media.audio_engine"
+                importlib.import_module, "gemini_live_tui.media.audio.engine"
             )
             if self._engine is None:
                 self._engine = module.VoiceEngine(

@@ -181,7 +181,7 @@ def _quiet_stderr() -> contextlib.AbstractContextManager[None]:
 
 def check_portaudio(profile: Profile) -> Finding:
     """PortAudio loads and the profile's (or the default) microphone and speaker exist."""
-    from .media.audio_devices import portaudio, resolve_device
+    from .media.audio.devices import portaudio, resolve_device
     from .media.errors import DeviceError
 
     try:
@@ -263,7 +263,7 @@ def check_sound_server(env: dict[str, str], timeout: float = DEFAULT_TIMEOUT) ->
 
 def check_echo_canceller(profile: Profile) -> Finding:
     """The profile's echo canceller loads and processes one 10 ms frame."""
-    from .media.aec import EchoCanceller
+    from .media.audio.aec import EchoCanceller
 
     backend = profile.audio.aec_backend
     frame = bytes(320)  # 10 ms of 16 kHz silence
@@ -294,8 +294,8 @@ def check_echo_canceller(profile: Profile) -> Finding:
 
 def check_display(env: dict[str, str]) -> Finding:
     """An X display (or XWayland) is reachable and gives pixels: screen sharing can work."""
-    from .media import screen_targets
     from .media.errors import DeviceError
+    from .media.screen import targets as screen_targets
 
     wayland = env.get("WAYLAND_DISPLAY") or env.get("XDG_SESSION_TYPE") == "wayland"
     display = env.get("DISPLAY", "")

@@ -1,0 +1,1 @@
+"""Voice: microphone and speaker streams, echo cancellation, resampling."""

@@ -1,0 +1,1 @@
+"""Attachments: images and audio files read, checked and paced to the model."""

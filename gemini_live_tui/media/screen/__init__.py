@@ -1,0 +1,1 @@
+"""Screen sharing: capture targets, frames within the model's limits."""
