@@ -43,7 +43,7 @@ def load_old_session(commit: str) -> type:
     folder = Path(tempfile.mkdtemp(prefix="session-ab-"))
     for name in ("codec", "session"):
         source = subprocess.run(
-            ["git", "show", f"{commit}:gemini_live_tui/live/{name}.py"],
+            ["git", "show", f"{commit}:src/gemini_live_tui/live/{name}.py"],  # the package was in src/ then
             check=True,
             capture_output=True,
             text=True,
