@@ -291,7 +291,10 @@ def profile_path(name: str = DEFAULT_PROFILE, environment: Environment | None = 
 
 def load_profile(name: str = DEFAULT_PROFILE, notices: list[str] | None = None) -> Profile:
     """The saved profile, or defaults when there is no file yet; unknown keys go to `notices`."""
-    path = profile_path(name)
+    return _read_profile(profile_path(name), notices)
+
+
+def _read_profile(path: Path, notices: list[str] | None) -> Profile:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -322,14 +325,7 @@ def load_config(name: str = DEFAULT_PROFILE, environment: Environment | None = N
     environment = current_environment() if environment is None else environment
     notices: list[str] = []
     path = profile_path(name, environment)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        profile = Profile()
-    except (OSError, UnicodeDecodeError) as error:
-        raise ConfigError(f"cannot read {path}: {_reason(error)}") from None
-    else:
-        profile = _parse(text, path, notices)
+    profile = _read_profile(path, notices)
     return Config(name, path, _overridden(profile, environment), environment, tuple(notices))
 
 
